@@ -1,0 +1,96 @@
+"""The scikit-learn plumbing that sknn's estimators share.
+
+This is the only module that imports private scikit-learn names; the
+estimators import them from here, so an upstream rename is fixed in one place.
+"""
+
+import numpy as np
+from sklearn.base import _fit_context  # noqa: F401  (re-exported)
+from sklearn.model_selection import train_test_split
+from sklearn.utils import compute_class_weight
+from sklearn.utils._param_validation import (  # noqa: F401  (re-exported)
+    HasMethods,
+    Interval,
+    Options,
+    StrOptions,
+)
+from sklearn.utils.validation import _check_sample_weight
+
+from sknn.activations import ACTIVATIONS, ALIASES
+
+ACTIVATION_NAMES = frozenset([*ACTIVATIONS, *ALIASES])
+"""Every name ``get_activation`` accepts, for ``_parameter_constraints``."""
+
+FLOAT_DTYPES = (np.float64, np.float32)
+"""Input dtypes kept as they are; anything else becomes float64."""
+
+
+def check_sample_weight(sample_weight, X, dtype):
+    """Return validated non-negative sample weights of ``dtype`` (ones when None)."""
+    return _check_sample_weight(sample_weight, X, dtype=dtype, ensure_non_negative=True)
+
+
+def class_sample_weight(class_weight, classes, y_index, sample_weight):
+    """Fold ``class_weight`` into per-sample weights.
+
+    Parameters
+    ----------
+    class_weight : dict, 'balanced' or None
+        As in scikit-learn: a weight per class label, or 'balanced' for
+        ``n_samples / (n_classes * bincount(y))``.
+    classes : ndarray of shape (n_classes,)
+        The sorted class labels.
+    y_index : ndarray of int of shape (n_samples,)
+        Each sample's class as an index into ``classes``.
+    sample_weight : ndarray of shape (n_samples,)
+        The weights to multiply; not modified.
+
+    Returns
+    -------
+    ndarray of shape (n_samples,)
+    """
+    if class_weight is None:
+        return sample_weight
+    if class_weight == "balanced":
+        # sklearn's 'balanced' counts the classes present in y, so compute it
+        # from the labels seen rather than from all declared classes.
+        present = np.unique(y_index)
+        weights = np.ones(len(classes))
+        weights[present] = compute_class_weight(
+            "balanced", classes=present, y=y_index
+        )
+    else:
+        weights = compute_class_weight(class_weight, classes=classes, y=classes[y_index])
+    return sample_weight * weights[y_index].astype(sample_weight.dtype, copy=False)
+
+
+def validation_split(validation_fraction, random_state, y_index, *arrays):
+    """Split ``arrays`` into training and validation parts, stratified by ``y_index``.
+
+    Returns ``train_arrays, val_arrays``, each a list in the order given.
+    Stratification falls back to a plain split when a class has too few
+    samples for it, as scikit-learn's estimators do.
+
+    Raises
+    ------
+    ValueError
+        When the validation part would be empty; the message says to raise
+        ``validation_fraction`` or to give more samples.
+    """
+    n_samples = len(y_index)
+    n_val = int(np.ceil(validation_fraction * n_samples))
+    if n_val < 1 or n_val >= n_samples:
+        raise ValueError(
+            f"validation_fraction={validation_fraction} of {n_samples} samples "
+            "leaves an empty training or validation set; change "
+            "validation_fraction or provide more samples."
+        )
+    counts = np.bincount(y_index)
+    stratify = y_index if counts[counts > 0].min() >= 2 else None
+    parts = train_test_split(
+        *arrays,
+        test_size=validation_fraction,
+        random_state=random_state,
+        stratify=stratify,
+    )
+    return parts[0::2], parts[1::2]
