@@ -351,9 +351,8 @@ class GELU(Activation):
     output_range = (-0.16997120747990806, math.inf)  # z Φ(z) at z ≈ -0.7518
 
     def forward(self, z, out=None):
-        out = special.ndtr(z, out=_out_like(z, out))
-        out *= z
-        return out
+        # A temporary for Φ(z): out may be z itself, which the product still needs.
+        return np.multiply(z, special.ndtr(z), out=_out_like(z, out))
 
     def derivative(self, z=None, a=None, out=None):
         z = self._needs(z, a)
@@ -374,9 +373,8 @@ class SiLU(Activation):
     output_range = (-0.2784645427610738, math.inf)  # z σ(z) at z ≈ -1.2785
 
     def forward(self, z, out=None):
-        out = special.expit(z, out=_out_like(z, out))
-        out *= z
-        return out
+        # A temporary for σ(z): out may be z itself, which the product still needs.
+        return np.multiply(z, special.expit(z), out=_out_like(z, out))
 
     def derivative(self, z=None, a=None, out=None):
         z = self._needs(z, a)

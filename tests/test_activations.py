@@ -1,0 +1,190 @@
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+from scipy import special, stats
+
+from sknn.activations import ACTIVATIONS, Activation, get_activation
+
+NAMES = sorted(ACTIVATIONS)
+SMOOTH = [name for name in NAMES if ACTIVATIONS[name].differentiable]
+
+# Independent oracles for the values: scipy and numpy, never sknn's own code.
+REFERENCE = {
+    "step": lambda z: (z > 0).astype(float),
+    "identity": lambda z: z,
+    "logistic": special.expit,
+    "tanh": np.tanh,
+    "relu": lambda z: np.maximum(z, 0),
+    "leaky_relu": lambda z: np.where(z > 0, z, 0.01 * z),
+    "elu": lambda z: np.where(z > 0, z, np.expm1(np.minimum(z, 0))),
+    "softplus": lambda z: np.log1p(np.exp(-np.abs(z))) + np.maximum(z, 0),
+    "gelu": lambda z: z * stats.norm.cdf(z),
+    "silu": lambda z: z * special.expit(z),
+}
+
+
+def _derivative(act, z):
+    return act.derivative(z=z, a=act.forward(z))
+
+
+def test_registry_covers_the_required_names():
+    required = {"step", "identity", "logistic", "tanh", "relu", "leaky_relu"}
+    required |= {"elu", "softplus", "gelu", "silu"}
+    assert required <= set(ACTIVATIONS)
+    assert set(REFERENCE) == set(ACTIVATIONS)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_forward_matches_reference(name):
+    z = np.linspace(-6, 6, 241)
+    np.testing.assert_allclose(
+        get_activation(name).forward(z), REFERENCE[name](z), rtol=1e-12, atol=1e-14
+    )
+
+
+@pytest.mark.parametrize("name", SMOOTH)
+def test_derivative_matches_central_differences(name):
+    act = get_activation(name)
+    # Stay off the kinks of relu-like functions, where f' jumps.
+    z = np.linspace(-4, 4, 160) + 0.0125
+    h = 1e-6
+    numeric = (act.forward(z + h) - act.forward(z - h)) / (2 * h)
+    np.testing.assert_allclose(_derivative(act, z), numeric, rtol=1e-6, atol=1e-8)
+
+
+@pytest.mark.parametrize("name", SMOOTH)
+def test_backprop_multiplies_delta_in_place(name):
+    act = get_activation(name)
+    rng = np.random.default_rng(0)
+    z = rng.normal(size=(7, 5))
+    a = act.forward(z)
+    delta = rng.normal(size=z.shape)
+    expected = delta * act.derivative(z=z, a=a)
+    result = act.backprop(delta, z=z, a=a)
+    assert result is delta
+    np.testing.assert_allclose(delta, expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_forward_can_write_into_its_input(name):
+    act = get_activation(name)
+    z = np.linspace(-3, 3, 13)
+    expected = act.forward(z)
+    out = act.forward(z, out=z)
+    assert out is z
+    np.testing.assert_array_equal(z, expected)
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_dtype_is_kept(name, dtype):
+    act = get_activation(name)
+    z = np.linspace(-3, 3, 11, dtype=dtype)
+    a = act.forward(z)
+    assert a.dtype == dtype
+    assert act.derivative(z=z, a=a).dtype == dtype
+    delta = np.ones_like(z)
+    assert act.backprop(delta, z=z, a=a).dtype == dtype
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_extreme_inputs_are_finite_and_silent(name, dtype):
+    act = get_activation(name)
+    z = np.array([-1e4, -1e3, -88.0, -30.0, 0.0, 30.0, 88.0, 1e3, 1e4], dtype=dtype)
+    # Overflow, division by zero or NaN fail; underflow to zero is harmless.
+    with warnings.catch_warnings(), np.errstate(all="raise", under="ignore"):
+        warnings.simplefilter("error")
+        a = act.forward(z)
+        d = act.derivative(z=z, a=a)
+        act.backprop(np.ones_like(z), z=z, a=a)
+    assert np.all(np.isfinite(a)) and np.all(np.isfinite(d))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    name=st.sampled_from(NAMES),
+    z=hnp.arrays(
+        np.float64,
+        hnp.array_shapes(max_dims=2, max_side=6),
+        elements=st.floats(-1e4, 1e4, allow_nan=False),
+    ),
+)
+def test_output_stays_in_declared_range(name, z):
+    act = get_activation(name)
+    a = act.forward(z)
+    low, high = act.output_range
+    tolerance = 1e-12 * np.maximum(1, np.abs(a))
+    assert np.all(a >= low - tolerance) and np.all(a <= high + tolerance)
+
+
+@pytest.mark.parametrize("name", ["gelu", "silu"])
+def test_declared_minimum_is_attained(name):
+    act = get_activation(name)
+    z = np.linspace(-3, 0, 300001)
+    assert act.forward(z).min() == pytest.approx(act.output_range[0], abs=1e-9)
+
+
+def test_targets_are_the_clipped_ends_of_the_range():
+    assert get_activation("logistic").targets == (0.0, 1.0)
+    assert get_activation("tanh").targets == (-1.0, 1.0)
+    assert get_activation("relu").targets == (0.0, 1.0)
+    assert get_activation("identity").targets == (-1.0, 1.0)
+    assert get_activation("elu", alpha=0.5).targets == (-0.5, 1.0)
+
+
+def test_sigmoid_is_an_alias_of_logistic():
+    assert get_activation("sigmoid") == get_activation("logistic")
+
+
+def test_leaky_relu_slope_is_a_parameter():
+    act = get_activation("leaky_relu", negative_slope=0.2)
+    np.testing.assert_allclose(act.forward(np.array([-1.0, 2.0])), [-0.2, 2.0])
+    np.testing.assert_allclose(act.derivative(a=np.array([-0.2, 2.0])), [0.2, 1.0])
+    assert get_activation("leaky_relu").negative_slope == 0.01
+
+
+@pytest.mark.parametrize("slope", [0, -0.1, 1.0, 2.0])
+def test_leaky_relu_rejects_slopes_outside_unit_interval(slope):
+    with pytest.raises(ValueError, match="negative_slope"):
+        get_activation("leaky_relu", negative_slope=slope)
+
+
+def test_unknown_name_lists_the_valid_ones():
+    with pytest.raises(ValueError, match="valid names are") as info:
+        get_activation("swish2")
+    for name in [*NAMES, "sigmoid"]:
+        assert repr(name) in str(info.value)
+
+
+def test_an_instance_passes_through():
+    act = get_activation("tanh")
+    assert get_activation(act) is act
+    assert isinstance(act, Activation)
+
+
+def test_output_based_derivative_needs_the_output():
+    with pytest.raises(ValueError, match="output"):
+        get_activation("tanh").derivative(z=np.zeros(3))
+    with pytest.raises(ValueError, match="input"):
+        get_activation("gelu").derivative(a=np.zeros(3))
+
+
+def test_step_has_no_useful_derivative():
+    step = get_activation("step")
+    assert not step.differentiable
+    z = np.array([-1.0, 0.0, 2.0])
+    np.testing.assert_array_equal(step.forward(z), [0.0, 0.0, 1.0])
+    np.testing.assert_array_equal(step.derivative(z=z), 0.0)
+
+
+def test_repr_and_equality_follow_parameters():
+    assert repr(get_activation("leaky_relu", negative_slope=0.3)) == (
+        "LeakyReLU(negative_slope=0.3)"
+    )
+    assert get_activation("leaky_relu") != get_activation("leaky_relu", negative_slope=0.2)
+    assert len({get_activation("relu"), get_activation("relu")}) == 1
