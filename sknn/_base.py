@@ -56,11 +56,11 @@ def class_sample_weight(class_weight, classes, y_index, sample_weight):
         # from the labels seen rather than from all declared classes.
         present = np.unique(y_index)
         weights = np.ones(len(classes))
-        weights[present] = compute_class_weight(
-            "balanced", classes=present, y=y_index
-        )
+        weights[present] = compute_class_weight("balanced", classes=present, y=y_index)
     else:
-        weights = compute_class_weight(class_weight, classes=classes, y=classes[y_index])
+        weights = compute_class_weight(
+            class_weight, classes=classes, y=classes[y_index]
+        )
     return sample_weight * weights[y_index].astype(sample_weight.dtype, copy=False)
 
 

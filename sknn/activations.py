@@ -388,7 +388,18 @@ class SiLU(Activation):
 
 ACTIVATIONS = {
     cls.name: cls
-    for cls in (Step, Identity, Logistic, Tanh, ReLU, LeakyReLU, ELU, Softplus, GELU, SiLU)
+    for cls in (
+        Step,
+        Identity,
+        Logistic,
+        Tanh,
+        ReLU,
+        LeakyReLU,
+        ELU,
+        Softplus,
+        GELU,
+        SiLU,
+    )
 }
 """Registry of activation classes by name."""
 

@@ -186,5 +186,7 @@ def test_repr_and_equality_follow_parameters():
     assert repr(get_activation("leaky_relu", negative_slope=0.3)) == (
         "LeakyReLU(negative_slope=0.3)"
     )
-    assert get_activation("leaky_relu") != get_activation("leaky_relu", negative_slope=0.2)
+    assert get_activation("leaky_relu") != get_activation(
+        "leaky_relu", negative_slope=0.2
+    )
     assert len({get_activation("relu"), get_activation("relu")}) == 1
