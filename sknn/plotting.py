@@ -1,0 +1,308 @@
+"""Displays that show what neurons do, in scikit-learn's Display style.
+
+Each display is built by a ``from_*`` class method, which computes what to
+draw and calls :meth:`plot`; ``plot(ax=...)`` draws onto the user's own axes
+or onto new ones and stores ``figure_`` and ``ax_``. matplotlib is imported
+only when something is drawn, so ``import sknn`` never needs it. For decision
+boundaries use :class:`sklearn.inspection.DecisionBoundaryDisplay`.
+"""
+
+import numpy as np
+
+from sknn.activations import get_activation
+
+__all__ = ["ActivationDisplay", "LossCurveDisplay"]
+
+
+def _pyplot():
+    try:
+        import matplotlib.pyplot as plt
+    except ImportError as error:
+        raise ImportError(
+            "sknn's plots need matplotlib; install it with: pip install 'sknn[plot]'"
+        ) from error
+    return plt
+
+
+def _axes_grid(ax, n_panels):
+    """Return (figure, flat array of n_panels axes), making them if ax is None."""
+    plt = _pyplot()
+    if ax is None:
+        n_cols = min(n_panels, 4)
+        n_rows = -(-n_panels // n_cols)
+        figure, axes = plt.subplots(
+            n_rows, n_cols, figsize=(3.2 * n_cols, 2.8 * n_rows), squeeze=False
+        )
+        for extra in axes.flat[n_panels:]:
+            extra.set_visible(False)
+        return figure, axes.ravel()[:n_panels]
+    axes = np.atleast_1d(np.asarray(ax, dtype=object)).ravel()
+    if len(axes) != n_panels:
+        raise ValueError(
+            f"Expected {n_panels} axes for {n_panels} panels, got {len(axes)}."
+        )
+    return axes[0].figure, axes
+
+
+class ActivationDisplay:
+    """An activation function and its derivative, as in a textbook figure.
+
+    Build it with :meth:`from_name`.
+
+    Parameters
+    ----------
+    z : ndarray of shape (n_points,)
+        The pre-activation values on the horizontal axis.
+    curves : dict
+        Maps each activation name to a pair ``(f(z), f'(z))`` of arrays.
+
+    Attributes
+    ----------
+    lines_ : dict
+        Maps each activation name to its ``(function_line, derivative_line)``
+        (the derivative line is None when not drawn).
+    ax_ : ndarray of matplotlib Axes
+        The axes drawn on, one per panel.
+    figure_ : matplotlib Figure
+        The figure holding them.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from sknn.plotting import ActivationDisplay
+    >>> display = ActivationDisplay.from_name(["relu", "tanh"])
+    >>> len(display.ax_)
+    2
+    """
+
+    def __init__(self, *, z, curves):
+        self.z = z
+        self.curves = curves
+
+    @classmethod
+    def from_name(
+        cls,
+        names,
+        *,
+        z_range=(-5.0, 5.0),
+        n_points=401,
+        overlay=False,
+        derivative=True,
+        ax=None,
+        **params,
+    ):
+        """Compute and draw activations given by name.
+
+        Parameters
+        ----------
+        names : str or list of str
+            Names from :data:`sknn.activations.ACTIVATIONS` (or the alias
+            ``'sigmoid'``).
+        z_range : tuple of float, default=(-5.0, 5.0)
+            The interval of pre-activations shown.
+        n_points : int, default=401
+            How many points to evaluate.
+        overlay : bool, default=False
+            Draw all activations on one axes instead of one panel each.
+        derivative : bool, default=True
+            Also draw the derivative (dashed).
+        ax : matplotlib Axes or array of Axes, default=None
+            Where to draw: one Axes when ``overlay``, else one per name.
+            New axes are made when None.
+        **params
+            Activation parameters, such as ``negative_slope``, passed to
+            every activation that accepts them.
+
+        Returns
+        -------
+        display : ActivationDisplay
+        """
+        names = [names] if isinstance(names, str) else list(names)
+        z = np.linspace(*z_range, n_points)
+        curves = {}
+        for name in names:
+            activation = _make_activation(name, params)
+            a = activation.forward(z)
+            curves[name] = (a, activation.derivative(z=z, a=a))
+        return cls(z=z, curves=curves).plot(
+            ax=ax, overlay=overlay, derivative=derivative
+        )
+
+    def plot(self, ax=None, *, overlay=False, derivative=True):
+        """Draw the curves.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes or array of Axes, default=None
+            One Axes when ``overlay``, else one per activation; new ones when
+            None.
+        overlay : bool, default=False
+            All activations on one axes.
+        derivative : bool, default=True
+            Also draw each derivative, dashed.
+
+        Returns
+        -------
+        display : ActivationDisplay
+            The object itself, with ``figure_``, ``ax_`` and ``lines_`` set.
+        """
+        n_panels = 1 if overlay else len(self.curves)
+        self.figure_, self.ax_ = _axes_grid(ax, n_panels)
+        self.lines_ = {}
+        for i, (name, (a, da)) in enumerate(self.curves.items()):
+            axes = self.ax_[0 if overlay else i]
+            (line,) = axes.plot(self.z, a, label=name if overlay else "f(z)")
+            d_line = None
+            if derivative:
+                (d_line,) = axes.plot(
+                    self.z,
+                    da,
+                    linestyle="--",
+                    color=line.get_color(),
+                    label=f"{name}'" if overlay else "f'(z)",
+                )
+            self.lines_[name] = (line, d_line)
+            if not overlay:
+                axes.set_title(name)
+        for axes in self.ax_:
+            axes.axhline(0, color="0.7", linewidth=0.8, zorder=0)
+            axes.axvline(0, color="0.7", linewidth=0.8, zorder=0)
+            axes.grid(True, alpha=0.3)
+            axes.set_xlabel("z")
+            axes.legend(fontsize="small")
+        return self
+
+
+def _make_activation(name, params):
+    """Build an activation, passing only the parameters it accepts."""
+    try:
+        return get_activation(name, **params)
+    except TypeError:
+        return get_activation(name)
+
+
+class LossCurveDisplay:
+    """Training loss per iteration of one or more fitted networks.
+
+    Build it with :meth:`from_estimator`. When an estimator recorded
+    validation scores (``early_stopping=True``), they are drawn dotted on a
+    second vertical axis.
+
+    Parameters
+    ----------
+    loss_curves : list of ndarray
+        One training-loss curve per estimator.
+    validation_scores : list of ndarray or None
+        One validation-score curve per estimator, or None where none was
+        recorded.
+    labels : list of str
+        One legend label per estimator.
+
+    Attributes
+    ----------
+    lines_ : list of matplotlib Line2D
+        The loss lines, one per estimator.
+    score_lines_ : list of matplotlib Line2D
+        The validation-score lines drawn.
+    ax_ : matplotlib Axes
+        The axes of the losses.
+    score_ax_ : matplotlib Axes or None
+        The second axes of the validation scores, when there are any.
+    figure_ : matplotlib Figure
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from types import SimpleNamespace
+    >>> from sknn.plotting import LossCurveDisplay
+    >>> fitted = SimpleNamespace(loss_curve_=[0.9, 0.5, 0.3], validation_scores_=None)
+    >>> display = LossCurveDisplay.from_estimator(fitted, labels=["adam"])
+    >>> display.lines_[0].get_ydata().tolist()
+    [0.9, 0.5, 0.3]
+    """
+
+    def __init__(self, *, loss_curves, validation_scores, labels):
+        self.loss_curves = loss_curves
+        self.validation_scores = validation_scores
+        self.labels = labels
+
+    @classmethod
+    def from_estimator(cls, estimators, *, labels=None, ax=None):
+        """Draw the loss curves of fitted estimators on one axes.
+
+        Parameters
+        ----------
+        estimators : estimator or list of estimators
+            Fitted estimators with a ``loss_curve_`` attribute (the
+            stochastic solvers record one, L-BFGS does not).
+        labels : list of str, default=None
+            Legend labels; by default each estimator's solver and activation.
+        ax : matplotlib Axes, default=None
+            Where to draw; a new figure when None.
+
+        Returns
+        -------
+        display : LossCurveDisplay
+        """
+        if not isinstance(estimators, list | tuple):
+            estimators = [estimators]
+        curves, scores = [], []
+        for estimator in estimators:
+            if getattr(estimator, "loss_curve_", None) is None:
+                raise ValueError(
+                    f"{type(estimator).__name__} has no loss_curve_: fit it first, "
+                    "with a stochastic solver ('sgd' or 'adam')."
+                )
+            curves.append(np.asarray(estimator.loss_curve_))
+            val = getattr(estimator, "validation_scores_", None)
+            scores.append(None if val is None else np.asarray(val))
+        if labels is None:
+            labels = [_describe(estimator) for estimator in estimators]
+        display = cls(loss_curves=curves, validation_scores=scores, labels=list(labels))
+        return display.plot(ax=ax)
+
+    def plot(self, ax=None):
+        """Draw the curves.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, default=None
+            Where to draw; a new figure when None.
+
+        Returns
+        -------
+        display : LossCurveDisplay
+        """
+        if ax is None:
+            self.figure_, ax = _pyplot().subplots(figsize=(6, 4))
+        else:
+            self.figure_ = ax.figure
+        self.ax_, self.score_ax_ = ax, None
+        self.lines_, self.score_lines_ = [], []
+        for curve, val, label in zip(
+            self.loss_curves, self.validation_scores, self.labels
+        ):
+            epochs = np.arange(1, len(curve) + 1)
+            (line,) = ax.plot(epochs, curve, label=label)
+            self.lines_.append(line)
+            if val is not None:
+                if self.score_ax_ is None:
+                    self.score_ax_ = ax.twinx()
+                    self.score_ax_.set_ylabel("validation score (dotted)")
+                (score_line,) = self.score_ax_.plot(
+                    np.arange(1, len(val) + 1), val, ":", color=line.get_color()
+                )
+                self.score_lines_.append(score_line)
+        ax.set_xlabel("iteration (epoch)")
+        ax.set_ylabel("training loss")
+        ax.grid(True, alpha=0.3)
+        ax.legend(fontsize="small")
+        return self
+
+
+def _describe(estimator):
+    params = getattr(estimator, "get_params", dict)()
+    parts = [str(params[key]) for key in ("solver", "activation") if key in params]
+    return " ".join(parts) or type(estimator).__name__

@@ -1,0 +1,76 @@
+import sys
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+matplotlib = pytest.importorskip("matplotlib")
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+from sknn.activations import get_activation  # noqa: E402
+from sknn.plotting import ActivationDisplay, LossCurveDisplay  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def test_activation_panels_draw_function_and_derivative():
+    display = ActivationDisplay.from_name(["relu", "tanh", "logistic"], z_range=(-2, 2))
+    assert len(display.ax_) == 3
+    assert [ax.get_title() for ax in display.ax_] == ["relu", "tanh", "logistic"]
+    line, d_line = display.lines_["tanh"]
+    z = line.get_xdata()
+    assert z[0] == -2 and z[-1] == 2
+    np.testing.assert_allclose(line.get_ydata(), np.tanh(z))
+    np.testing.assert_allclose(d_line.get_ydata(), 1 - np.tanh(z) ** 2)
+
+
+def test_activation_overlay_on_a_given_axes():
+    _, ax = plt.subplots()
+    display = ActivationDisplay.from_name(
+        ["leaky_relu", "elu"], overlay=True, derivative=False, ax=ax, negative_slope=0.2
+    )
+    assert display.ax_[0] is ax and display.figure_ is ax.figure
+    assert display.lines_["elu"][1] is None
+    line = display.lines_["leaky_relu"][0]
+    expected = get_activation("leaky_relu", negative_slope=0.2).forward(
+        line.get_xdata()
+    )
+    np.testing.assert_allclose(line.get_ydata(), expected)
+    assert {t.get_text() for t in ax.get_legend().get_texts()} == {"leaky_relu", "elu"}
+
+
+def test_activation_rejects_wrong_number_of_axes():
+    _, axes = plt.subplots(1, 2)
+    with pytest.raises(ValueError, match="Expected 3 axes"):
+        ActivationDisplay.from_name(["relu", "tanh", "elu"], ax=axes)
+
+
+def test_loss_curves_of_several_estimators_with_validation_scores():
+    first = SimpleNamespace(
+        loss_curve_=[1.0, 0.6, 0.4], validation_scores_=[0.5, 0.7, 0.8]
+    )
+    second = SimpleNamespace(loss_curve_=[1.2, 0.9], validation_scores_=None)
+    _, ax = plt.subplots()
+    display = LossCurveDisplay.from_estimator([first, second], labels=["a", "b"], ax=ax)
+    assert display.ax_ is ax
+    assert [line.get_label() for line in display.lines_] == ["a", "b"]
+    np.testing.assert_array_equal(display.lines_[1].get_ydata(), [1.2, 0.9])
+    np.testing.assert_array_equal(display.lines_[0].get_xdata(), [1, 2, 3])
+    assert len(display.score_lines_) == 1
+    np.testing.assert_array_equal(display.score_lines_[0].get_ydata(), [0.5, 0.7, 0.8])
+
+
+def test_loss_curve_needs_a_fitted_stochastic_estimator():
+    with pytest.raises(ValueError, match="loss_curve_"):
+        LossCurveDisplay.from_estimator(SimpleNamespace(loss_curve_=None))
+
+
+def test_missing_matplotlib_names_the_extra(monkeypatch):
+    monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
+    with pytest.raises(ImportError, match=r"sknn\[plot\]"):
+        ActivationDisplay.from_name("relu")
