@@ -1,0 +1,397 @@
+"""The ``sknn`` command line: ``sknn demo`` and ``sknn info``.
+
+``demo`` trains sknn's estimators and their scikit-learn counterparts on the
+same split of scikit-learn's bundled digits data and prints one table, so the
+two can be compared row by row; ``--plots DIR`` also writes figures.
+``info`` prints the versions and the BLAS library a bug report needs.
+
+The same entry point serves ``python -m sknn`` and the ``sknn`` console script.
+"""
+
+import argparse
+import platform
+import sys
+import time
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+import sknn
+from sknn.activations import ACTIVATIONS, get_activation
+
+PLOT_EXTRA = 'pip install "sknn[plot]"'
+
+PERCEPTRON_ACTIVATIONS = ("step", "logistic", "tanh")
+MLP_ACTIVATIONS = ("relu", "tanh", "logistic", "leaky_relu")
+# MLPClassifier accepts only these; for the others sknn's row stands alone.
+SKLEARN_MLP_ACTIVATIONS = frozenset({"identity", "logistic", "tanh", "relu"})
+SEED = 0
+
+
+@dataclass
+class DemoRow:
+    """One line of the demo table: a model name, its activation, a factory."""
+
+    model: str
+    activation: str
+    make: Callable[[], Any]
+
+
+@dataclass
+class DemoResult:
+    """A fitted row: its test accuracy and fit time, or the error it raised."""
+
+    row: DemoRow
+    estimator: Any = None
+    accuracy: float = float("nan")
+    seconds: float = float("nan")
+    error: str = ""
+
+
+def _mlp_settings(quick):
+    # The settings both MLP columns share, so the comparison is like for like.
+    return {
+        "hidden_layer_sizes": (64,),
+        "max_iter": 40 if quick else 200,
+        "random_state": SEED,
+    }
+
+
+def perceptron_rows():
+    """Rows for sknn's PerceptronClassifier, with sklearn's Perceptron beside it."""
+    from sklearn.linear_model import Perceptron
+
+    ours = getattr(sknn, "PerceptronClassifier", None)
+    rows = []
+    for activation in PERCEPTRON_ACTIVATIONS:
+        if ours is not None:
+            make = partial(ours, activation=activation, random_state=SEED)
+            rows.append(DemoRow("sknn.PerceptronClassifier", activation, make))
+        if activation == "step":
+            make = partial(Perceptron, random_state=SEED)
+            rows.append(DemoRow("sklearn.Perceptron", "step", make))
+    return rows
+
+
+def mlp_rows(quick=False):
+    """Rows for sknn's MLPNeuronClassifier beside sklearn's MLPClassifier.
+
+    Empty until sknn exports MLPNeuronClassifier.
+    """
+    from sklearn.neural_network import MLPClassifier
+
+    ours = getattr(sknn, "MLPNeuronClassifier", None)
+    if ours is None:
+        return []
+    settings = _mlp_settings(quick)
+    rows = []
+    for activation in MLP_ACTIVATIONS:
+        make = partial(ours, activation=activation, **settings)
+        rows.append(DemoRow("sknn.MLPNeuronClassifier", activation, make))
+        if activation in SKLEARN_MLP_ACTIVATIONS:
+            make = partial(MLPClassifier, activation=activation, **settings)
+            rows.append(DemoRow("sklearn.MLPClassifier", activation, make))
+    return rows
+
+
+def load_split():
+    """Digits, one stratified 75/25 split, standardised with the training statistics."""
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = load_digits(return_X_y=True)
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, test_size=0.25, stratify=y, random_state=SEED
+    )
+    scaler = StandardScaler().fit(X_train)
+    return scaler.transform(X_train), scaler.transform(X_test), y_train, y_test
+
+
+def fit_and_score(row, X_train, X_test, y_train, y_test):
+    """Fit one row's estimator, timing only the fit, and score it on the test set."""
+    from sklearn.exceptions import ConvergenceWarning
+
+    result = DemoResult(row)
+    try:
+        estimator = row.make()
+        with warnings.catch_warnings():
+            # max_iter is fixed on purpose; running out of it is expected here.
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            start = time.perf_counter()
+            estimator.fit(X_train, y_train)
+            result.seconds = time.perf_counter() - start
+        result.accuracy = estimator.score(X_test, y_test)
+        result.estimator = estimator
+    except Exception as exc:  # a demo reports a broken row and goes on
+        result.error = f"{type(exc).__name__}: {exc}"
+    return result
+
+
+def format_table(results):
+    """Return the results as a fixed-width text table."""
+    header = ("model", "activation", "test accuracy", "fit seconds")
+    lines = [
+        (
+            r.row.model,
+            r.row.activation,
+            f"{r.accuracy:.4f}" if not r.error else "failed",
+            f"{r.seconds:.3f}" if not r.error else r.error,
+        )
+        for r in results
+    ]
+    widths = [max(len(str(cells[i])) for cells in [header, *lines]) for i in range(3)]
+
+    def fmt(cells):
+        head = "  ".join(c.ljust(w) for c, w in zip(cells[:3], widths))
+        return f"{head}  {cells[3]}".rstrip()
+
+    rule = ("-" * widths[0], "-" * widths[1], "-" * widths[2], "-" * len(header[3]))
+    return "\n".join([fmt(header), fmt(rule), *map(fmt, lines)])
+
+
+def run_demo(plots=None, quick=False, stream=None):
+    """Print the demo table; write figures into ``plots`` when given.
+
+    Parameters
+    ----------
+    plots : path-like or None, default=None
+        Directory for the PNG figures; created if missing.
+    quick : bool, default=False
+        Fewer MLP iterations, for the test suite. The default is the real demo.
+    stream : file-like, default=None
+        Where to print; ``sys.stdout`` when None.
+
+    Returns
+    -------
+    int
+        0 on success; 1 if a row failed or the figures could not be written.
+    """
+    stream = sys.stdout if stream is None else stream
+    X_train, X_test, y_train, y_test = load_split()
+    rows = perceptron_rows() + mlp_rows(quick)
+    print(_describe(X_train, X_test, y_train, quick, rows), file=stream)
+    results = []
+    for row in rows:
+        results.append(fit_and_score(row, X_train, X_test, y_train, y_test))
+    print(format_table(results), file=stream, flush=True)
+    status = 1 if any(r.error for r in results) else 0
+    if plots is not None:
+        status = max(status, write_plots(Path(plots), results, stream))
+    return status
+
+
+def _describe(X_train, X_test, y_train, quick, rows):
+    lines = [
+        f"sknn {sknn.__version__} demo: scikit-learn's digits, "
+        f"{len(X_train)} train / {len(X_test)} test samples, "
+        f"{X_train.shape[1]} features, {len(np.unique(y_train))} classes",
+        f"(stratified split, random_state={SEED}; StandardScaler fit on train).",
+    ]
+    if any(r.model.endswith("MLPNeuronClassifier") for r in rows):
+        settings = ", ".join(f"{k}={v}" for k, v in _mlp_settings(quick).items())
+        lines.append(f"Both MLP columns use {settings}.")
+    lines.append("ConvergenceWarnings are silenced; fit seconds are wall-clock.")
+    return "\n".join(lines) + "\n"
+
+
+# --- figures ---------------------------------------------------------------
+
+
+def _agg_figure():
+    """Return a function making Agg-backed Figures, or None without matplotlib."""
+    try:
+        import matplotlib  # noqa: F401
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+    except ImportError:
+        return None
+
+    def new_figure(**kwargs):
+        # An Agg canvas of its own: no pyplot, no global backend switch.
+        figure = Figure(**kwargs)
+        FigureCanvasAgg(figure)
+        return figure
+
+    return new_figure
+
+
+def write_plots(directory, results, stream):
+    """Write the demo's PNG figures into ``directory``; return an exit status."""
+    new_figure = _agg_figure()
+    if new_figure is None:
+        print(
+            "Cannot write plots: matplotlib is not installed. "
+            f"Install it with:  {PLOT_EXTRA}",
+            file=sys.stderr,
+        )
+        return 1
+    directory.mkdir(parents=True, exist_ok=True)
+    written = [plot_activations(new_figure(), directory / "activations.png")]
+    curves = [r for r in results if hasattr(r.estimator, "loss_curve_")]
+    if any(r.row.model.startswith("sknn.") for r in curves):
+        written.append(
+            plot_loss_curves(new_figure(), curves, directory / "loss_curves.png")
+        )
+    for path in written:
+        print(f"wrote {path}", file=stream)
+    return 0
+
+
+def plot_activations(figure, path, n_cols=5):
+    """Draw every registered activation f (solid) and f' (dashed), one panel each."""
+    names = list(ACTIVATIONS)
+    n_rows = -(-len(names) // n_cols)
+    figure.set_size_inches(2.8 * n_cols, 2.6 * n_rows)
+    axes = figure.subplots(n_rows, n_cols, sharex=True, squeeze=False).ravel()
+    z = np.linspace(-4.0, 4.0, 801)
+    for ax, name in zip(axes, names):
+        activation = get_activation(name)
+        a = activation.forward(z)
+        ax.plot(z, a, "-", color="C0", label="f(z)")
+        ax.plot(z, activation.derivative(z=z, a=a), "--", color="C3", label="f'(z)")
+        ax.axhline(0, color="0.6", linewidth=0.8)
+        ax.axvline(0, color="0.6", linewidth=0.8)
+        ax.grid(True, alpha=0.4)
+        ax.set_title(name)
+        ax.set_ylim(-1.6, 4.2)
+    for ax in axes[len(names) :]:
+        ax.set_visible(False)
+    axes[0].legend(loc="upper left", fontsize="small")
+    figure.supxlabel("z")
+    figure.tight_layout()
+    figure.savefig(path, dpi=100)
+    return path
+
+
+def plot_loss_curves(figure, results, path):
+    """Draw each MLP's training loss per epoch: sknn solid, sklearn dashed."""
+    figure.set_size_inches(7, 4.5)
+    ax = figure.subplots()
+    colors = {name: f"C{i}" for i, name in enumerate(MLP_ACTIVATIONS)}
+    for result in results:
+        ours = result.row.model.startswith("sknn.")
+        ax.plot(
+            result.estimator.loss_curve_,
+            "-" if ours else "--",
+            color=colors.get(result.row.activation, "0.3"),
+            linewidth=1.6 if ours else 1.0,
+            label=f"{result.row.model} {result.row.activation}",
+        )
+    ax.set_yscale("log")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("training loss")
+    ax.set_title("Training loss on digits by activation")
+    ax.grid(True, which="both", alpha=0.4)
+    ax.legend(fontsize="small")
+    figure.tight_layout()
+    figure.savefig(path, dpi=100)
+    return path
+
+
+# --- info ------------------------------------------------------------------
+
+
+def info_lines():
+    """Return the lines ``sknn info`` prints: versions, platform, BLAS."""
+    import scipy
+    import scipy.linalg  # noqa: F401  (loads scipy's BLAS so threadpoolctl sees it)
+    import sklearn
+    import threadpoolctl
+
+    rows = [
+        ("sknn", sknn.__version__),
+        ("numpy", np.__version__),
+        ("scipy", scipy.__version__),
+        ("scikit-learn", sklearn.__version__),
+        ("threadpoolctl", threadpoolctl.__version__),
+        ("Python", f"{platform.python_version()} ({platform.python_implementation()})"),
+        ("platform", platform.platform()),
+    ]
+    pools = threadpoolctl.threadpool_info()
+    blas = [p for p in pools if p.get("user_api") == "blas"]
+    for pool in blas:
+        rows.append(("BLAS", _describe_pool(pool)))
+    if not blas:
+        rows.append(("BLAS", "none found by threadpoolctl"))
+    for pool in pools:
+        if pool.get("user_api") != "blas":
+            rows.append((pool.get("user_api", "threadpool"), _describe_pool(pool)))
+    width = max(len(key) for key, _ in rows)
+    return [f"{key.ljust(width)}  {value}" for key, value in rows]
+
+
+def _describe_pool(pool):
+    name = f"{pool.get('internal_api')} {pool.get('version') or ''}".rstrip()
+    parts = [name, f"num_threads={pool.get('num_threads')}"]
+    if pool.get("architecture"):
+        parts.append(f"architecture={pool['architecture']}")
+    # The parent folder (numpy.libs, scipy.libs, ...) tells whose copy this is.
+    filepath = Path(pool.get("filepath", "?"))
+    parts.append(f"{filepath.parent.name}/{filepath.name}")
+    return ", ".join(parts)
+
+
+# --- entry point -----------------------------------------------------------
+
+
+def build_parser():
+    """Return the argparse parser for ``sknn``."""
+    parser = argparse.ArgumentParser(
+        prog="sknn",
+        description="sknn: scikit-learn-compatible neural networks on a numpy core.",
+    )
+    parser.add_argument("--version", action="version", version=sknn.__version__)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    demo = commands.add_parser(
+        "demo",
+        help="train sknn and scikit-learn estimators on digits and compare them",
+        description=(
+            "Train sknn's estimators and their scikit-learn counterparts on one "
+            "split of scikit-learn's bundled digits data and print test accuracy "
+            "and fit time side by side."
+        ),
+    )
+    demo.add_argument(
+        "--plots",
+        metavar="DIR",
+        help=f"also write PNG figures into DIR (needs matplotlib: {PLOT_EXTRA})",
+    )
+    # Fewer MLP epochs for the test suite; hidden, so users only see the real demo.
+    demo.add_argument("--quick", action="store_true", help=argparse.SUPPRESS)
+    commands.add_parser(
+        "info",
+        help="print versions, platform and BLAS details for bug reports",
+        description="Print sknn's, its dependencies' and Python's versions, the "
+        "platform, and the BLAS libraries in use with their thread counts.",
+    )
+    return parser
+
+
+def main(argv=None):
+    """Run the ``sknn`` command line and return its exit status.
+
+    Parameters
+    ----------
+    argv : list of str, default=None
+        The arguments without the program name; ``sys.argv[1:]`` when None.
+
+    Returns
+    -------
+    int
+        The process exit status.
+    """
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "demo":
+        return run_demo(plots=args.plots, quick=args.quick)
+    if args.command == "info":
+        print("\n".join(info_lines()))
+        return 0
+    parser.print_help()
+    return 2

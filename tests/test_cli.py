@@ -1,0 +1,208 @@
+import contextlib
+import io
+import subprocess
+import sys
+import warnings
+
+import numpy as np
+import pytest
+import scipy
+import sklearn
+from sklearn.exceptions import ConvergenceWarning
+
+import sknn
+from sknn import cli
+from sknn.activations import ACTIVATIONS
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+# Every estimator sknn exports gets demo rows, each beside its scikit-learn peer.
+EXPECTED_MODELS = {
+    "sklearn.Perceptron": ["step"],
+    **(
+        {"sknn.PerceptronClassifier": list(cli.PERCEPTRON_ACTIVATIONS)}
+        if hasattr(sknn, "PerceptronClassifier")
+        else {}
+    ),
+    **(
+        {
+            "sknn.MLPNeuronClassifier": list(cli.MLP_ACTIVATIONS),
+            "sklearn.MLPClassifier": [
+                a for a in cli.MLP_ACTIVATIONS if a in cli.SKLEARN_MLP_ACTIVATIONS
+            ],
+        }
+        if hasattr(sknn, "MLPNeuronClassifier")
+        else {}
+    ),
+}
+
+
+def parse_table(text):
+    """Return {(model, activation): (accuracy, seconds)} from the demo's output."""
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("-----"))
+    table = {}
+    for line in lines[start + 1 :]:
+        if not line.strip() or line.startswith("wrote "):
+            break
+        model, activation, accuracy, seconds = line.split(maxsplit=3)
+        table[model, activation] = (float(accuracy), float(seconds))
+    return table
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory):
+    """Run the quick demo with plots once; the tests below read its results."""
+    plots = tmp_path_factory.mktemp("plots")
+    out, err = io.StringIO(), io.StringIO()
+    with (
+        contextlib.redirect_stdout(out),
+        contextlib.redirect_stderr(err),
+        warnings.catch_warnings(record=True) as caught,
+    ):
+        warnings.simplefilter("always")
+        status = cli.main(["demo", "--quick", "--plots", str(plots)])
+    return status, out.getvalue(), err.getvalue(), plots, caught
+
+
+def test_demo_exits_zero_without_convergence_warnings(demo_run):
+    status, out, err, _, caught = demo_run
+    assert status == 0, err
+    assert not [w for w in caught if issubclass(w.category, ConvergenceWarning)]
+    assert "digits" in out
+
+
+def test_demo_table_has_a_row_per_estimator_and_activation(demo_run):
+    table = parse_table(demo_run[1])
+    expected = {(m, a) for m, acts in EXPECTED_MODELS.items() for a in acts}
+    assert set(table) == expected
+    for accuracy, seconds in table.values():
+        assert 0.0 <= accuracy <= 1.0
+        assert seconds >= 0.0
+
+
+def test_demo_accuracies_are_sensible_on_digits(demo_run):
+    table = parse_table(demo_run[1])
+    for (model, activation), (accuracy, _) in table.items():
+        floor = 0.85 if "MLP" in model or activation == "step" else 0.75
+        assert accuracy > floor, (model, activation, accuracy)
+
+
+def test_demo_puts_sklearn_beside_sknn(demo_run):
+    models = [model for model, _ in parse_table(demo_run[1])]
+    for ours, theirs in [
+        ("sknn.PerceptronClassifier", "sklearn.Perceptron"),
+        ("sknn.MLPNeuronClassifier", "sklearn.MLPClassifier"),
+    ]:
+        if ours in models:
+            first = models.index(ours)
+            assert models[first + 1] == theirs
+
+
+def test_demo_plots_are_written_and_reported(demo_run):
+    _, out, _, plots, _ = demo_run
+    names = ["activations.png"]
+    if hasattr(sknn, "MLPNeuronClassifier"):
+        names.append("loss_curves.png")
+    assert sorted(p.name for p in plots.iterdir()) == sorted(names)
+    for name in names:
+        path = plots / name
+        data = path.read_bytes()
+        assert data.startswith(PNG_MAGIC) and len(data) > 10_000
+        assert f"wrote {path}" in out
+
+
+def test_activation_figure_has_one_titled_panel_per_activation(tmp_path):
+    new_figure = cli._agg_figure()
+    figure = new_figure()
+    cli.plot_activations(figure, tmp_path / "a.png")
+    panels = [ax for ax in figure.axes if ax.get_visible()]
+    assert [ax.get_title() for ax in panels] == list(ACTIVATIONS)
+    for ax in panels:
+        styles = [line.get_linestyle() for line in ax.get_lines()]
+        assert "-" in styles and "--" in styles  # f solid, f' dashed
+
+
+def hide_matplotlib(monkeypatch):
+    # A None entry in sys.modules makes `import` raise ImportError, as if the
+    # package were not installed.
+    for name in [m for m in sys.modules if m.split(".")[0] == "matplotlib"]:
+        monkeypatch.setitem(sys.modules, name, None)
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+
+
+def test_plots_without_matplotlib_say_how_to_install(monkeypatch, capsys, tmp_path):
+    hide_matplotlib(monkeypatch)
+    monkeypatch.setattr(cli, "mlp_rows", lambda quick: [])  # keep this test fast
+    status = cli.main(["demo", "--quick", "--plots", str(tmp_path / "figs")])
+    out, err = capsys.readouterr()
+    assert status == 1
+    assert 'pip install "sknn[plot]"' in err
+    assert ("sklearn.Perceptron", "step") in parse_table(out)  # the table still prints
+    assert not (tmp_path / "figs").exists()
+
+
+def test_a_failing_row_is_reported_and_fails_the_exit_status(monkeypatch, capsys):
+    def broken():
+        raise RuntimeError("cannot build")
+
+    rows = [cli.DemoRow("broken.Model", "relu", broken)]
+    monkeypatch.setattr(cli, "perceptron_rows", lambda: rows)
+    monkeypatch.setattr(cli, "mlp_rows", lambda quick: [])
+    assert cli.main(["demo"]) == 1
+    out = capsys.readouterr().out
+    assert "broken.Model" in out and "RuntimeError: cannot build" in out
+
+
+def test_demo_defaults_are_the_real_demo():
+    assert cli.build_parser().parse_args(["demo"]).quick is False
+    assert cli._mlp_settings(quick=False) == {
+        "hidden_layer_sizes": (64,),
+        "max_iter": 200,
+        "random_state": 0,
+    }
+
+
+def test_info_prints_versions_and_blas(capsys):
+    assert cli.main(["info"]) == 0
+    out = capsys.readouterr().out
+    for name, version in [
+        ("sknn", sknn.__version__),
+        ("numpy", np.__version__),
+        ("scipy", scipy.__version__),
+        ("scikit-learn", sklearn.__version__),
+        ("Python", ".".join(map(str, sys.version_info[:3]))),
+    ]:
+        line = next(line for line in out.splitlines() if line.split()[0] == name)
+        assert version in line
+    blas = [line for line in out.splitlines() if line.startswith("BLAS")]
+    assert blas and all("num_threads=" in line for line in blas)
+
+
+def test_no_command_prints_help_and_fails(capsys):
+    assert cli.main([]) == 2
+    out = capsys.readouterr().out
+    assert "demo" in out and "info" in out
+
+
+def test_help_exits_zero(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["--help"])
+    assert exit_info.value.code == 0
+    assert "--plots" not in capsys.readouterr().out  # that is demo's option
+    with pytest.raises(SystemExit):
+        cli.main(["demo", "--help"])
+    out = capsys.readouterr().out
+    assert "--plots" in out and "--quick" not in out
+
+
+def test_python_dash_m_sknn_info_exits_zero():
+    completed = subprocess.run(
+        [sys.executable, "-m", "sknn", "info"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.startswith("sknn ")
+    assert sklearn.__version__ in completed.stdout
