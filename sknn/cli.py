@@ -22,7 +22,8 @@ from typing import Any
 import numpy as np
 
 import sknn
-from sknn.activations import ACTIVATIONS, get_activation
+from sknn.activations import ACTIVATIONS
+from sknn.plotting import ActivationDisplay, LossCurveDisplay
 
 PLOT_EXTRA = 'pip install "sknn[plot]"'
 
@@ -249,20 +250,17 @@ def plot_activations(figure, path, n_cols=5):
     n_rows = -(-len(names) // n_cols)
     figure.set_size_inches(2.8 * n_cols, 2.6 * n_rows)
     axes = figure.subplots(n_rows, n_cols, sharex=True, squeeze=False).ravel()
-    z = np.linspace(-4.0, 4.0, 801)
-    for ax, name in zip(axes, names):
-        activation = get_activation(name)
-        a = activation.forward(z)
-        ax.plot(z, a, "-", color="C0", label="f(z)")
-        ax.plot(z, activation.derivative(z=z, a=a), "--", color="C3", label="f'(z)")
-        ax.axhline(0, color="0.6", linewidth=0.8)
-        ax.axvline(0, color="0.6", linewidth=0.8)
-        ax.grid(True, alpha=0.4)
-        ax.set_title(name)
-        ax.set_ylim(-1.6, 4.2)
     for ax in axes[len(names) :]:
         ax.set_visible(False)
-    axes[0].legend(loc="upper left", fontsize="small")
+    display = ActivationDisplay.from_name(
+        names, z_range=(-4.0, 4.0), ax=axes[: len(names)]
+    )
+    for ax in display.ax_:
+        # One shared scale, so the panels compare at a glance.
+        ax.set_ylim(-1.6, 4.2)
+        ax.set_xlabel("")
+        if ax is not display.ax_[0]:
+            ax.get_legend().remove()
     figure.supxlabel("z")
     figure.tight_layout()
     figure.savefig(path, dpi=100)
@@ -272,23 +270,21 @@ def plot_activations(figure, path, n_cols=5):
 def plot_loss_curves(figure, results, path):
     """Draw each MLP's training loss per epoch: sknn solid, sklearn dashed."""
     figure.set_size_inches(7, 4.5)
-    ax = figure.subplots()
+    display = LossCurveDisplay.from_estimator(
+        [r.estimator for r in results],
+        labels=[f"{r.row.model} {r.row.activation}" for r in results],
+        ax=figure.subplots(),
+    )
+    # One colour per activation, one line style per library.
     colors = {name: f"C{i}" for i, name in enumerate(MLP_ACTIVATIONS)}
-    for result in results:
+    for line, result in zip(display.lines_, results):
         ours = result.row.model.startswith("sknn.")
-        ax.plot(
-            result.estimator.loss_curve_,
-            "-" if ours else "--",
-            color=colors.get(result.row.activation, "0.3"),
-            linewidth=1.6 if ours else 1.0,
-            label=f"{result.row.model} {result.row.activation}",
-        )
-    ax.set_yscale("log")
-    ax.set_xlabel("epoch")
-    ax.set_ylabel("training loss")
-    ax.set_title("Training loss on digits by activation")
-    ax.grid(True, which="both", alpha=0.4)
-    ax.legend(fontsize="small")
+        line.set_color(colors.get(result.row.activation, "0.3"))
+        line.set_linestyle("-" if ours else "--")
+        line.set_linewidth(1.6 if ours else 1.0)
+    display.ax_.set_yscale("log")
+    display.ax_.set_title("Training loss on digits by activation")
+    display.ax_.legend(fontsize="small")
     figure.tight_layout()
     figure.savefig(path, dpi=100)
     return path
