@@ -1,0 +1,349 @@
+"""Losses, each paired with the output function it is the natural partner of.
+
+A network's last layer produces logits ``z``. The loss owns what happens next:
+the output function that turns ``z`` into predictions ``p`` (the logistic,
+the softmax, the identity) and the loss that scores ``p`` against the targets
+``Y``. Each pairing here is *canonical*: the derivative of the loss with
+respect to the logits is simply ``p - Y``, so the output delta of
+back-propagation never needs the output function's derivative.
+
+Every value is computed from the logits, never from clipped probabilities:
+
+* binary log-loss ``-y log σ(z) - (1 - y) log(1 - σ(z))`` equals
+  ``softplus(z) - y z``, and ``softplus(z) = logaddexp(0, z)`` never
+  overflows;
+* softmax log-loss ``-Σ_k y_k log softmax(z)_k`` equals
+  ``Σ_k y_k (lse(z) - z_k)`` with ``lse(z) = m + log Σ_k exp(z_k - m)`` and
+  ``m = max_k z_k``, so every exponent is at most 0 and cannot overflow; the
+  smallest one may underflow to 0, which is harmless because the largest
+  term is exactly ``exp(0) = 1``.
+
+Both stay finite for logits of any finite size (tested up to ``1e4`` in
+float32 and float64), where a loss through clipped probabilities saturates at
+``-log(eps)``.
+"""
+
+from abc import ABC, abstractmethod
+
+import numpy as np
+from scipy import special
+
+__all__ = ["BinaryLogLoss", "Loss", "SoftmaxLogLoss", "SquaredError", "get_loss"]
+
+
+class Loss(ABC):
+    """A loss together with the output function of the last layer.
+
+    Subclasses implement :meth:`output`, :meth:`log_output` and
+    :meth:`sample_losses`; :meth:`value` and :meth:`value_and_delta` build on
+    them.
+
+    Attributes
+    ----------
+    name : str
+        The loss's name, as scikit-learn calls it.
+    out_activation : str
+        The output function's name, scikit-learn's ``out_activation_``.
+    """
+
+    name = None
+    out_activation = None
+
+    @abstractmethod
+    def output(self, logits, out=None):
+        """Return the predictions for ``logits``.
+
+        Parameters
+        ----------
+        logits : ndarray of shape (n_samples, n_outputs)
+            The last layer's pre-activations.
+        out : ndarray, optional
+            Where to write the result; ``out=logits`` transforms in place.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_outputs)
+        """
+
+    @abstractmethod
+    def log_output(self, logits, out=None):
+        """Return the logarithm of :meth:`output`, computed from the logits.
+
+        Finite wherever the logits are, even where :meth:`output` rounds to
+        0 or 1.
+
+        Parameters
+        ----------
+        logits : ndarray of shape (n_samples, n_outputs)
+        out : ndarray, optional
+            Where to write the result; ``out=logits`` is allowed.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_outputs)
+        """
+
+    @abstractmethod
+    def sample_losses(self, logits, Y):
+        """Return each sample's loss, summed over the output columns.
+
+        Parameters
+        ----------
+        logits : ndarray of shape (n_samples, n_outputs)
+        Y : ndarray of shape (n_samples, n_outputs)
+            The targets.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+        """
+
+    def value(self, logits, Y, sample_weight=None):
+        """Return the loss summed over the samples.
+
+        Parameters
+        ----------
+        logits : ndarray of shape (n_samples, n_outputs)
+        Y : ndarray of shape (n_samples, n_outputs)
+        sample_weight : ndarray of shape (n_samples,), optional
+            Weights of the per-sample losses in the sum.
+
+        Returns
+        -------
+        float
+            ``Σ_i w_i loss_i``; divide by ``Σ_i w_i`` for the mean.
+        """
+        losses = self.sample_losses(logits, Y)
+        if sample_weight is None:
+            return float(losses.sum())
+        return float(np.dot(losses, sample_weight))
+
+    def value_and_delta(self, logits, Y, sample_weight=None, scale=1.0):
+        """Return :meth:`value` and overwrite ``logits`` with the output delta.
+
+        The delta is the gradient of the weighted sum with respect to the
+        logits, ``(p - Y) * sample_weight * scale``, where ``p`` is
+        :meth:`output`. Doing both in one call lets the value reuse the
+        logits before they are overwritten.
+
+        Parameters
+        ----------
+        logits : ndarray of shape (n_samples, n_outputs)
+            Overwritten with the delta.
+        Y : ndarray of shape (n_samples, n_outputs)
+        sample_weight : ndarray of shape (n_samples,), optional
+        scale : float, default=1.0
+            A factor for the delta only, typically ``1 / Σ_i w_i`` so that
+            back-propagating it yields the gradient of the mean loss.
+
+        Returns
+        -------
+        float
+            The unscaled weighted sum of the losses, as :meth:`value`.
+        """
+        total = self.value(logits, Y, sample_weight)
+        self.output(logits, out=logits)
+        _finish_delta(logits, Y, sample_weight, scale)
+        return total
+
+    def __repr__(self):
+        return f"{type(self).__name__}()"
+
+
+def _finish_delta(delta, Y, sample_weight, scale):
+    """Turn predictions ``delta`` into ``(p - Y) * sample_weight * scale`` in place."""
+    delta -= Y
+    if sample_weight is None:
+        if scale != 1.0:
+            delta *= delta.dtype.type(scale)
+    else:
+        weights = np.multiply(sample_weight, scale, dtype=delta.dtype)
+        delta *= weights[:, np.newaxis]
+
+
+class BinaryLogLoss(Loss):
+    """Logistic outputs scored by the binary log-loss (cross-entropy).
+
+    One independent logistic unit per output column: a binary problem has one
+    column, a multilabel problem one per label, and the loss sums the
+    columns, as scikit-learn's ``binary_log_loss`` does.
+
+    Notes
+    -----
+    With ``σ(z) = 1 / (1 + exp(-z))`` the loss of one column is
+    ``-y log σ(z) - (1 - y) log(1 - σ(z)) = softplus(z) - y z``, computed with
+    ``softplus(z) = logaddexp(0, z)``, and its derivative is ``σ(z) - y``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sknn._losses import BinaryLogLoss
+    >>> loss = BinaryLogLoss()
+    >>> logits = np.array([[0.0], [1e4]])
+    >>> loss.output(logits)
+    array([[0.5],
+           [1. ]])
+    >>> round(loss.value(logits, np.array([[1.0], [0.0]])), 4)
+    10000.6931
+    """
+
+    name = "binary_log_loss"
+    out_activation = "logistic"
+
+    def output(self, logits, out=None):
+        return special.expit(logits, out=_out_like(logits, out))
+
+    def log_output(self, logits, out=None):
+        # log σ(z) = -softplus(-z)
+        out = np.negative(logits, out=_out_like(logits, out))
+        np.logaddexp(0, out, out=out)
+        return np.negative(out, out=out)
+
+    def sample_losses(self, logits, Y):
+        losses = np.logaddexp(0, logits)
+        losses -= Y * logits
+        return losses.sum(axis=1)
+
+
+class SoftmaxLogLoss(Loss):
+    """Softmax outputs scored by the log-loss (categorical cross-entropy).
+
+    Notes
+    -----
+    With ``lse(z) = log Σ_k exp(z_k)`` the softmax is
+    ``p_k = exp(z_k - lse(z))``, the loss is ``Σ_k y_k (lse(z) - z_k)`` and its
+    derivative with respect to ``z`` is ``p - y`` for targets summing to 1.
+    ``lse`` is evaluated after subtracting the row maximum, so no exponent is
+    positive.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sknn._losses import SoftmaxLogLoss
+    >>> loss = SoftmaxLogLoss()
+    >>> logits = np.array([[0.0, 0.0], [0.0, 1e4]])
+    >>> loss.output(logits)
+    array([[0.5, 0.5],
+           [0. , 1. ]])
+    >>> loss.log_output(logits)[1]
+    array([-10000.,      0.])
+    """
+
+    name = "log_loss"
+    out_activation = "softmax"
+
+    def output(self, logits, out=None):
+        out = _shifted(logits, out)
+        np.exp(out, out=out)
+        out /= out.sum(axis=1, keepdims=True)
+        return out
+
+    def log_output(self, logits, out=None):
+        out = _shifted(logits, out)
+        out -= np.log(np.exp(out).sum(axis=1, keepdims=True))
+        return out
+
+    def sample_losses(self, logits, Y):
+        return -np.einsum("ij,ij->i", Y, self.log_output(logits))
+
+    def value_and_delta(self, logits, Y, sample_weight=None, scale=1.0):
+        # One exp serves both: with s = z - max(z) and S = Σ exp(s), the loss
+        # is Σ_k y_k (log S - s_k) and the prediction exp(s) / S.
+        shifted = _shifted(logits, logits)
+        y_dot_s = np.einsum("ij,ij->i", Y, shifted)
+        np.exp(shifted, out=shifted)
+        sums = shifted.sum(axis=1)
+        shifted /= sums[:, np.newaxis]
+        losses = np.log(sums, out=sums)
+        losses *= Y.sum(axis=1)
+        losses -= y_dot_s
+        total = losses.sum() if sample_weight is None else np.dot(losses, sample_weight)
+        _finish_delta(shifted, Y, sample_weight, scale)
+        return float(total)
+
+
+class SquaredError(Loss):
+    """Identity outputs scored by half the squared error.
+
+    Notes
+    -----
+    The loss of one sample is ``0.5 Σ_k (z_k - y_k)²``, summed over the
+    output columns so that its derivative is exactly ``z - y``.
+    scikit-learn's ``squared_loss`` also averages over the columns, which
+    differs from this by the factor ``1 / n_outputs`` (for one column they
+    agree).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sknn._losses import SquaredError
+    >>> SquaredError().value(np.array([[1.0], [3.0]]), np.array([[0.0], [1.0]]))
+    2.5
+    """
+
+    name = "squared_error"
+    out_activation = "identity"
+
+    def output(self, logits, out=None):
+        if out is None:
+            return logits.copy()
+        if out is not logits:
+            out[...] = logits
+        return out
+
+    def log_output(self, logits, out=None):
+        raise ValueError(
+            "The identity output of the squared error is no probability; it "
+            "has no logarithm to take."
+        )
+
+    def sample_losses(self, logits, Y):
+        residual = logits - Y
+        return 0.5 * np.einsum("ij,ij->i", residual, residual)
+
+
+def _out_like(logits, out):
+    return np.empty_like(logits) if out is None else out
+
+
+def _shifted(logits, out):
+    """Write ``logits - max(logits, axis=1)`` into ``out`` (new array when None)."""
+    return np.subtract(
+        logits, logits.max(axis=1, keepdims=True), out=_out_like(logits, out)
+    )
+
+
+_LOSSES = {
+    cls.out_activation: cls for cls in (BinaryLogLoss, SoftmaxLogLoss, SquaredError)
+}
+
+
+def get_loss(out_activation):
+    """Return the loss paired with an output function.
+
+    Parameters
+    ----------
+    out_activation : {'logistic', 'softmax', 'identity'}
+        scikit-learn's name for the output layer's function.
+
+    Returns
+    -------
+    Loss
+
+    Raises
+    ------
+    ValueError
+        If ``out_activation`` is not one of the three.
+
+    Examples
+    --------
+    >>> from sknn._losses import get_loss
+    >>> get_loss("softmax")
+    SoftmaxLogLoss()
+    """
+    if out_activation not in _LOSSES:
+        raise ValueError(
+            f"Unknown output activation {out_activation!r}; valid names are "
+            f"{sorted(_LOSSES)}."
+        )
+    return _LOSSES[out_activation]()

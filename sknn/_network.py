@@ -1,0 +1,409 @@
+"""The dense feed-forward network: one flat parameter buffer and reused workspaces.
+
+A network with layer sizes ``[n_0, n_1, ..., n_L]`` has ``L`` weight matrices
+``W_i`` of shape ``(n_i, n_{i+1})`` and biases ``b_i``. Layer ``i + 1``
+computes ``A_{i+1} = f_{i+1}(A_i W_i + b_i)`` with ``A_0 = X``; the last
+layer's pre-activations are the *logits*, which the loss turns into
+predictions.
+
+Memory layout
+-------------
+All weights and biases live in one contiguous 1-D buffer, :attr:`params`, in
+scikit-learn's ``_pack`` order (every ``W_i`` in C order, then every ``b_i``);
+:attr:`coefs` and :attr:`intercepts` are views into it. An optimizer, or
+scipy's L-BFGS, works on the one array and the layers see the change with no
+packing or unpacking. The gradient buffer :attr:`grads` has the same layout.
+
+The forward and backward passes write into workspaces allocated once for the
+largest batch seen and reused, through row slices, for every batch after it.
+Every dense product is ``np.matmul(..., out=workspace)``; activations and the
+output delta are computed in place. A hidden layer keeps its pre-activation
+``Z`` in a workspace of its own only when its activation's derivative needs it
+(``uses == "input"``); for the others the derivative is read from the output.
+"""
+
+import numpy as np
+from scipy import sparse
+from scipy.linalg import blas
+
+__all__ = ["Network"]
+
+PREDICT_CHUNK_SIZE = 4096
+"""Rows per forward pass in :meth:`Network.logits`; bounds prediction memory."""
+
+
+class Network:
+    """A dense feed-forward network on a flat parameter buffer.
+
+    Parameters
+    ----------
+    layer_sizes : sequence of int
+        ``[n_features, n_hidden_1, ..., n_hidden_k, n_outputs]``.
+    activations : sequence of Activation
+        One per hidden layer (``k`` of them).
+    loss : Loss
+        The loss, which owns the output function.
+    dtype : {np.float64, np.float32}, default=np.float64
+        The dtype of the parameters, gradients and workspaces.
+
+    Attributes
+    ----------
+    params : ndarray of shape (n_params,)
+        All weights, then all biases, each weight matrix in C order.
+    coefs : list of ndarray
+        ``coefs[i]`` is the weight matrix of shape ``(n_i, n_{i+1})``, a view
+        into :attr:`params`.
+    intercepts : list of ndarray
+        ``intercepts[i]`` is the bias of shape ``(n_{i+1},)``, a view into
+        :attr:`params`.
+    grads : ndarray of shape (n_params,)
+        The gradient of the last :meth:`loss_and_gradient`, laid out like
+        :attr:`params`.
+    coef_grads, intercept_grads : list of ndarray
+        Views into :attr:`grads`, shaped like :attr:`coefs` and
+        :attr:`intercepts`.
+    n_coef_params : int
+        ``params[:n_coef_params]`` holds every weight and no bias.
+    n_layers : int
+        The number of layers, input and output included.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sknn._losses import get_loss
+    >>> from sknn._network import Network
+    >>> from sknn.activations import get_activation
+    >>> net = Network([2, 3, 1], [get_activation("relu")], get_loss("logistic"))
+    >>> net
+    Network(2 -> 3 relu -> 1 logistic)
+    >>> net.initialize(np.random.RandomState(0))
+    >>> X, Y = np.array([[0.0, 1.0], [1.0, 0.0]]), np.array([[1.0], [0.0]])
+    >>> loss = net.loss_and_gradient(X, Y)
+    >>> net.grads.shape, net.params.shape
+    ((13,), (13,))
+    """
+
+    def __init__(self, layer_sizes, activations, loss, dtype=np.float64):
+        self.layer_sizes = [int(size) for size in layer_sizes]
+        self.activations = list(activations)
+        self.loss = loss
+        self.dtype = np.dtype(dtype)
+        if len(self.layer_sizes) < 2:
+            raise ValueError(
+                "layer_sizes needs at least the input and output sizes, got "
+                f"{self.layer_sizes}."
+            )
+        if len(self.activations) != len(self.layer_sizes) - 2:
+            raise ValueError(
+                f"{len(self.layer_sizes) - 2} hidden layers need as many "
+                f"activations, got {len(self.activations)}."
+            )
+        if self.dtype not in (np.float64, np.float32):
+            raise ValueError(f"dtype must be float64 or float32, got {self.dtype}.")
+        self.n_layers = len(self.layer_sizes)
+        shapes = list(zip(self.layer_sizes[:-1], self.layer_sizes[1:]))
+        self._coef_shapes = shapes
+        self.n_coef_params = sum(n_in * n_out for n_in, n_out in shapes)
+        self.n_params = self.n_coef_params + sum(self.layer_sizes[1:])
+        self.params = np.zeros(self.n_params, dtype=self.dtype)
+        self.grads = np.zeros(self.n_params, dtype=self.dtype)
+        self._bind_views()
+        self._capacity = 0
+
+    # -- layout ------------------------------------------------------------
+
+    def _bind_views(self):
+        self.coefs, self.intercepts = self._views(self.params)
+        self.coef_grads, self.intercept_grads = self._views(self.grads)
+
+    def _views(self, flat):
+        coefs, intercepts = [], []
+        start = 0
+        for shape in self._coef_shapes:
+            stop = start + shape[0] * shape[1]
+            coefs.append(flat[start:stop].reshape(shape))
+            start = stop
+        for _, n_out in self._coef_shapes:
+            intercepts.append(flat[start : start + n_out])
+            start += n_out
+        return coefs, intercepts
+
+    def __getstate__(self):
+        # Workspaces are scratch space and views do not survive pickling:
+        # keep the two buffers, rebuild the rest on load.
+        state = self.__dict__.copy()
+        for key in ("coefs", "intercepts", "coef_grads", "intercept_grads"):
+            del state[key]
+        for key in [key for key in state if key.startswith("_ws")]:
+            del state[key]
+        state["_capacity"] = 0
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._bind_views()
+
+    def __repr__(self):
+        hidden = [
+            f"{size} {activation.name}"
+            for size, activation in zip(self.layer_sizes[1:-1], self.activations)
+        ]
+        layers = [
+            str(self.layer_sizes[0]),
+            *hidden,
+            f"{self.layer_sizes[-1]} {self.loss.out_activation}",
+        ]
+        return f"Network({' -> '.join(layers)})"
+
+    # -- initialisation ----------------------------------------------------
+
+    def initialize(self, random_state):
+        """Draw Glorot-uniform weights and biases, as scikit-learn's MLP does.
+
+        Layer by layer, the weights and then the biases are drawn from
+        ``U(-r, r)`` with ``r = sqrt(c / (n_in + n_out))``, ``c = 2`` for a
+        logistic activation and ``c = 6`` otherwise. The calls to
+        ``random_state.uniform`` are scikit-learn's, in its order, so the same
+        seed gives the same initial network as ``MLPClassifier``.
+
+        Parameters
+        ----------
+        random_state : int, None or numpy.random.RandomState
+            The random number generator, advanced by the draws.
+
+        Notes
+        -----
+        scikit-learn has one activation for all layers and picks ``c`` from
+        it for every weight matrix, the output layer's included. Here each
+        weight matrix follows the activation of the layer it feeds, and the
+        output layer's follows the last hidden layer's, which is the same rule
+        when all hidden layers share one activation.
+        """
+        if not isinstance(random_state, np.random.RandomState):
+            random_state = np.random.RandomState(random_state)
+        for i, (n_in, n_out) in enumerate(self._coef_shapes):
+            factor = 2.0 if self._feeds_logistic(i) else 6.0
+            bound = np.sqrt(factor / (n_in + n_out))
+            self.coefs[i][...] = random_state.uniform(-bound, bound, (n_in, n_out))
+            self.intercepts[i][...] = random_state.uniform(-bound, bound, n_out)
+
+    def _feeds_logistic(self, layer):
+        if not self.activations:
+            return False
+        activation = self.activations[min(layer, len(self.activations) - 1)]
+        return activation.name == "logistic"
+
+    # -- workspaces --------------------------------------------------------
+
+    def _ensure_workspaces(self, n_samples):
+        """Allocate the training workspaces for ``n_samples`` rows, if larger."""
+        if n_samples <= self._capacity:
+            return
+        hidden = self.layer_sizes[1:-1]
+        self._ws_outputs = [
+            np.empty((n_samples, size), dtype=self.dtype)
+            for size in self.layer_sizes[1:]
+        ]
+        self._ws_inputs = [
+            np.empty((n_samples, size), dtype=self.dtype)
+            if activation.uses == "input"
+            else None
+            for size, activation in zip(hidden, self.activations)
+        ]
+        # A hidden delta is dead once the next one down has been computed from
+        # it, so two flat buffers, used alternately, hold them all.
+        width = max(hidden, default=0)
+        self._ws_deltas = [
+            np.empty(n_samples * width, dtype=self.dtype)
+            for _ in range(min(2, len(hidden)))
+        ]
+        self._capacity = n_samples
+
+    # -- passes ------------------------------------------------------------
+
+    def _prepare(self, X):
+        if sparse.issparse(X):
+            if X.format != "csr":
+                X = X.tocsr()
+            if X.dtype != self.dtype:
+                X = X.astype(self.dtype)
+            return X
+        return np.asarray(X, dtype=self.dtype)
+
+    def _forward(self, X, n_samples):
+        """Fill the workspaces for the first ``n_samples`` rows; return the logits."""
+        inputs = X
+        last = len(self._coef_shapes) - 1
+        for i, (coef, intercept) in enumerate(zip(self.coefs, self.intercepts)):
+            output = self._ws_outputs[i][:n_samples]
+            if i < last and self._ws_inputs[i] is not None:
+                z = self._ws_inputs[i][:n_samples]
+            else:
+                z = output
+            _product(inputs, coef, out=z)
+            z += intercept
+            if i < last:
+                self.activations[i].forward(z, out=output)
+            inputs = output
+        return inputs
+
+    def _backward(self, X, delta):
+        """Fill :attr:`grads` (before the penalty) from the output ``delta``."""
+        n_samples = delta.shape[0]
+        for i in range(len(self._coef_shapes) - 1, -1, -1):
+            inputs = X if i == 0 else self._ws_outputs[i - 1][:n_samples]
+            if sparse.issparse(inputs):
+                np.copyto(self.coef_grads[i], inputs.T @ delta)
+            else:
+                np.matmul(inputs.T, delta, out=self.coef_grads[i])
+            np.sum(delta, axis=0, out=self.intercept_grads[i])
+            if i == 0:
+                break
+            width = self.layer_sizes[i]
+            buffer = self._ws_deltas[(len(self._coef_shapes) - 1 - i) % 2]
+            below = buffer[: n_samples * width].reshape(n_samples, width)
+            np.matmul(delta, self.coefs[i].T, out=below)
+            z = self._ws_inputs[i - 1]
+            delta = self.activations[i - 1].backprop(
+                below, z=None if z is None else z[:n_samples], a=inputs
+            )
+
+    def loss_and_gradient(self, X, Y, sample_weight=None, alpha=0.0):
+        """Return the mean loss on a batch and fill :attr:`grads` with its gradient.
+
+        Parameters
+        ----------
+        X : {ndarray, scipy.sparse.csr_matrix} of shape (n_samples, n_features)
+            The batch.
+        Y : ndarray of shape (n_samples, n_outputs)
+            The targets (indicator columns for classification).
+        sample_weight : ndarray of shape (n_samples,), optional
+            Weights of the samples in the mean.
+        alpha : float, default=0.0
+            Strength of the L2 penalty on the weights (not the biases).
+
+        Returns
+        -------
+        float
+            ``(Σ_i w_i loss_i + alpha / 2 ||W||²) / Σ_i w_i``, with ``w_i = 1``
+            when no weights are given. A batch whose weights sum to 0 has loss
+            0 and gradient 0.
+
+        Notes
+        -----
+        The output delta ``(p - Y) w_i / Σ_i w_i`` already carries the
+        weights and the division by their sum; back-propagation is linear
+        in it, so every gradient comes out scaled with no further pass. The
+        gradients are then ``A_i^T δ_{i+1} + (alpha / Σ w) W_i`` and
+        ``Σ_rows δ_{i+1}``, with ``δ_i = (δ_{i+1} W_i^T) * f_i'``.
+        """
+        X = self._prepare(X)
+        n_samples = X.shape[0]
+        self._ensure_workspaces(n_samples)
+        logits = self._forward(X, n_samples)
+        weight_sum = n_samples if sample_weight is None else float(sample_weight.sum())
+        scale = 1.0 / weight_sum if weight_sum > 0 else 0.0
+        total = self.loss.value_and_delta(logits, Y, sample_weight, scale)
+        self._backward(X, logits)
+        if alpha:
+            weights = self.params[: self.n_coef_params]
+            axpy, dot = blas.get_blas_funcs(("axpy", "dot"), dtype=self.dtype)
+            total += 0.5 * alpha * float(dot(weights, weights))
+            axpy(weights, self.grads[: self.n_coef_params], a=alpha * scale)
+        return total * scale
+
+    def forward(self, X):
+        """Return the predictions for ``X`` through the training workspaces.
+
+        Parameters
+        ----------
+        X : {ndarray, scipy.sparse.csr_matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_outputs)
+            A view into a workspace, overwritten by the next pass: copy it to
+            keep it.
+        """
+        X = self._prepare(X)
+        self._ensure_workspaces(X.shape[0])
+        logits = self._forward(X, X.shape[0])
+        return self.loss.output(logits, out=logits)
+
+    def logits(self, X):
+        """Return the output layer's pre-activations for ``X``, a new array.
+
+        The rows go through in chunks of :data:`PREDICT_CHUNK_SIZE`, so the
+        memory used besides the result is bounded whatever the size of ``X``,
+        and the training workspaces are left alone.
+
+        Parameters
+        ----------
+        X : {ndarray, scipy.sparse.csr_matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_outputs)
+        """
+        X = self._prepare(X)
+        n_samples = X.shape[0]
+        result = np.empty((n_samples, self.layer_sizes[-1]), dtype=self.dtype)
+        chunk = min(n_samples, PREDICT_CHUNK_SIZE)
+        width = max(self.layer_sizes[1:-1], default=0)
+        buffers = [np.empty(chunk * width, dtype=self.dtype) for _ in range(2)]
+        for start in range(0, n_samples, PREDICT_CHUNK_SIZE):
+            stop = min(start + PREDICT_CHUNK_SIZE, n_samples)
+            self._light_forward(X[start:stop], result[start:stop], buffers)
+        return result
+
+    def _light_forward(self, X, out, buffers):
+        """Forward ``X`` into ``out`` with the hidden layers in ``buffers``."""
+        n_samples = X.shape[0]
+        inputs = X
+        last = len(self._coef_shapes) - 1
+        for i, (coef, intercept) in enumerate(zip(self.coefs, self.intercepts)):
+            if i == last:
+                z = out
+            else:
+                width = coef.shape[1]
+                z = buffers[i % 2][: n_samples * width].reshape(n_samples, width)
+            _product(inputs, coef, out=z)
+            z += intercept
+            if i < last:
+                self.activations[i].forward(z, out=z)
+            inputs = z
+
+    def hidden_activations(self, X):
+        """Return the output of every hidden layer for ``X``.
+
+        Parameters
+        ----------
+        X : {ndarray, scipy.sparse.csr_matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        list of ndarray
+            One array of shape ``(n_samples, n_units)`` per hidden layer, in
+            order from the input.
+        """
+        X = self._prepare(X)
+        outputs = []
+        inputs = X
+        for coef, intercept, activation in zip(
+            self.coefs, self.intercepts, self.activations
+        ):
+            z = np.empty((X.shape[0], coef.shape[1]), dtype=self.dtype)
+            _product(inputs, coef, out=z)
+            z += intercept
+            activation.forward(z, out=z)
+            outputs.append(z)
+            inputs = z
+        return outputs
+
+
+def _product(inputs, coef, out):
+    """Write ``inputs @ coef`` into ``out``; sparse inputs go through scipy."""
+    if sparse.issparse(inputs):
+        np.copyto(out, inputs @ coef)
+    else:
+        np.matmul(inputs, coef, out=out)

@@ -1,0 +1,257 @@
+"""Stochastic gradient optimizers that update a flat parameter buffer in place.
+
+Each optimizer is a small stateful object: its state (velocities, moment
+estimates, one scratch buffer) is allocated once, in ``__init__``, with the
+size and dtype of the parameter buffer, and :meth:`step` updates ``params``
+in place with BLAS ``axpy``/``scal`` calls and ``out=`` ufuncs, so a step
+allocates no array the size of the parameters. Stopping rules and printing
+belong to the training loop, not here.
+
+The update rules are scikit-learn's (``sklearn/neural_network/
+_stochastic_optimizers.py``), so a network trained by either takes the same
+steps.
+"""
+
+import numpy as np
+from scipy.linalg import blas
+
+__all__ = ["SGD", "Adam"]
+
+
+def _blas(dtype):
+    """Return the (axpy, scal) BLAS routines for ``dtype``.
+
+    Looked up on each call rather than stored, so the optimizers stay
+    picklable (the Fortran routines are not).
+    """
+    return blas.get_blas_funcs(("axpy", "scal"), dtype=dtype)
+
+
+class _Optimizer:
+    """State shared by the optimizers: the buffer layout and the learning rate."""
+
+    def __init__(self, params, learning_rate_init):
+        params = np.asarray(params)
+        if params.ndim != 1:
+            raise ValueError(
+                f"params must be the flat 1-D parameter buffer, got shape "
+                f"{params.shape}."
+            )
+        self.learning_rate_init = learning_rate_init
+        self.learning_rate = float(learning_rate_init)
+        self.shape = params.shape
+        self.dtype = params.dtype
+
+    def _check(self, params, grads):
+        # BLAS writes into params only when it is contiguous and of the
+        # state's dtype; otherwise f2py would update a copy and lose the step.
+        for name, array in (("params", params), ("grads", grads)):
+            if (
+                array.shape != self.shape
+                or array.dtype != self.dtype
+                or not array.flags.c_contiguous
+            ):
+                raise ValueError(
+                    f"{name} must be a contiguous array of shape {self.shape} "
+                    f"and dtype {self.dtype}, like the buffer the optimizer "
+                    f"was built for; got shape {array.shape}, dtype "
+                    f"{array.dtype}."
+                )
+        if not params.flags.writeable:
+            raise ValueError("params must be writeable; it is updated in place.")
+
+    def iteration_ends(self, time_step):
+        """Update the learning rate at the end of an epoch (no-op by default).
+
+        Parameters
+        ----------
+        time_step : int
+            The number of training samples seen so far.
+        """
+
+
+class SGD(_Optimizer):
+    """Stochastic gradient descent with momentum and a learning-rate schedule.
+
+    Parameters
+    ----------
+    params : ndarray of shape (n_params,)
+        The flat parameter buffer; only its size and dtype are read here.
+    learning_rate_init : float, default=0.1
+        The initial step size.
+    lr_schedule : {'constant', 'adaptive', 'invscaling'}, default='constant'
+        'invscaling' divides the rate by ``(time_step + 1) ** power_t`` at the
+        end of each epoch; 'adaptive' leaves changing :attr:`learning_rate`
+        to the training loop; 'constant' keeps it.
+    momentum : float, default=0.9
+        The fraction of the previous update carried into the next.
+    nesterov : bool, default=True
+        Use Nesterov's momentum: step along the updated velocity rather
+        than the previous one.
+    power_t : float, default=0.5
+        The exponent of 'invscaling'.
+
+    Attributes
+    ----------
+    learning_rate : float
+        The current step size; the training loop may set it.
+    velocity : ndarray of shape (n_params,)
+        The running update.
+
+    Notes
+    -----
+    With rate ``η``, momentum ``μ`` and gradient ``g`` one step is::
+
+        v ← μ v - η g
+        θ ← θ + μ v - η g     (Nesterov)
+        θ ← θ + v             (classical momentum)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sknn._optimizers import SGD
+    >>> params = np.array([1.0, 2.0])
+    >>> sgd = SGD(params, learning_rate_init=0.5, momentum=0.0)
+    >>> sgd.step(params, np.array([1.0, -1.0]))
+    >>> params
+    array([0.5, 2.5])
+    """
+
+    def __init__(
+        self,
+        params,
+        learning_rate_init=0.1,
+        lr_schedule="constant",
+        momentum=0.9,
+        nesterov=True,
+        power_t=0.5,
+    ):
+        super().__init__(params, learning_rate_init)
+        self.lr_schedule = lr_schedule
+        self.momentum = momentum
+        self.nesterov = nesterov
+        self.power_t = power_t
+        self.velocity = np.zeros(self.shape, dtype=self.dtype)
+
+    def step(self, params, grads):
+        """Take one step down ``grads``, updating ``params`` in place.
+
+        Parameters
+        ----------
+        params : ndarray of shape (n_params,)
+            The parameter buffer; modified.
+        grads : ndarray of shape (n_params,)
+            The gradient of the loss at ``params``.
+        """
+        self._check(params, grads)
+        axpy, scal = _blas(self.dtype)
+        velocity, rate = self.velocity, self.learning_rate
+        scal(self.momentum, velocity)
+        axpy(grads, velocity, a=-rate)
+        if self.nesterov:
+            axpy(velocity, params, a=self.momentum)
+            axpy(grads, params, a=-rate)
+        else:
+            axpy(velocity, params, a=1.0)
+
+    def iteration_ends(self, time_step):
+        if self.lr_schedule == "invscaling":
+            self.learning_rate = (
+                float(self.learning_rate_init) / (time_step + 1) ** self.power_t
+            )
+
+    def __repr__(self):
+        return (
+            f"SGD(learning_rate={self.learning_rate:g}, "
+            f"lr_schedule={self.lr_schedule!r}, momentum={self.momentum:g}, "
+            f"nesterov={self.nesterov})"
+        )
+
+
+class Adam(_Optimizer):
+    """Adam: steps scaled by running estimates of the gradient's moments.
+
+    Parameters
+    ----------
+    params : ndarray of shape (n_params,)
+        The flat parameter buffer; only its size and dtype are read here.
+    learning_rate_init : float, default=0.001
+        The step size before bias correction.
+    beta_1, beta_2 : float, default=0.9, 0.999
+        Decay rates of the first- and second-moment estimates.
+    epsilon : float, default=1e-8
+        Added to the root of the second moment for numerical stability.
+
+    Attributes
+    ----------
+    learning_rate : float
+        The base step size (``learning_rate_init`` until changed).
+    t : int
+        The number of steps taken.
+    first_moment, second_moment : ndarray of shape (n_params,)
+        The running averages of the gradient and of its square.
+
+    Notes
+    -----
+    Step ``t`` with gradient ``g`` is (Kingma and Ba, 2015)::
+
+        m ← β₁ m + (1 - β₁) g
+        v ← β₂ v + (1 - β₂) g²
+        θ ← θ - η √(1 - β₂ᵗ) / (1 - β₁ᵗ) · m / (√v + ε)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sknn._optimizers import Adam
+    >>> params = np.array([1.0, 2.0])
+    >>> adam = Adam(params, learning_rate_init=0.1)
+    >>> adam.step(params, np.array([3.0, -4.0]))
+    >>> params.round(6)
+    array([0.9, 2.1])
+    """
+
+    def __init__(
+        self, params, learning_rate_init=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8
+    ):
+        super().__init__(params, learning_rate_init)
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.t = 0
+        self.first_moment = np.zeros(self.shape, dtype=self.dtype)
+        self.second_moment = np.zeros(self.shape, dtype=self.dtype)
+        self._scratch = np.empty(self.shape, dtype=self.dtype)
+
+    def step(self, params, grads):
+        """Take one Adam step, updating ``params`` in place.
+
+        Parameters
+        ----------
+        params : ndarray of shape (n_params,)
+            The parameter buffer; modified.
+        grads : ndarray of shape (n_params,)
+            The gradient of the loss at ``params``.
+        """
+        self._check(params, grads)
+        axpy, scal = _blas(self.dtype)
+        m, v, scratch = self.first_moment, self.second_moment, self._scratch
+        beta_1, beta_2 = self.beta_1, self.beta_2
+        self.t += 1
+        step_size = (
+            self.learning_rate * np.sqrt(1 - beta_2**self.t) / (1 - beta_1**self.t)
+        )
+        scal(beta_1, m)
+        axpy(grads, m, a=1 - beta_1)
+        np.multiply(grads, grads, out=scratch)
+        scal(beta_2, v)
+        axpy(scratch, v, a=1 - beta_2)
+        np.sqrt(v, out=scratch)
+        scratch += self.dtype.type(self.epsilon)
+        np.divide(m, scratch, out=scratch)
+        axpy(scratch, params, a=-step_size)
+
+    def __repr__(self):
+        return (
+            f"Adam(learning_rate={self.learning_rate:g}, beta_1={self.beta_1:g}, "
+            f"beta_2={self.beta_2:g}, epsilon={self.epsilon:g})"
+        )
