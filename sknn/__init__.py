@@ -1,5 +1,7 @@
 """sknn: scikit-learn-compatible neural networks on a numpy core."""
 
+from sknn._mlp import MLPNeuronClassifier
+
 __version__ = "0.1.0.dev0"
 
-__all__ = ["__version__"]
+__all__ = ["MLPNeuronClassifier", "__version__"]
