@@ -235,10 +235,11 @@ class ReLU(Activation):
         return out
 
     def backprop(self, delta, z=None, a=None):
-        # sign(a) is 1 where the unit is active and 0 where it is not: one pass,
-        # no boolean temporary.
+        # Multiplying by the mask a > 0 reads a boolean temporary an eighth of
+        # delta's size; sign(a), the same 0/1 values, needs a float one and
+        # measures about twice as slow.
         a = self._needs(z, a)
-        delta *= np.sign(a)
+        np.multiply(delta, a > 0, out=delta)
         return delta
 
 

@@ -1,0 +1,198 @@
+"""Tests for sknn._optimizers: hand-written update rules, in-place, no allocation."""
+
+import pickle
+import tracemalloc
+
+import numpy as np
+import pytest
+from sklearn.neural_network._stochastic_optimizers import AdamOptimizer, SGDOptimizer
+
+from sknn._optimizers import SGD, Adam
+
+
+def _params_and_grads(n=6, dtype=np.float64, seed=0):
+    rng = np.random.RandomState(seed)
+    return rng.randn(n).astype(dtype), rng.randn(n).astype(dtype)
+
+
+def test_plain_sgd_step_is_minus_rate_times_gradient():
+    params, grads = _params_and_grads()
+    expected = params - 0.3 * grads
+    sgd = SGD(params, learning_rate_init=0.3, momentum=0.0)
+    sgd.step(params, grads)
+    np.testing.assert_allclose(params, expected, rtol=1e-15)
+
+
+@pytest.mark.parametrize("nesterov", [False, True])
+def test_momentum_steps_follow_the_written_rule(nesterov):
+    params, g1 = _params_and_grads(seed=0)
+    _, g2 = _params_and_grads(seed=1)
+    lr, mu = 0.1, 0.8
+    theta = params.copy()
+    v = np.zeros_like(theta)
+    for g in (g1, g2):
+        v = mu * v - lr * g
+        theta = theta + (mu * v - lr * g if nesterov else v)
+    sgd = SGD(params, learning_rate_init=lr, momentum=mu, nesterov=nesterov)
+    sgd.step(params, g1)
+    sgd.step(params, g2)
+    np.testing.assert_allclose(params, theta, rtol=1e-14)
+    np.testing.assert_allclose(sgd.velocity, v, rtol=1e-14)
+
+
+def test_invscaling_divides_the_rate_by_a_power_of_time():
+    params, _ = _params_and_grads()
+    sgd = SGD(params, learning_rate_init=0.2, lr_schedule="invscaling", power_t=0.25)
+    sgd.iteration_ends(15)
+    assert sgd.learning_rate == pytest.approx(0.2 / 16**0.25)
+    constant = SGD(params, learning_rate_init=0.2)
+    constant.iteration_ends(15)
+    assert constant.learning_rate == 0.2
+
+
+def test_learning_rate_is_settable_and_used():
+    params, grads = _params_and_grads()
+    expected = params - 0.02 * grads
+    sgd = SGD(params, learning_rate_init=0.1, momentum=0.0)
+    sgd.learning_rate /= 5
+    sgd.step(params, grads)
+    np.testing.assert_allclose(params, expected, rtol=1e-14)
+
+
+def test_adam_steps_follow_the_written_rule_with_bias_correction():
+    params, g1 = _params_and_grads(seed=0)
+    _, g2 = _params_and_grads(seed=1)
+    lr, b1, b2, eps = 0.01, 0.8, 0.99, 1e-7
+    theta, m, v = params.copy(), np.zeros_like(params), np.zeros_like(params)
+    for t, g in enumerate((g1, g2), start=1):
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g**2
+        m_hat, v_hat_root = m / (1 - b1**t), np.sqrt(v) / np.sqrt(1 - b2**t)
+        theta = theta - lr * m_hat / (v_hat_root + eps / np.sqrt(1 - b2**t))
+    adam = Adam(params, learning_rate_init=lr, beta_1=b1, beta_2=b2, epsilon=eps)
+    adam.step(params, g1)
+    adam.step(params, g2)
+    np.testing.assert_allclose(params, theta, rtol=1e-13)
+    np.testing.assert_allclose(adam.first_moment, m, rtol=1e-14)
+    np.testing.assert_allclose(adam.second_moment, v, rtol=1e-14)
+    assert adam.t == 2
+    assert adam.learning_rate == lr
+
+
+def test_adam_first_step_has_size_learning_rate():
+    # With bias correction the first step is lr * sign(g), up to epsilon.
+    params, grads = _params_and_grads()
+    start = params.copy()
+    Adam(params, learning_rate_init=0.05).step(params, grads)
+    np.testing.assert_allclose(start - params, 0.05 * np.sign(grads), rtol=1e-5)
+
+
+@pytest.mark.parametrize(
+    "ours, theirs",
+    [
+        (
+            lambda p: SGD(p, 0.1, "constant", 0.9, True),
+            lambda p: SGDOptimizer([p], 0.1, "constant", 0.9, True),
+        ),
+        (
+            lambda p: SGD(p, 0.1, "constant", 0.5, False),
+            lambda p: SGDOptimizer([p], 0.1, "constant", 0.5, False),
+        ),
+        (
+            lambda p: Adam(p, 0.01, 0.9, 0.999, 1e-8),
+            lambda p: AdamOptimizer([p], 0.01, 0.9, 0.999, 1e-8),
+        ),
+    ],
+    ids=["nesterov", "momentum", "adam"],
+)
+def test_steps_match_sklearns_optimizers(ours, theirs):
+    params, _ = _params_and_grads(n=20)
+    reference = params.copy()
+    ours, theirs = ours(params), theirs(reference)
+    rng = np.random.RandomState(3)
+    for _ in range(5):
+        grads = rng.randn(20)
+        ours.step(params, grads)
+        theirs.update_params([reference], [grads])
+    np.testing.assert_allclose(params, reference, rtol=1e-12)
+
+
+@pytest.mark.parametrize("make", [SGD, Adam], ids=["sgd", "adam"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_step_updates_in_place_and_keeps_the_dtype(make, dtype):
+    params, grads = _params_and_grads(dtype=dtype)
+    before = params.copy()
+    optimizer = make(params)
+    address = params.__array_interface__["data"][0]
+    assert optimizer.step(params, grads) is None
+    assert params.__array_interface__["data"][0] == address
+    assert params.dtype == dtype
+    assert not np.array_equal(params, before)
+    state = [getattr(optimizer, name, None) for name in ("velocity", "first_moment")]
+    assert all(array.dtype == dtype for array in state if array is not None)
+
+
+@pytest.mark.parametrize("make", [SGD, Adam], ids=["sgd", "adam"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_step_allocates_nothing_the_size_of_the_parameters(make, dtype):
+    params, grads = _params_and_grads(n=200_000, dtype=dtype)
+    optimizer = make(params)
+    optimizer.step(params, grads)  # any lazy set-up happens here
+    tracemalloc.start()
+    try:
+        optimizer.step(params, grads)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < params.nbytes / 50
+
+
+def test_state_is_allocated_once():
+    params, grads = _params_and_grads()
+    adam = Adam(params)
+    m, v = adam.first_moment, adam.second_moment
+    for _ in range(3):
+        adam.step(params, grads)
+    assert adam.first_moment is m and adam.second_moment is v
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        np.zeros(12)[::2],
+        np.zeros(5),
+        np.zeros(6, dtype=np.float32),
+    ],
+    ids=["strided", "wrong-size", "wrong-dtype"],
+)
+def test_step_rejects_buffers_it_cannot_update_in_place(params):
+    optimizer = Adam(np.zeros(6))
+    with pytest.raises(ValueError, match="contiguous array of shape"):
+        optimizer.step(params, np.zeros(6))
+
+
+def test_non_flat_buffers_are_rejected():
+    with pytest.raises(ValueError, match="flat 1-D"):
+        SGD(np.zeros((2, 3)))
+
+
+@pytest.mark.parametrize("make", [SGD, Adam], ids=["sgd", "adam"])
+def test_optimizers_survive_pickling(make):
+    params, grads = _params_and_grads()
+    optimizer = make(params)
+    optimizer.step(params, grads)
+    clone = pickle.loads(pickle.dumps(optimizer))
+    twin = params.copy()
+    optimizer.step(params, grads)
+    clone.step(twin, grads)
+    np.testing.assert_array_equal(params, twin)
+
+
+def test_reprs_name_the_settings():
+    params, _ = _params_and_grads()
+    assert repr(SGD(params)) == (
+        "SGD(learning_rate=0.1, lr_schedule='constant', momentum=0.9, nesterov=True)"
+    )
+    assert repr(Adam(params)) == (
+        "Adam(learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-08)"
+    )
