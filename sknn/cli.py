@@ -272,16 +272,19 @@ def plot_loss_curves(figure, results, path):
     figure.set_size_inches(7, 4.5)
     display = LossCurveDisplay.from_estimator(
         [r.estimator for r in results],
-        labels=[f"{r.row.model} {r.row.activation}" for r in results],
+        labels=[f"{r.row.model.split('.')[0]} {r.row.activation}" for r in results],
         ax=figure.subplots(),
     )
     # One colour per activation, one line style per library.
     colors = {name: f"C{i}" for i, name in enumerate(MLP_ACTIVATIONS)}
     for line, result in zip(display.lines_, results):
         ours = result.row.model.startswith("sknn.")
+        # sknn wide and pale, sklearn thin and dashed on top: equal curves show
+        # as a dashed line inside a band.
         line.set_color(colors.get(result.row.activation, "0.3"))
         line.set_linestyle("-" if ours else "--")
-        line.set_linewidth(1.6 if ours else 1.0)
+        line.set_linewidth(3.5 if ours else 1.2)
+        line.set_alpha(0.45 if ours else 1.0)
     display.ax_.set_yscale("log")
     display.ax_.set_title("Training loss on digits by activation")
     display.ax_.legend(fontsize="small")
