@@ -182,7 +182,8 @@ class MLPNeuronClassifier(ClassifierMixin, BaseEstimator):
         training data, stratified by class (except for multilabel targets),
         stop when the accuracy on it has not improved by ``tol`` for
         ``n_iter_no_change`` consecutive epochs, and keep the weights that
-        scored best.
+        scored best. (scikit-learn 1.9 stratifies binary targets only, so on
+        multiclass targets the split differs from its.)
 
     validation_fraction : float, default=0.1
         The fraction of the training data held out for early stopping.
@@ -745,14 +746,10 @@ class MLPNeuronClassifier(ClassifierMixin, BaseEstimator):
             )
             train, val = parts[0::2], parts[1::2]
         else:
-            # scikit-learn stratifies on the indicator rows as strings, which
-            # sort the classes of a multiclass problem in reverse; numbering
-            # the strata the same way draws the same split.
-            strata = class_index
-            if self.n_outputs_ > 1:
-                strata = self.n_outputs_ - 1 - class_index
+            # Stratified for multiclass targets too, where scikit-learn (1.9)
+            # stratifies binary ones only; a binary split is scikit-learn's.
             train, val = validation_split(
-                self.validation_fraction, random_state, strata, *arrays
+                self.validation_fraction, random_state, class_index, *arrays
             )
         X_val, y_val = val[0], val[2]
         weights_val = val[3] if sample_weight is not None else None

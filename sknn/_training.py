@@ -181,12 +181,15 @@ def run_epoch(network, optimizer, batches, alpha):
     from NaN gradients.
     """
     total = 0.0
-    for X_batch, Y_batch, weights in batches:
-        loss = network.loss_and_gradient(X_batch, Y_batch, weights, alpha)
-        if not math.isfinite(loss):
-            return loss
-        optimizer.step(network.params, network.grads)
-        total += loss * X_batch.shape[0]
+    # Overflow is caught below as a non-finite loss and reported once, with
+    # advice, instead of as numpy's warnings from deep inside the matmuls.
+    with np.errstate(over="ignore", invalid="ignore"):
+        for X_batch, Y_batch, weights in batches:
+            loss = network.loss_and_gradient(X_batch, Y_batch, weights, alpha)
+            if not math.isfinite(loss):
+                return loss
+            optimizer.step(network.params, network.grads)
+            total += loss * X_batch.shape[0]
     return total / batches.n_samples
 
 
@@ -374,6 +377,8 @@ def _run_epochs(
         loss = run_epoch(network, optimizer, batches, est.alpha)
         if not (math.isfinite(loss) and np.isfinite(network.params).all()):
             network.params[...] = last_finite
+            if not hasattr(est, "loss_"):
+                est.loss_ = loss  # diverged at once: the only loss there is
             _warn_divergence(est.n_iter_ + 1)
             return
         _record_epoch(est, loss, batches.n_samples)
@@ -425,7 +430,8 @@ def fit_lbfgs(est, network, X, Y, sample_weight=None, on_epoch_end=None):
 
     def loss_and_gradient(x):
         params[...] = x
-        loss = network.loss_and_gradient(X, Y, sample_weight, est.alpha)
+        with np.errstate(over="ignore", invalid="ignore"):
+            loss = network.loss_and_gradient(X, Y, sample_weight, est.alpha)
         losses.append(loss)
         return loss, network.grads.astype(np.float64)
 
@@ -454,7 +460,7 @@ def fit_lbfgs(est, network, X, Y, sample_weight=None, on_epoch_end=None):
     else:
         params[...] = start_params
         est.loss_ = network.loss_and_gradient(X, Y, sample_weight, est.alpha)
-        _warn_divergence(est.n_iter_)
+        _warn_divergence(est.n_iter_ + 1)
         return
     if result.status != 0 and not _stopped_by_hook(result):
         warnings.warn(
