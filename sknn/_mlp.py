@@ -533,6 +533,7 @@ class MLPNeuronClassifier(ClassifierMixin, BaseEstimator):
             self._check_same_network(layer_sizes, activations)
         progress = print_progress if self.verbose else None
         if self.solver == "lbfgs":
+            Y = Y.astype(X.dtype)
             fit_lbfgs(self, self._network, X, Y, sample_weight, on_epoch_end=progress)
         else:
             self._fit_stochastic(
@@ -573,7 +574,7 @@ class MLPNeuronClassifier(ClassifierMixin, BaseEstimator):
         return activations
 
     def _validate_input(self, X, y, incremental, reset):
-        """Return ``X``, the labels ``y`` and their indicator matrix ``Y``.
+        """Return ``X``, the labels ``y`` and their boolean indicator matrix ``Y``.
 
         The first fit keeps float32 or float64 input as it is; later calls
         (warm start, partial_fit) convert to the network's dtype.
@@ -595,7 +596,8 @@ class MLPNeuronClassifier(ClassifierMixin, BaseEstimator):
             self.classes_ = self._label_binarizer.classes_
         else:
             self._check_classes(unique_labels(y))
-        Y = self._label_binarizer.transform(y).astype(X.dtype)
+        # A boolean indicator matrix: an eighth of the memory of float64.
+        Y = self._label_binarizer.transform(y).astype(bool)
         return X, y, Y
 
     def _check_classes(self, classes):

@@ -87,11 +87,15 @@ class MiniBatches:
     last, shorter batch using their leading rows. (A CSR matrix has no such
     buffer: its rows are sliced into a new matrix.)
 
+    Targets may be stored compactly (a boolean indicator matrix takes an
+    eighth of float64's memory); each batch of them is then widened into one
+    reused buffer of the data's dtype.
+
     Parameters
     ----------
     X : {ndarray, scipy.sparse.csr_matrix} of shape (n_samples, n_features)
     Y : ndarray of shape (n_samples, n_outputs)
-        The targets, in the network's dtype.
+        The targets: an indicator matrix, of any dtype.
     sample_weight : ndarray of shape (n_samples,) or None
     batch_size : int
 
@@ -110,6 +114,9 @@ class MiniBatches:
         self.n_samples = X.shape[0]
         self.order = None
         self._buffers = None
+        self._wide_targets = None
+        if Y.dtype != X.dtype:
+            self._wide_targets = np.empty((batch_size, Y.shape[1]), dtype=X.dtype)
 
     def shuffle(self, random_state):
         """Permute the sample order in place.
@@ -135,7 +142,7 @@ class MiniBatches:
         weights = self.sample_weight
         return (
             self.X[start:stop],
-            self.Y[start:stop],
+            self._widen(self.Y[start:stop]),
             None if weights is None else weights[start:stop],
         )
 
@@ -154,7 +161,14 @@ class MiniBatches:
             weights = np.take(
                 self.sample_weight, indices, out=weight_buffer[:n], mode="clip"
             )
-        return X_batch, Y_batch, weights
+        return X_batch, self._widen(Y_batch), weights
+
+    def _widen(self, Y_batch):
+        if self._wide_targets is None:
+            return Y_batch
+        wide = self._wide_targets[: len(Y_batch)]
+        np.copyto(wide, Y_batch)
+        return wide
 
     def _allocate(self):
         size = self.batch_size

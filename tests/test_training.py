@@ -108,6 +108,23 @@ def test_shuffled_batches_reuse_one_buffer():
     assert again[0].ctypes.data == first[0].ctypes.data
 
 
+def test_boolean_targets_are_widened_into_one_buffer():
+    X, Y, _ = make_problem(n_samples=25, dtype=np.float32)
+    compact = Y.astype(bool)
+    for shuffled in (False, True):
+        batches = MiniBatches(X, compact, None, batch_size=10)
+        if shuffled:
+            batches.shuffle(np.random.RandomState(0))
+        order = np.arange(25) if batches.order is None else batches.order
+        targets, addresses = [], set()
+        for _, Y_batch, _ in batches:
+            assert Y_batch.dtype == np.float32
+            addresses.add(Y_batch.ctypes.data)
+            targets.append(Y_batch.copy())
+        assert_array_equal(np.vstack(targets), Y[order])
+        assert len(addresses) == 1
+
+
 def test_shuffled_order_is_sklearns():
     # MLPClassifier re-shuffles its running index array with
     # sklearn.utils.shuffle each epoch; the same draws give the same order.

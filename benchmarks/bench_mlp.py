@@ -1,0 +1,217 @@
+"""Time MLPNeuronClassifier against scikit-learn's MLPClassifier and the matmul floor.
+
+For each configuration both estimators train on the same data with the same
+parameters (a fixed number of epochs: ``tol=0`` and ``max_iter=epochs``),
+interleaved in one process (sknn, sklearn, floor, sknn, sklearn, floor, ...)
+over several repeats. Printed per configuration: the median fit times and the
+median of the paired time ratios sknn/sklearn, both test accuracies, both
+peak memories during fit (tracemalloc, in a separate untimed fit), and the
+*floor*: the time of the bare matrix products of the same shapes for the same
+number of batches (per batch, one product per layer forward, one weight
+gradient per layer and one delta per hidden layer backward), which no numpy
+implementation can beat. Each side's time is also given as a multiple of it.
+
+Run with one BLAS thread (forced here through threadpoolctl) and the OpenBLAS
+tuning variables unset::
+
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/bench_mlp.py
+
+``--config`` selects configurations (default: all), ``--repeats`` the number
+of timed fits per estimator, ``--epochs`` the epochs of the large problems.
+"""
+
+import argparse
+import time
+import tracemalloc
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.datasets import load_digits, make_classification
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import train_test_split
+from sklearn.neural_network import MLPClassifier
+from threadpoolctl import threadpool_info, threadpool_limits
+
+from sknn import MLPNeuronClassifier
+
+
+@dataclass
+class Config:
+    name: str
+    data: str
+    solver: str
+    dtype: str
+    hidden: tuple
+    epochs: int
+
+
+def configurations(epochs, digits_epochs):
+    configs = []
+    for dtype in ("float64", "float32"):
+        configs += [
+            Config(f"60k-adam-{dtype}", "60k", "adam", dtype, (256, 128), epochs),
+            Config(f"60k-sgd-{dtype}", "60k", "sgd", dtype, (256, 128), epochs),
+            Config(f"200k-adam-{dtype}", "200k", "adam", dtype, (256, 128), epochs),
+            Config(
+                f"digits-adam-{dtype}", "digits", "adam", dtype, (100,), digits_epochs
+            ),
+        ]
+    return configs
+
+
+_DATA = {}
+
+
+def load(data):
+    """Return (X_train, X_test, y_train, y_test) in float64, cached."""
+    if data not in _DATA:
+        if data == "digits":
+            X, y = load_digits(return_X_y=True)
+            X = X / 16.0
+            _DATA[data] = train_test_split(X, y, test_size=0.25, random_state=0)
+        else:
+            n_train, n_features = {"60k": (60_000, 784), "200k": (200_000, 100)}[data]
+            X, y = make_classification(
+                n_samples=n_train + 10_000,
+                n_features=n_features,
+                n_informative=50,
+                n_classes=10,
+                random_state=0,
+            )
+            _DATA[data] = train_test_split(X, y, train_size=n_train, random_state=0)
+    return _DATA[data]
+
+
+def estimator(kind, config):
+    params = dict(
+        hidden_layer_sizes=config.hidden,
+        solver=config.solver,
+        batch_size=200,
+        max_iter=config.epochs,
+        tol=0.0,
+        random_state=0,
+    )
+    return (MLPNeuronClassifier if kind == "sknn" else MLPClassifier)(**params)
+
+
+def fit(kind, config, X, y):
+    model = estimator(kind, config)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        start = time.perf_counter()
+        model.fit(X, y)
+        return model, time.perf_counter() - start
+
+
+def peak_memory(kind, config, X, y):
+    """Peak bytes traced by tracemalloc during one fit (numpy reports its arrays)."""
+    tracemalloc.start()
+    tracemalloc.reset_peak()
+    fit(kind, config, X, y)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return peak
+
+
+class Floor:
+    """The matrix products of training alone, in preallocated buffers."""
+
+    def __init__(self, config, X, n_classes):
+        dtype = X.dtype
+        sizes = [X.shape[1], *config.hidden, n_classes]
+        rng = np.random.RandomState(0)
+        self.coefs = [
+            rng.uniform(-0.1, 0.1, (a, b)).astype(dtype)
+            for a, b in zip(sizes, sizes[1:])
+        ]
+        self.outputs = [np.empty((200, size), dtype) for size in sizes[1:]]
+        self.deltas = [np.empty((200, size), dtype) for size in sizes[1:-1]]
+        self.grads = [np.empty_like(coef) for coef in self.coefs]
+        self.X = X
+        self.epochs = config.epochs
+
+    def run(self):
+        start = time.perf_counter()
+        for _ in range(self.epochs):
+            for first in range(0, self.X.shape[0], 200):
+                self._batch(self.X[first : first + 200])
+        return time.perf_counter() - start
+
+    def _batch(self, inputs):
+        n = inputs.shape[0]
+        layer_inputs = [inputs]
+        for coef, out in zip(self.coefs, self.outputs):
+            np.matmul(layer_inputs[-1], coef, out=out[:n])
+            layer_inputs.append(out[:n])
+        delta = self.outputs[-1][:n]
+        for i in range(len(self.coefs) - 1, -1, -1):
+            np.matmul(layer_inputs[i].T, delta, out=self.grads[i])
+            if i:
+                np.matmul(delta, self.coefs[i].T, out=self.deltas[i - 1][:n])
+                delta = self.deltas[i - 1][:n]
+
+
+def run(config, repeats, measure_memory):
+    X_train, X_test, y_train, y_test = load(config.data)
+    X_train = X_train.astype(config.dtype)
+    X_test = X_test.astype(config.dtype)
+    floor = Floor(config, X_train, len(np.unique(y_train)))
+    times = {"sknn": [], "sklearn": [], "floor": []}
+    accuracy = {}
+    for _ in range(repeats):
+        for kind in ("sknn", "sklearn"):
+            model, seconds = fit(kind, config, X_train, y_train)
+            times[kind].append(seconds)
+            accuracy[kind] = model.score(X_test, y_test)
+        times["floor"].append(floor.run())
+    memory = {"sknn": np.nan, "sklearn": np.nan}
+    if measure_memory:
+        memory = {kind: peak_memory(kind, config, X_train, y_train) for kind in memory}
+    median = {kind: float(np.median(t)) for kind, t in times.items()}
+    ratio = float(np.median(np.array(times["sknn"]) / np.array(times["sklearn"])))
+    print(
+        f"{config.name:20s} epochs={config.epochs:<3d} "
+        f"sknn {median['sknn']:7.3f}s  sklearn {median['sklearn']:7.3f}s  "
+        f"ratio {ratio:5.2f}  |  floor {median['floor']:7.3f}s: "
+        f"sknn {median['sknn'] / median['floor']:4.2f}x, "
+        f"sklearn {median['sklearn'] / median['floor']:4.2f}x  |  "
+        f"accuracy {accuracy['sknn']:.4f} / {accuracy['sklearn']:.4f}  |  "
+        f"peak MB {memory['sknn'] / 2**20:7.2f} / {memory['sklearn'] / 2**20:7.2f}",
+        flush=True,
+    )
+
+
+def main():
+    names = [config.name for config in configurations(3, 30)]
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--config",
+        nargs="+",
+        default=names,
+        metavar="NAME",
+        help=f"configurations to run, any of: {' '.join(names)}",
+    )
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--digits-epochs", type=int, default=30)
+    parser.add_argument(
+        "--no-memory", action="store_true", help="skip the tracemalloc fits"
+    )
+    args = parser.parse_args()
+    unknown = set(args.config) - set(names)
+    if unknown:
+        parser.error(f"unknown configuration(s) {sorted(unknown)}; choose from {names}")
+    with threadpool_limits(1):
+        blas = [f"{i['internal_api']} {i.get('version')}" for i in threadpool_info()]
+        print(
+            f"BLAS: {', '.join(blas)}; 1 thread; {args.repeats} repeats; "
+            "times are medians; ratio = median of paired sknn/sklearn ratios"
+        )
+        for config in configurations(args.epochs, args.digits_epochs):
+            if config.name in args.config:
+                run(config, args.repeats, not args.no_memory)
+
+
+if __name__ == "__main__":
+    main()
