@@ -217,6 +217,8 @@ class Network:
             np.empty(n_samples * width, dtype=self.dtype)
             for _ in range(min(2, len(hidden)))
         ]
+        # Column sums and bias rows as BLAS products with a vector of ones.
+        self._ws_ones = np.ones(n_samples, dtype=self.dtype)
         self._capacity = n_samples
 
     # -- passes ------------------------------------------------------------
@@ -241,7 +243,7 @@ class Network:
             else:
                 z = output
             _product(inputs, coef, out=z)
-            z += intercept
+            _add_bias(z, intercept, self._ws_ones)
             if i < last:
                 self.activations[i].forward(z, out=output)
             inputs = output
@@ -250,13 +252,14 @@ class Network:
     def _backward(self, X, delta):
         """Fill :attr:`grads` (before the penalty) from the output ``delta``."""
         n_samples = delta.shape[0]
+        ones = self._ws_ones[:n_samples]
         for i in range(len(self._coef_shapes) - 1, -1, -1):
             inputs = X if i == 0 else self._ws_outputs[i - 1][:n_samples]
             if sparse.issparse(inputs):
                 np.copyto(self.coef_grads[i], inputs.T @ delta)
             else:
                 np.matmul(inputs.T, delta, out=self.coef_grads[i])
-            np.sum(delta, axis=0, out=self.intercept_grads[i])
+            np.matmul(ones, delta, out=self.intercept_grads[i])
             if i == 0:
                 break
             width = self.layer_sizes[i]
@@ -351,12 +354,13 @@ class Network:
         chunk = min(n_samples, PREDICT_CHUNK_SIZE)
         width = max(self.layer_sizes[1:-1], default=0)
         buffers = [np.empty(chunk * width, dtype=self.dtype) for _ in range(2)]
+        ones = np.ones(chunk, dtype=self.dtype)
         for start in range(0, n_samples, PREDICT_CHUNK_SIZE):
             stop = min(start + PREDICT_CHUNK_SIZE, n_samples)
-            self._light_forward(X[start:stop], result[start:stop], buffers)
+            self._light_forward(X[start:stop], result[start:stop], buffers, ones)
         return result
 
-    def _light_forward(self, X, out, buffers):
+    def _light_forward(self, X, out, buffers, ones):
         """Forward ``X`` into ``out`` with the hidden layers in ``buffers``."""
         n_samples = X.shape[0]
         inputs = X
@@ -368,7 +372,7 @@ class Network:
                 width = coef.shape[1]
                 z = buffers[i % 2][: n_samples * width].reshape(n_samples, width)
             _product(inputs, coef, out=z)
-            z += intercept
+            _add_bias(z, intercept, ones)
             if i < last:
                 self.activations[i].forward(z, out=z)
             inputs = z
@@ -399,6 +403,21 @@ class Network:
             outputs.append(z)
             inputs = z
         return outputs
+
+
+def _add_bias(z, intercept, ones):
+    """Add ``intercept`` to every row of ``z`` in place.
+
+    As the rank-one update ``z += 1 intercept^T`` (BLAS ``ger`` on the
+    Fortran-ordered view ``z.T``) this takes about half the time of numpy's
+    broadcast add, which goes through a buffered loop.
+    """
+    n_samples = z.shape[0]
+    if n_samples and z.flags.c_contiguous:
+        ger = blas.get_blas_funcs("ger", dtype=z.dtype)
+        ger(1.0, intercept, ones[:n_samples], a=z.T, overwrite_a=True)
+    else:
+        z += intercept
 
 
 def _product(inputs, coef, out):
