@@ -1,7 +1,8 @@
 """sknn: scikit-learn-compatible neural networks on a numpy core."""
 
 from sknn._mlp import MLPNeuronClassifier
+from sknn._perceptron import PerceptronClassifier
 
 __version__ = "0.1.0.dev0"
 
-__all__ = ["MLPNeuronClassifier", "__version__"]
+__all__ = ["MLPNeuronClassifier", "PerceptronClassifier", "__version__"]

@@ -1,0 +1,1488 @@
+"""PerceptronClassifier: the McCulloch-Pitts neuron and the rules that train it.
+
+How the online rule runs fast in numpy
+--------------------------------------
+Rosenblatt's rule is sequential: each sample is scored with the weights left
+by all samples before it. Python cannot afford a loop step per sample, so the
+samples are taken in *blocks*. Inside a block, the update made at row ``j``
+(a coefficient vector ``c_j``, one entry per neuron, so that
+``w += c_j x_j`` and ``b += c_j``) changes the score of a later row ``i`` by
+``c_j H[i, j]`` with ``H[i, j] = rho**(i - j - 1) x_i . x_j + 1``, ``rho``
+being the L2 weight decay per step (1 without penalty) and ``+ 1`` the
+intercept. So one matrix product scores the whole block with the weights at
+its start, the block's updates are found by one of two scans, and one more
+product applies them all to the weights:
+
+* *push* (few mistakes): find the first mistaken row with one vectorised
+  test, record its update, add its effect ``c_j H[:, j]`` to the rows after it,
+  and search again from there. Rows without a mistake cost nothing.
+* *pull* (many mistakes): forward substitution, ``z_i += H[i, :i] @ C[:i]``
+  row by row, with ``H`` from one Gram product per block.
+
+The scan follows the observed mistake rate. Both give exactly the sequence of
+updates that a sample-by-sample loop gives.
+"""
+
+import copy
+import time
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.special import expit, log_expit, logsumexp
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils import check_random_state, compute_class_weight
+from sklearn.utils.extmath import safe_sparse_dot
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from sknn._base import (
+    ACTIVATION_NAMES,
+    FLOAT_DTYPES,
+    Interval,
+    StrOptions,
+    _fit_context,
+    check_sample_weight,
+    validation_split,
+)
+from sknn.activations import get_activation
+
+__all__ = ["PerceptronClassifier"]
+
+_PULL_BLOCK = 32
+"""Rows per block in the pull scan: its Gram product costs B² d per block."""
+
+_PUSH_BLOCKS = (64, 2048)
+"""Smallest and largest block of the push scan, sized to a few mistakes each."""
+
+_PULL_ABOVE = 0.2
+"""Mistake rate (per sample) above which the pull scan is the cheaper one."""
+
+_SPARSE_PUSH_BLOCK = 256
+"""Largest push block for sparse input, whose kernel is one sparse Gram product."""
+
+
+# --------------------------------------------------------------------------
+# Learning rules. Each turns the scores of a block of rows into updates.
+# A rule works on "block data": its per-row tables for the rows of one block.
+# --------------------------------------------------------------------------
+
+
+def _one_vs_rest_tables(n_classes, class_weight):
+    """Return ``sign[c, k]`` (+1 if class c is neuron k's positive class, else
+    -1) and ``weight[c, k]``, the class weight neuron k gives a sample of class c.
+
+    Two classes share one neuron, whose positive class is the second one. With
+    more classes, each neuron weighs only its positive class, as scikit-learn's
+    one-vs-rest SGD does; the rest keep weight 1.
+    """
+    if n_classes == 2:
+        sign = np.array([[-1.0], [1.0]])
+        weight = np.asarray(class_weight, dtype=float)[:, None]
+    else:
+        sign = 2.0 * np.eye(n_classes) - 1.0
+        weight = np.where(sign > 0, np.asarray(class_weight, dtype=float), 1.0)
+    return sign, weight
+
+
+class _RosenblattRule:
+    """One-vs-rest Rosenblatt rule: neuron k updates ``w_k += eta y x`` when
+    ``y z <= 0``, ``y = ±1`` saying whether the sample is of its class."""
+
+    updates_every_sample = False
+
+    def __init__(self, n_classes, class_weight, eta, dtype):
+        sign, weight = _one_vs_rest_tables(n_classes, class_weight)
+        self.n_neurons = self.n_problems = sign.shape[1]
+        self.sign = sign.astype(dtype)
+        self.step = (eta * weight * sign).astype(dtype)
+
+    def columns(self, cols):
+        """The same rule restricted to the neurons ``cols``."""
+        rule = copy.copy(self)
+        for name in ("sign", "step", "target"):
+            if hasattr(self, name):
+                setattr(rule, name, getattr(self, name)[:, cols])
+        rule.n_neurons = rule.n_problems = len(cols)
+        return rule
+
+    def block(self, y, sample_weight):
+        step = self.step[y]
+        step *= sample_weight[:, None]
+        return self.sign[y], step
+
+    def row_updater(self, blk):
+        sign, step = blk
+        multiply, less_equal = np.multiply, np.less_equal
+
+        def update(i, z, c):
+            multiply(step[i], less_equal(multiply(z, sign[i]), 0), out=c)
+
+        return update
+
+    def first_mistake(self, Z, start, blk):
+        bad = np.multiply(Z[start:], blk[0][start:]) <= 0
+        j = bad.argmax()  # row-major, so the first mistaken row
+        return start + j // Z.shape[1] if bad.ravel()[j] else len(Z)
+
+    def batch_updates(self, Z, blk):
+        sign, step = blk
+        return step * (Z * sign <= 0)
+
+    def losses(self, Z, blk):
+        """Perceptron loss ``max(0, -y z)`` summed per neuron, and which rows
+        had a mistake."""
+        margin = Z * blk[0]
+        loss = np.maximum(-margin, 0).sum(axis=0, dtype=np.float64)
+        return loss, (margin <= 0).any(axis=1)
+
+    def validation_scores(self, Z, y, sample_weight):
+        """Each neuron's weighted accuracy at telling its class from the rest."""
+        right = (Z > 0) == (self.sign[y] > 0)
+        return sample_weight @ right / sample_weight.sum()
+
+
+class _DeltaRule(_RosenblattRule):
+    """One-vs-rest delta rule ``w_k += eta (t - f(z)) f'(z) x`` with targets
+    ``t`` at the two ends of the activation's output range."""
+
+    updates_every_sample = True
+
+    def __init__(self, n_classes, class_weight, eta, dtype, activation):
+        super().__init__(n_classes, class_weight, eta, dtype)
+        sign, weight = _one_vs_rest_tables(n_classes, class_weight)
+        low, high = activation.targets
+        self.activation = activation
+        self.target = np.where(sign > 0, high, low).astype(dtype)
+        self.step = (eta * weight).astype(dtype)
+
+    def block(self, y, sample_weight):
+        sign, step = super().block(y, sample_weight)
+        return sign, step, self.target[y]
+
+    def row_updater(self, blk):
+        _, step, target = blk
+        f = self.activation
+
+        def update(i, z, c):
+            a = f.forward(z)
+            error = np.subtract(target[i], a)
+            np.multiply(step[i], f.backprop(error, z=z, a=a), out=c)
+
+        return update
+
+    def batch_updates(self, Z, blk):
+        _, step, target = blk
+        A = self.activation.forward(Z)
+        error = self.activation.backprop(target - A, z=Z, a=A)
+        error *= step
+        return error
+
+    def losses(self, Z, blk):
+        """Squared error ``(t - f(z))² / 2`` summed per neuron, and which rows
+        had a neuron on the wrong side of zero."""
+        sign, _, target = blk
+        error = target - self.activation.forward(Z)
+        loss = 0.5 * np.square(error).sum(axis=0, dtype=np.float64)
+        return loss, (Z * sign <= 0).any(axis=1)
+
+
+class _MultinomialRule:
+    """The multiclass perceptron: one neuron per class and, when the true
+    class ``y`` does not score strictly above every other class, the update
+    ``w_y += eta x``, ``w_r -= eta x`` with ``r`` the best-scoring wrong class."""
+
+    updates_every_sample = False
+    n_problems = 1
+
+    def __init__(self, n_classes, class_weight, eta, dtype):
+        self.n_neurons = n_classes
+        self.step = (eta * np.asarray(class_weight, dtype=float)).astype(dtype)
+        # Added to a row's scores, this hides the true class from the argmax.
+        self.hide = np.where(np.eye(n_classes, dtype=bool), -np.inf, 0).astype(dtype)
+
+    def columns(self, cols):
+        return self  # one problem: its neurons stop together
+
+    def block(self, y, sample_weight):
+        return y, self.step[y] * sample_weight, self.hide[y]
+
+    def row_updater(self, blk):
+        y, step, hide = blk
+
+        def update(i, z, c):
+            rival = np.add(z, hide[i]).argmax()
+            true = y[i]
+            if z[rival] >= z[true]:
+                c[true] = step[i]
+                c[rival] = -step[i]
+
+        return update
+
+    def _margins(self, Z, blk):
+        y, _, hide = blk
+        rival = (Z + hide).max(axis=1)
+        return rival - np.take_along_axis(Z, y[:, None], axis=1)[:, 0]
+
+    def first_mistake(self, Z, start, blk):
+        y, step, hide = blk
+        bad = self._margins(Z[start:], (y[start:], None, hide[start:])) >= 0
+        j = bad.argmax()
+        return start + j if bad[j] else len(Z)
+
+    def batch_updates(self, Z, blk):
+        y, step, hide = blk
+        rows = np.flatnonzero(self._margins(Z, blk) >= 0)
+        rival = (Z[rows] + hide[rows]).argmax(axis=1)
+        C = np.zeros_like(Z)
+        C[rows, y[rows]] = step[rows]
+        C[rows, rival] = -step[rows]
+        return C
+
+    def losses(self, Z, blk):
+        """Multiclass perceptron loss ``max(0, max_{k != y} z_k - z_y)``."""
+        margin = self._margins(Z, blk)
+        loss = np.maximum(margin, 0).sum(dtype=np.float64)
+        return np.array([loss]), margin >= 0
+
+    def validation_scores(self, Z, y, sample_weight):
+        right = Z.argmax(axis=1) == y
+        return np.array([sample_weight @ right / sample_weight.sum()])
+
+
+# --------------------------------------------------------------------------
+# The weights being trained, and the L2 decay folded into block products.
+# --------------------------------------------------------------------------
+
+
+class _Weights:
+    """Weights ``coef`` (n_features, n_neurons) and ``intercept``, plus the
+    running sums of an averaged perceptron and the L1 penalty's memory."""
+
+    _column_arrays = (
+        "coef",
+        "intercept",
+        "avg_coef",
+        "avg_intercept",
+        "avg_count",
+        "q",
+        "sq_norm",
+        "l1_norm",
+    )
+
+    def __init__(self, coef, intercept, averaging=False, l1=False):
+        self.coef = coef
+        self.intercept = intercept
+        self.avg_coef = np.zeros_like(coef) if averaging else None
+        self.avg_intercept = np.zeros_like(intercept) if averaging else None
+        self.avg_count = np.zeros(coef.shape[1]) if averaging else None
+        self.q = np.zeros_like(coef) if l1 else None  # L1 penalty received
+        self.u = 0.0  # L1 penalty each weight should have received
+        # scikit-learn's objective reads norms that are refreshed when a neuron
+        # is updated or decayed, but not when the L1 step truncates it.
+        self.sq_norm = (
+            np.einsum("ij,ij->j", coef, coef, dtype=np.float64) if l1 else None
+        )
+        self.l1_norm = np.abs(coef).sum(axis=0, dtype=np.float64) if l1 else None
+
+    def columns(self, cols):
+        """A copy holding only the neurons ``cols``."""
+        part = copy.copy(self)
+        for name in self._column_arrays:
+            value = getattr(self, name)
+            if value is not None:
+                setattr(part, name, np.ascontiguousarray(value[..., cols]))
+        return part
+
+    def put_columns(self, cols, part):
+        for name in self._column_arrays:
+            value = getattr(self, name)
+            if value is not None:
+                value[..., cols] = getattr(part, name)
+        self.u = part.u
+
+    def accumulate_average(self, scale=1.0):
+        """Add the current weights, counted ``scale`` times, to the sums."""
+        self.avg_coef += scale * self.coef
+        self.avg_intercept += scale * self.intercept
+        self.avg_count += scale
+
+
+class _Decay:
+    """The L2 step ``w <- rho w`` before every update, with its powers.
+
+    Within a block, row ``i`` sees ``rho**i`` times the block's initial
+    weights, and update ``j`` reaches row ``i > j`` multiplied by
+    ``rho**(i - j - 1)``.
+    """
+
+    def __init__(self, rho, size, dtype):
+        self.rho = rho
+        self.active = rho != 1.0
+        power = rho ** np.arange(size + 1, dtype=np.float64)
+        self.power = power.astype(dtype)
+        self.power_sum = np.concatenate([[0.0], np.cumsum(power)])
+        self.power2_sum = np.concatenate([[0.0], np.cumsum(power * power)])
+        if self.active:
+            n = _SPARSE_PUSH_BLOCK
+            lag = np.subtract.outer(np.arange(n), np.arange(n)) - 1
+            self.lag_power = np.where(lag >= 0, power[np.maximum(lag, 0)], 0)
+            self.lag_power = self.lag_power.astype(dtype)
+
+    def scores(self, Xb, weights):
+        """Each row's score under the weights it will see (before updates)."""
+        Z = np.asarray(safe_sparse_dot(Xb, weights.coef))
+        if self.active:
+            Z *= self.power[: len(Z), None]
+        Z += weights.intercept
+        return Z
+
+    def kernel(self, Xb, fit_intercept):
+        """``H[i, j]``: the effect on row i's score of a unit update at row j < i."""
+        H = safe_sparse_dot(Xb, Xb.T, dense_output=True)
+        H = np.asarray(H.toarray() if sp.issparse(H) else H)
+        if self.active:
+            H *= self.lag_power[: len(H), : len(H)]
+        if fit_intercept:
+            H += 1
+        return H
+
+    def kernel_column(self, Xb, j, fit_intercept):
+        """``H[j + 1:, j]`` for a dense block, one matrix-vector product."""
+        h = Xb[j + 1 :] @ Xb[j]
+        if self.active:
+            h *= self.power[: len(h)]
+        if fit_intercept:
+            h += 1
+        return h
+
+    def apply(self, weights, Xb, C, fit_intercept, averaging):
+        """Move ``weights`` past a block whose updates are the rows of ``C``."""
+        n = len(C)
+        if averaging:
+            self._add_trajectory(weights, Xb, C, fit_intercept)
+        if fit_intercept:
+            weights.intercept += C.sum(axis=0)
+        if self.active:
+            weights.coef *= self.power[n]
+            C = C * self.power[n - 1 :: -1, None]
+        weights.coef += safe_sparse_dot(Xb.T, C)
+
+    def _add_trajectory(self, weights, Xb, C, fit_intercept):
+        """Add to the averaging sums the weights after each row of the block."""
+        n = len(C)
+        # After row i: rho**(i+1) w_0 + sum_{j <= i} rho**(i - j) c_j x_j.
+        reach = self.power_sum[n - np.arange(n)].astype(C.dtype)
+        weights.avg_coef += (self.power_sum[n + 1] - 1) * weights.coef
+        weights.avg_coef += safe_sparse_dot(Xb.T, C * reach[:, None])
+        weights.avg_intercept += n * weights.intercept
+        if fit_intercept:
+            weights.avg_intercept += (n - np.arange(n)) @ C
+        weights.avg_count += n
+
+    def squared_norm_sum(self, weights, Z, C, row_norms, fit_intercept):
+        """``sum_i ||w_i||²`` over the block's rows, per neuron, where ``w_i``
+        are the weights row i is scored with (for the L2 objective).
+
+        From ``w_{i+1} = rho w_i + c_i x_i``: ``||w_{i+1}||² = rho² ||w_i||² +
+        2 rho c_i (z_i - b_i) + c_i² ||x_i||²``, ``b_i`` being row i's intercept.
+        """
+        n = len(C)
+        start = np.einsum("ij,ij->j", weights.coef, weights.coef, dtype=np.float64)
+        bias = weights.intercept + (np.cumsum(C, axis=0) - C if fit_intercept else 0)
+        growth = 2 * self.rho * C * (Z - bias) + C * C * row_norms[:, None]
+        spread = self.power2_sum[n - 1 - np.arange(n)]
+        return start * self.power2_sum[n] + spread @ growth
+
+
+# --------------------------------------------------------------------------
+# Scans: the sequential rule over one block, without a loop step per sample
+# when no update is needed.
+# --------------------------------------------------------------------------
+
+
+def _pull_block(Z, H, C, update):
+    """Forward substitution: row i's score gains ``H[i, j] C[j]`` from every
+    earlier row j, then row i's own update is decided. ``C`` starts at zero,
+    so ``H[i] @ C`` only sees rows before i."""
+    update(0, Z[0], C[0])
+    for i in range(1, len(Z)):
+        z = Z[i]
+        z += H[i] @ C
+        update(i, z, C[i])
+
+
+def _push_block(Z, C, kernel_column, update, first_mistake):
+    """Jump from mistake to mistake: after the update at row j, add its effect
+    ``H[j + 1:, j] C[j]`` to the later rows and search them for the next one."""
+    j = first_mistake(Z, 0)
+    while j < len(Z):
+        update(j, Z[j], C[j])
+        if j + 1 == len(Z):
+            return
+        Z[j + 1 :] += np.multiply.outer(kernel_column(j), C[j])
+        j = first_mistake(Z, j + 1)
+
+
+class _Scan:
+    """Chooses the scan and the block size from the recent mistake rate."""
+
+    def __init__(self, sparse, every_sample):
+        self.sparse = sparse
+        self.every_sample = every_sample
+        self.rate = 1.0  # zero weights get every sample wrong
+
+    def plan(self):
+        """Return ``(pull, block_size)`` for the next block."""
+        if self.every_sample or self.rate > _PULL_ABOVE:
+            return True, _PULL_BLOCK
+        low, high = _PUSH_BLOCKS
+        high = min(high, _SPARSE_PUSH_BLOCK) if self.sparse else high
+        return False, int(np.clip(4 / max(self.rate, 1e-9), low, high))
+
+    def observe(self, n_mistakes, n_rows):
+        # An average over roughly the last 512 rows.
+        self.rate += min(n_rows / 512, 1.0) * (n_mistakes / n_rows - self.rate)
+
+
+class _Rows:
+    """The training samples of one epoch, in the order they are visited."""
+
+    def __init__(self, X, y, sample_weight, order=None):
+        self.X, self.y, self.sample_weight, self.order = X, y, sample_weight, order
+
+    def __len__(self):
+        return self.X.shape[0] if self.order is None else len(self.order)
+
+    def block(self, start, stop):
+        rows = slice(start, stop) if self.order is None else self.order[start:stop]
+        return self.X[rows], self.y[rows], self.sample_weight[rows]
+
+
+def _row_norms(Xb):
+    if sp.issparse(Xb):
+        return np.asarray(Xb.multiply(Xb).sum(axis=1)).ravel()
+    return np.einsum("ij,ij->i", Xb, Xb)
+
+
+def _truncate(weights, features):
+    """The cumulative L1 penalty of Tsuruoka, Tsujii and Ananiadou (2009):
+    pull each weight towards zero by the penalty ``u`` it is owed minus what
+    it already received (``q``), never across zero."""
+    W, q, u = weights.coef[features], weights.q[features], weights.u
+    shrunk = np.where(
+        W > 0,
+        np.maximum(W - (u + q), 0),
+        np.where(W < 0, np.minimum(W + (u - q), 0), W),
+    )
+    weights.q[features] = q + (shrunk - W)
+    weights.coef[features] = shrunk
+
+
+# --------------------------------------------------------------------------
+# One epoch of training, in the three modes.
+# --------------------------------------------------------------------------
+
+
+class _Trainer:
+    """Runs epochs of a learning rule with a given penalty on ``_Weights``.
+
+    ``t`` is scikit-learn's step counter: the first sample of a fresh fit is
+    step 1, and averaging starts at step ``average``.
+    """
+
+    def __init__(
+        self,
+        rule,
+        *,
+        penalty,
+        alpha,
+        l1_ratio,
+        eta,
+        fit_intercept,
+        batch_size,
+        average,
+        dtype,
+        sparse,
+    ):
+        self.rule = rule
+        self.fit_intercept = fit_intercept
+        self.batch_size = batch_size
+        self.average = int(average)
+        self.sparse = sparse
+        self.alpha = alpha if penalty is not None else 0.0
+        self.l1_ratio = {"l1": 1.0, "elasticnet": l1_ratio}.get(penalty, 0.0)
+        rho = max(0.0, 1.0 - eta * self.alpha * (1.0 - self.l1_ratio))
+        self.l1_step = eta * self.alpha * self.l1_ratio
+        self.decay = _Decay(rho, _PUSH_BLOCKS[1], dtype)
+        self.scan = _Scan(sparse, rule.updates_every_sample)
+
+    def new_weights(self, coef, intercept):
+        return _Weights(coef, intercept, self.average > 0, self.l1_step > 0)
+
+    def penalty_norms(self, weights):
+        W = weights.coef
+        return (
+            np.einsum("ij,ij->j", W, W, dtype=np.float64),
+            np.abs(W).sum(axis=0, dtype=np.float64),
+        )
+
+    def penalty(self, sq_norm, l1_norm):
+        """``alpha ((1 - l1_ratio) ||w||² / 2 + l1_ratio |w|_1)``, per neuron."""
+        return self.alpha * (
+            (1 - self.l1_ratio) * 0.5 * sq_norm + self.l1_ratio * l1_norm
+        )
+
+    def averaging(self, t):
+        return 0 < self.average <= t
+
+    def epoch(self, rows, weights, t):
+        """One pass over ``rows``; returns the summed objective per problem
+        and the number of samples the rule got wrong."""
+        if self.batch_size > 1:
+            loss, wrong = self._minibatch_epoch(rows, weights, t)
+        elif self.l1_step > 0:
+            loss, wrong = self._sample_epoch(rows, weights, t)
+        else:
+            loss, wrong = self._online_epoch(rows, weights, t)
+        return self._per_problem(loss), wrong
+
+    def _per_problem(self, per_neuron):
+        if self.rule.n_problems == len(per_neuron):
+            return per_neuron
+        return np.array([per_neuron.sum()])
+
+    def _online_epoch(self, rows, weights, t):
+        """Rosenblatt's or the delta rule, one sample at a time, in blocks."""
+        loss = np.zeros(weights.coef.shape[1])
+        n_wrong = pos = 0
+        while pos < len(rows):
+            pull, size = self.scan.plan()
+            stop = min(pos + size, len(rows))
+            if t + pos < self.average:  # let averaging start on a block edge
+                stop = min(stop, pos + self.average - (t + pos))
+            Xb, yb, swb = rows.block(pos, stop)
+            blk = self.rule.block(yb, swb)
+            Z, C = self._solve_block(Xb, blk, weights, pull)
+            block_loss, wrong = self.rule.losses(Z, blk)
+            if self.decay.active and self.alpha > 0:
+                norms = self.decay.squared_norm_sum(
+                    weights, Z, C, _row_norms(Xb), self.fit_intercept
+                )
+                block_loss += self.penalty(norms, 0.0)
+            self.decay.apply(
+                weights, Xb, C, self.fit_intercept, self.averaging(t + pos)
+            )
+            self.scan.observe(np.count_nonzero(wrong), len(C))
+            loss += block_loss
+            n_wrong += np.count_nonzero(wrong)
+            pos = stop
+        return loss, n_wrong
+
+    def _solve_block(self, Xb, blk, weights, pull):
+        """Scores (before each row's own update) and updates of a block."""
+        Z = self.decay.scores(Xb, weights)
+        C = np.zeros_like(Z)
+        update = self.rule.row_updater(blk)
+        if pull:
+            _pull_block(Z, self.decay.kernel(Xb, self.fit_intercept), C, update)
+            return Z, C
+        if self.sparse:
+            H = self.decay.kernel(Xb, self.fit_intercept)
+
+            def column(j):
+                return H[j + 1 :, j]
+        else:
+
+            def column(j):
+                return self.decay.kernel_column(Xb, j, self.fit_intercept)
+
+        def first_mistake(Z, start):
+            return self.rule.first_mistake(Z, start, blk)
+
+        _push_block(Z, C, column, update, first_mistake)
+        return Z, C
+
+    def _minibatch_epoch(self, rows, weights, t):
+        """Each batch is scored at once and moves the weights by the mean of
+        its samples' updates, after one decay step."""
+        loss = np.zeros(weights.coef.shape[1])
+        n_wrong = 0
+        for start in range(0, len(rows), self.batch_size):
+            Xb, yb, swb = rows.block(start, start + self.batch_size)
+            n = Xb.shape[0]
+            blk = self.rule.block(yb, swb)
+            Z = np.asarray(safe_sparse_dot(Xb, weights.coef)) + weights.intercept
+            block_loss, wrong = self.rule.losses(Z, blk)
+            if self.alpha > 0:
+                block_loss += n * self.penalty(*self.penalty_norms(weights))
+            C = self.rule.batch_updates(Z, blk)
+            C /= n
+            if self.decay.active:
+                weights.coef *= self.decay.rho
+            weights.coef += safe_sparse_dot(Xb.T, C)
+            if self.fit_intercept:
+                weights.intercept += C.sum(axis=0)
+            if self.l1_step > 0:
+                weights.u += self.l1_step
+                _truncate(weights, slice(None))
+            if self.averaging(t + start + n - 1):
+                weights.accumulate_average(n)
+            loss += block_loss
+            n_wrong += np.count_nonzero(wrong)
+        return loss, n_wrong
+
+    def _sample_epoch(self, rows, weights, t):
+        """The online rule with an L1 term, truly one sample at a time: the
+        truncation touches every weight of the sample's features each step."""
+        loss = np.zeros(weights.coef.shape[1])
+        n_wrong = 0
+        for start in range(0, len(rows), _SPARSE_PUSH_BLOCK):
+            Xb, yb, swb = rows.block(start, start + _SPARSE_PUSH_BLOCK)
+            blk = self.rule.block(yb, swb)
+            Z = np.empty((Xb.shape[0], weights.coef.shape[1]), dtype=weights.coef.dtype)
+            C = np.zeros_like(Z)
+            penalty = self._sample_steps(Xb, blk, weights, Z, C, t + start)
+            block_loss, wrong = self.rule.losses(Z, blk)
+            loss += block_loss + penalty
+            n_wrong += np.count_nonzero(wrong)
+        return loss, n_wrong
+
+    def _sample_steps(self, Xb, blk, weights, Z, C, t):
+        update = self.rule.row_updater(blk)
+        W, rho = weights.coef, self.decay.rho
+        sq_norm, l1_norm = weights.sq_norm, weights.l1_norm
+        penalty = np.zeros(W.shape[1])
+        for i in range(Xb.shape[0]):
+            if sp.issparse(Xb):
+                lo, hi = Xb.indptr[i], Xb.indptr[i + 1]
+                x, features = Xb.data[lo:hi], Xb.indices[lo:hi]
+            else:
+                x, features = Xb[i], slice(None)
+            z = Z[i]
+            z[:] = x @ W[features]
+            z += weights.intercept
+            penalty += self.penalty(sq_norm, l1_norm)
+            update(i, z, C[i])
+            if rho != 1.0:
+                W *= rho
+                sq_norm *= rho * rho
+                l1_norm *= rho
+            changed = C[i] != 0
+            if changed.any():
+                W[features] += np.outer(x, C[i])
+                if self.fit_intercept:
+                    weights.intercept += C[i]
+                sq_norm[changed] = np.square(W[:, changed]).sum(axis=0)
+                l1_norm[changed] = np.abs(W[:, changed]).sum(axis=0)
+            weights.u += self.l1_step
+            _truncate(weights, features)
+            if self.averaging(t + i):
+                weights.accumulate_average()
+        return penalty
+
+
+class _NoImprovement:
+    """scikit-learn's stopping rule, kept for each problem separately: a
+    problem stops after ``patience`` epochs in a row whose score did not beat
+    the best so far by ``tol``. With ``tol=None`` nothing stops."""
+
+    def __init__(self, n_problems, tol, patience):
+        self.tol, self.patience = tol, patience
+        self.best = np.full(n_problems, -np.inf)
+        self.count = np.zeros(n_problems, dtype=int)
+
+    def update(self, scores, active):
+        """Record the scores of the ``active`` problems; return which stop now."""
+        if self.tol is None:
+            return np.zeros_like(active)
+        idx = np.flatnonzero(active)
+        stalled = scores < self.best[idx] + self.tol
+        self.count[idx] = np.where(stalled, self.count[idx] + 1, 0)
+        self.best[idx] = np.maximum(self.best[idx], scores)
+        stop = np.zeros_like(active)
+        stop[idx] = self.count[idx] >= self.patience
+        return stop
+
+
+# --------------------------------------------------------------------------
+# The estimator.
+# --------------------------------------------------------------------------
+
+
+def _has_probabilities(estimator):
+    if estimator.activation not in ("logistic", "sigmoid"):
+        raise AttributeError(
+            "probability estimates are only available with activation='logistic' "
+            f"(got activation={estimator.activation!r}): the neuron's output is "
+            "a probability only for the logistic function."
+        )
+    return True
+
+
+class PerceptronClassifier(ClassifierMixin, BaseEstimator):
+    """Perceptron classifier: McCulloch-Pitts neurons trained online.
+
+    Each neuron computes ``f(w · x + b)``. Two classes use one neuron; more
+    classes use one neuron per class over the same input (a single-layer
+    network) and predict the class whose neuron has the largest
+    pre-activation ``w · x + b``. With the default ``activation='step'`` the
+    neurons learn by Rosenblatt's rule, updating only on a mistake; with a
+    differentiable activation they learn by the delta rule.
+
+    The parameters are a superset of
+    :class:`sklearn.linear_model.Perceptron`'s, with the same names, defaults
+    and meaning, and with the defaults (and ``shuffle=False``) the fitted
+    ``coef_`` and ``intercept_`` are scikit-learn's. The added parameters are
+    ``activation``, ``batch_size``, ``average`` and ``multi_class``.
+
+    Parameters
+    ----------
+    penalty : {'l2', 'l1', 'elasticnet'}, default=None
+        The regularisation term. ``'l2'`` shrinks the weights by
+        ``1 - eta0 * alpha`` before each step; ``'l1'`` and ``'elasticnet'``
+        add a truncated-gradient L1 step (see Notes). ``None`` for none.
+
+    alpha : float, default=0.0001
+        Strength of the regularisation term, if there is one.
+
+    l1_ratio : float, default=0.15
+        The Elastic Net mixing parameter, ``0 <= l1_ratio <= 1``: 0 is the
+        L2 penalty, 1 the L1 penalty. Used only with ``penalty='elasticnet'``.
+
+    fit_intercept : bool, default=True
+        Whether to learn the bias ``b``. If False it stays at its initial
+        value (zero unless ``intercept_init`` is given).
+
+    max_iter : int, default=1000
+        The largest number of passes over the training data (epochs) in
+        :meth:`fit`. :meth:`partial_fit` always makes one pass.
+
+    tol : float or None, default=1e-3
+        The stopping criterion: a neuron stops when its objective (or its
+        validation score, with ``early_stopping``) has not improved by at
+        least ``tol`` for ``n_iter_no_change`` epochs in a row. ``None``
+        trains for exactly ``max_iter`` epochs.
+
+    shuffle : bool, default=True
+        Whether to visit the training samples in a new random order each
+        epoch.
+
+    verbose : int, default=0
+        If positive, print one report per epoch: the weight norm, the number
+        of non-zero weights, the bias (its Euclidean norm for several
+        neurons), the samples seen, the average loss and the mistakes made.
+
+    eta0 : float, default=1.0
+        The learning rate, a constant that multiplies every update.
+
+    n_jobs : int, default=None
+        Accepted for compatibility with scikit-learn's ``Perceptron``. It has
+        no effect: the neurons of all classes are trained together, in one
+        pass over the data, with the same matrix products.
+
+    random_state : int, RandomState instance or None, default=0
+        Seeds the shuffling of the samples and the validation split. Pass an
+        int for reproducible results. See :term:`Glossary <random_state>`.
+
+    early_stopping : bool, default=False
+        Whether to set aside a stratified fraction ``validation_fraction`` of
+        the training data and stop each neuron when its accuracy on it has
+        not improved by ``tol`` for ``n_iter_no_change`` epochs. The weights
+        are those of the last epoch, not of the best one, as in scikit-learn.
+
+    validation_fraction : float, default=0.1
+        The fraction of the training data set aside when ``early_stopping``
+        is True. Must be between 0 and 1.
+
+    n_iter_no_change : int, default=5
+        The number of epochs without improvement to wait before stopping.
+
+    class_weight : dict, 'balanced' or None, default=None
+        Weights of the classes, ``{class_label: weight}``; all classes have
+        weight one if not given. ``'balanced'`` uses
+        ``n_samples / (n_classes * np.bincount(y))``. As in scikit-learn, a
+        neuron of a multiclass problem weighs the samples of its own class by
+        their class weight and all other samples by one; the weight multiplies
+        every update a sample causes.
+
+    warm_start : bool, default=False
+        If True, :meth:`fit` starts from the previous ``coef_`` and
+        ``intercept_`` instead of from zero. See :term:`the Glossary
+        <warm_start>`.
+
+    activation : str, default='step'
+        The neuron's activation function, a name from
+        :data:`sknn.activations.ACTIVATIONS` (or the alias ``'sigmoid'``).
+        ``'step'`` trains by Rosenblatt's rule; any other activation trains
+        by the delta rule towards the ends of its output range.
+
+    batch_size : int, default=1
+        The number of samples per update. 1 is the classic online rule;
+        larger batches are scored at once and move the weights by the mean
+        of their samples' updates.
+
+    average : bool or int, default=False
+        If True, ``coef_`` and ``intercept_`` are the average of the weights
+        after every step (the averaged perceptron). An int ``n`` starts the
+        average once ``n`` samples have been seen, as in
+        :class:`sklearn.linear_model.SGDClassifier`.
+
+    multi_class : {'ovr', 'multinomial'}, default='ovr'
+        How problems with more than two classes are learned. ``'ovr'``: each
+        neuron learns its class against the rest, independently (as
+        scikit-learn). ``'multinomial'``: the multiclass perceptron, whose
+        update on a mistake moves the true class's neuron towards the sample
+        and the best-scoring wrong class's neuron away from it. It needs
+        ``activation='step'``. Two-class problems always use one neuron.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        The class labels.
+
+    coef_ : ndarray of shape (1, n_features) if n_classes == 2 else \
+            (n_classes, n_features)
+        The weights ``w`` of the neurons, one row per neuron.
+
+    intercept_ : ndarray of shape (1,) if n_classes == 2 else (n_classes,)
+        The biases ``b`` of the neurons.
+
+    n_features_in_ : int
+        Number of features seen during :term:`fit`.
+
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during :term:`fit`. Defined only when `X`
+        has feature names that are all strings.
+
+    n_iter_ : int
+        The number of epochs run; with several neurons, the largest number
+        any neuron ran before its stopping rule fired.
+
+    t_ : float
+        scikit-learn's step counter: ``n_iter_ * n_samples + 1`` after
+        :meth:`fit`, increased by ``n_samples`` by each :meth:`partial_fit`.
+
+    errors_ : ndarray of shape (n_epochs,)
+        The number of training samples that the rule got wrong during each
+        epoch (wrong for at least one still-training neuron, judged with the
+        weights of the moment), over the last :meth:`fit` and any later
+        :meth:`partial_fit` calls. With ``early_stopping`` the validation
+        samples are not counted.
+
+    See Also
+    --------
+    sklearn.linear_model.Perceptron : scikit-learn's perceptron, whose
+        parameters and results this estimator reproduces.
+    sklearn.linear_model.SGDClassifier : Linear classifiers trained by SGD;
+        ``average`` follows its meaning.
+    sklearn.neural_network.MLPClassifier : Multi-layer perceptron.
+
+    Notes
+    -----
+    Each neuron ``k`` computes the pre-activation ``z_k = w_k · x + b_k``.
+    Let ``s`` be a sample's weight times its class weight and ``eta`` be
+    ``eta0``.
+
+    **Rosenblatt's rule** (``activation='step'``). Neuron k's target is
+    ``y_k = +1`` for a sample of its class and ``-1`` otherwise. When
+    ``y_k z_k <= 0`` (a tie counts as a mistake),
+
+    .. math:: w_k \\leftarrow w_k + \\eta s y_k x, \\qquad
+              b_k \\leftarrow b_k + \\eta s y_k,
+
+    which is stochastic gradient descent on the perceptron loss
+    ``max(0, -y_k z_k)``.
+
+    **The delta rule** (any other activation ``f``). Neuron k's target is
+    ``t_k = t_+`` for its class and ``t_-`` otherwise, the two ends of
+    ``f``'s output range clipped to ``[-1, 1]`` (``0`` and ``1`` for the
+    logistic, ``-1`` and ``1`` for tanh). Every sample updates
+
+    .. math:: w_k \\leftarrow w_k + \\eta s (t_k - f(z_k)) f'(z_k) x, \\qquad
+              b_k \\leftarrow b_k + \\eta s (t_k - f(z_k)) f'(z_k),
+
+    gradient descent on the squared error ``(t_k - f(z_k))^2 / 2``.
+
+    **The multiclass perceptron** (``multi_class='multinomial'``). With
+    ``y`` the sample's class and ``r = argmax_{k != y} z_k``, when
+    ``z_y <= z_r``,
+
+    .. math:: w_y \\leftarrow w_y + \\eta s x, \\qquad
+              w_r \\leftarrow w_r - \\eta s x
+
+    (and likewise the biases), descent on ``max(0, z_r - z_y)``.
+
+    **Penalties**, as scikit-learn applies them: before each step the weights
+    are multiplied by ``max(0, 1 - eta alpha (1 - l1_ratio))`` (L2 part), and
+    after it each weight of the sample's features moves towards zero, without
+    crossing it, by the L1 penalty ``eta alpha l1_ratio`` accumulated so far
+    minus what it has already received (the cumulative truncated gradient of
+    Tsuruoka et al.). The L1 step touches every weight of every sample, so
+    ``'l1'`` and ``'elasticnet'`` train sample by sample and are slower.
+
+    **Stopping.** After each epoch a neuron's objective is its mean loss over
+    the epoch (each sample's loss taken before its update) plus the
+    regularisation term; a neuron stops after ``n_iter_no_change`` epochs that
+    do not beat its best objective by ``tol``. The neurons of a one-vs-rest
+    problem stop independently, exactly as scikit-learn's binary problems do;
+    the multinomial rule has one objective for all its neurons.
+
+    **Mini-batches.** With ``batch_size = B > 1`` the updates of the ``B``
+    samples of a batch are all computed with the weights at the start of the
+    batch, and the weights move by their mean (after one decay step).
+
+    **Speed.** The online rule is sequential, yet no Python step is spent on
+    a sample that causes no update: a block of samples is scored with one
+    matrix product, the scan jumps from mistake to mistake correcting the
+    later scores of the block by each update's effect, and one more product
+    applies the block's updates to the weights. When most samples are
+    mistakes the block is solved by forward substitution instead.
+
+    References
+    ----------
+    F. Rosenblatt (1958). The perceptron: a probabilistic model for
+    information storage and organization in the brain. Psychological Review
+    65(6), 386-408.
+
+    B. Widrow and M. E. Hoff (1960). Adaptive switching circuits. IRE WESCON
+    Convention Record, 96-104.
+
+    M. Collins (2002). Discriminative training methods for hidden Markov
+    models: theory and experiments with perceptron algorithms. EMNLP.
+
+    Y. Tsuruoka, J. Tsujii and S. Ananiadou (2009). Stochastic gradient
+    descent training for L1-regularized log-linear models with cumulative
+    penalty. ACL-IJCNLP.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from sknn import PerceptronClassifier
+    >>> X, y = load_digits(return_X_y=True)
+    >>> clf = PerceptronClassifier(random_state=0).fit(X, y)
+    >>> clf.coef_.shape
+    (10, 64)
+    >>> round(clf.score(X, y), 3)
+    SCORE_OVR
+
+    The same data with the multiclass perceptron rule, averaged:
+
+    >>> clf = PerceptronClassifier(multi_class="multinomial", average=True)
+    >>> round(clf.fit(X, y).score(X, y), 3)
+    SCORE_MULTI
+
+    A logistic neuron trained by the delta rule gives probabilities:
+
+    >>> clf = PerceptronClassifier(activation="logistic", eta0=0.1).fit(X, y)
+    >>> clf.predict_proba(X[:1]).round(2).shape
+    (1, 10)
+    """
+
+    _parameter_constraints: dict = {
+        "penalty": [StrOptions({"l2", "l1", "elasticnet"}), None],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "l1_ratio": [Interval(Real, 0, 1, closed="both")],
+        "fit_intercept": ["boolean"],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left"), None],
+        "shuffle": ["boolean"],
+        "verbose": ["verbose"],
+        "eta0": [Interval(Real, 0, None, closed="neither")],
+        "n_jobs": [Integral, None],
+        "random_state": ["random_state"],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "class_weight": [StrOptions({"balanced"}), dict, None],
+        "warm_start": ["boolean"],
+        "activation": [StrOptions(set(ACTIVATION_NAMES))],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "average": [Interval(Integral, 0, None, closed="neither"), "boolean"],
+        "multi_class": [StrOptions({"ovr", "multinomial"})],
+    }
+
+    def __init__(
+        self,
+        *,
+        penalty=None,
+        alpha=0.0001,
+        l1_ratio=0.15,
+        fit_intercept=True,
+        max_iter=1000,
+        tol=1e-3,
+        shuffle=True,
+        verbose=0,
+        eta0=1.0,
+        n_jobs=None,
+        random_state=0,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=5,
+        class_weight=None,
+        warm_start=False,
+        activation="step",
+        batch_size=1,
+        average=False,
+        multi_class="ovr",
+    ):
+        self.penalty = penalty
+        self.alpha = alpha
+        self.l1_ratio = l1_ratio
+        self.fit_intercept = fit_intercept
+        self.max_iter = max_iter
+        self.tol = tol
+        self.shuffle = shuffle
+        self.verbose = verbose
+        self.eta0 = eta0
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.class_weight = class_weight
+        self.warm_start = warm_start
+        self.activation = activation
+        self.batch_size = batch_size
+        self.average = average
+        self.multi_class = multi_class
+
+    # ----------------------------------------------------------------- fit
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, coef_init=None, intercept_init=None, sample_weight=None):
+        """Fit the neurons by repeated passes over the training data.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data; float32 data is trained and stored in float32.
+
+        y : array-like of shape (n_samples,)
+            Target class labels.
+
+        coef_init : ndarray of shape (n_classes, n_features), default=None
+            Initial weights (one row, or a vector, for two classes).
+
+        intercept_init : ndarray of shape (n_classes,), default=None
+            Initial biases (one value for two classes).
+
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the samples, multiplying every update they cause (and
+            the class weights). Uniform if None.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        self._check_rule_parameters()
+        X, y = self._validate_training_data(X, y, reset=True)
+        if self.warm_start and hasattr(self, "coef_"):
+            coef_init = self.coef_ if coef_init is None else coef_init
+            if intercept_init is None:
+                intercept_init = self.intercept_
+        for name in ("_standard_coef", "_average_coef", "errors_"):
+            self.__dict__.pop(name, None)
+        self.classes_ = np.unique(y)
+        self.t_ = 1.0
+        self._train(X, y, sample_weight, coef_init, intercept_init, fit=True)
+        if self.tol is not None and self.n_iter_ == self.max_iter:
+            warnings.warn(
+                f"PerceptronClassifier reached max_iter={self.max_iter} epochs "
+                "before its stopping rule fired; increase max_iter to train longer.",
+                ConvergenceWarning,
+                stacklevel=3,  # fit is wrapped by _fit_context
+            )
+        return self
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """Make one pass over the given samples, continuing from the current weights.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            A batch of training data.
+
+        y : array-like of shape (n_samples,)
+            Its class labels, all among ``classes``.
+
+        classes : array-like of shape (n_classes,), default=None
+            Every class across all calls. Required on the first call (``y``
+            need not contain them all); later calls may omit it.
+
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the samples. Uniform if None.
+
+        Returns
+        -------
+        self : object
+            The updated estimator.
+        """
+        first_call = not hasattr(self, "classes_")
+        self._check_rule_parameters()
+        if self.early_stopping:
+            raise ValueError(
+                "early_stopping=True needs fit, which holds out a validation set; "
+                "partial_fit learns from every sample it is given. Set "
+                "early_stopping=False to use partial_fit."
+            )
+        if first_call and self.class_weight == "balanced":
+            raise ValueError(
+                "class_weight='balanced' cannot be computed from one batch of "
+                "partial_fit. Compute the weights from a sample of the training "
+                "labels with sklearn.utils.compute_class_weight and pass them "
+                "as a dict."
+            )
+        X, y = self._validate_training_data(X, y, reset=first_call)
+        self._check_partial_fit_classes(classes, y, first_call)
+        if first_call:
+            self.t_ = 1.0
+        self._train(X, y, sample_weight, None, None, fit=False)
+        return self
+
+    def _check_rule_parameters(self):
+        if self.multi_class == "multinomial" and self.activation != "step":
+            raise ValueError(
+                "multi_class='multinomial' is the multiclass perceptron rule, which "
+                f"needs activation='step' (got activation={self.activation!r}). "
+                "With a differentiable activation each neuron follows the delta "
+                "rule on its own: use multi_class='ovr'."
+            )
+
+    def _validate_training_data(self, X, y, reset):
+        X, y = validate_data(
+            self, X, y, accept_sparse="csr", dtype=FLOAT_DTYPES, order="C", reset=reset
+        )
+        check_classification_targets(y)
+        return X, y
+
+    def _check_partial_fit_classes(self, classes, y, first_call):
+        if first_call:
+            if classes is None:
+                raise ValueError(
+                    "classes must be passed on the first call to partial_fit: "
+                    "the list of every class label the model will see."
+                )
+            self.classes_ = np.unique(classes)
+        elif classes is not None and not np.array_equal(
+            np.unique(classes), self.classes_
+        ):
+            raise ValueError(
+                f"classes={np.unique(classes)!r} differs from the classes of the "
+                f"first call to partial_fit, {self.classes_!r}."
+            )
+        unseen = np.setdiff1d(y, self.classes_)
+        if unseen.size:
+            raise ValueError(
+                f"y contains labels {unseen!r} that are not among the classes "
+                f"given on the first call to partial_fit, {self.classes_!r}. "
+                "Pass every label in `classes` on the first call."
+            )
+
+    def _train(self, X, y, sample_weight, coef_init, intercept_init, fit):
+        """Train on (X, y): max_iter epochs with the stopping rule for fit,
+        one epoch without it for partial_fit."""
+        if len(self.classes_) < 2:
+            raise ValueError(
+                "PerceptronClassifier needs samples of at least two classes; got "
+                f"1 class: {self.classes_!r}."
+            )
+        y_index = np.searchsorted(self.classes_, y)
+        sample_weight = check_sample_weight(sample_weight, X, X.dtype)
+        trainer = self._trainer(X, y_index)
+        weights = self._start_weights(trainer, X, coef_init, intercept_init, fit)
+        if fit and self.early_stopping:
+            (train,), (val,) = validation_split(
+                self.validation_fraction, self.random_state, y_index, np.arange(len(y))
+            )
+            train, val = np.sort(train), np.sort(val)
+        else:
+            train = val = None
+        n_iter, errors = self._run_epochs(
+            trainer,
+            weights,
+            X,
+            y_index,
+            sample_weight,
+            train,
+            val,
+            max_iter=self.max_iter if fit else 1,
+            stopping=fit,
+        )
+        self._store_weights(trainer, weights, n_iter, X.shape[0])
+        previous = [] if fit else getattr(self, "errors_", [])
+        self.errors_ = np.concatenate([previous, errors]).astype(np.int64)
+
+    def _trainer(self, X, y_index):
+        n_classes = len(self.classes_)
+        if self.class_weight is None:
+            class_weight = np.ones(n_classes)
+        else:
+            class_weight = compute_class_weight(
+                self.class_weight, classes=self.classes_, y=self.classes_[y_index]
+            )
+        args = (n_classes, class_weight, self.eta0, X.dtype)
+        if self.activation != "step":
+            rule = _DeltaRule(*args, get_activation(self.activation))
+        elif self.multi_class == "multinomial" and n_classes > 2:
+            rule = _MultinomialRule(*args)
+        else:
+            rule = _RosenblattRule(*args)
+        return _Trainer(
+            rule,
+            penalty=self.penalty,
+            alpha=self.alpha,
+            l1_ratio=self.l1_ratio,
+            eta=self.eta0,
+            fit_intercept=self.fit_intercept,
+            batch_size=self.batch_size,
+            average=int(self.average),
+            dtype=X.dtype,
+            sparse=sp.issparse(X),
+        )
+
+    def _start_weights(self, trainer, X, coef_init, intercept_init, fit):
+        n_neurons, n_features = trainer.rule.n_neurons, X.shape[1]
+        resume = not fit and hasattr(self, "_standard_coef")
+        if resume:
+            coef_init, intercept_init = self._standard_coef, self._standard_intercept
+        coef = np.zeros((n_neurons, n_features), dtype=X.dtype)
+        if coef_init is not None:
+            coef_init = np.asarray(coef_init, dtype=X.dtype)
+            if coef_init.size != coef.size or coef_init.shape[-1] != n_features:
+                raise ValueError(
+                    f"coef_init has shape {coef_init.shape}; this problem needs "
+                    f"({n_neurons}, {n_features}): one row of weights per neuron."
+                )
+            coef[...] = coef_init.reshape(coef.shape)
+        intercept = np.zeros(n_neurons, dtype=X.dtype)
+        if intercept_init is not None:
+            intercept_init = np.asarray(intercept_init, dtype=X.dtype)
+            if intercept_init.size != n_neurons:
+                raise ValueError(
+                    f"intercept_init has shape {intercept_init.shape}; this "
+                    f"problem needs ({n_neurons},): one bias per neuron."
+                )
+            intercept[...] = intercept_init.reshape(-1)
+        weights = trainer.new_weights(np.ascontiguousarray(coef.T), intercept)
+        if resume and trainer.average and hasattr(self, "_average_coef"):
+            # The stored average holds the steps since averaging began.
+            seen = max(0.0, self.t_ - trainer.average)
+            weights.avg_coef += seen * self._average_coef.T
+            weights.avg_intercept += seen * self._average_intercept
+            weights.avg_count += seen
+        return weights
+
+    def _run_epochs(
+        self, trainer, weights, X, y, sample_weight, train, val, max_iter, stopping
+    ):
+        """The epoch loop: shuffle, one pass, stopping rule, report."""
+        rule = trainer.rule
+        stopper = _NoImprovement(
+            rule.n_problems, self.tol if stopping else None, self.n_iter_no_change
+        )
+        active = np.ones(rule.n_problems, dtype=bool)
+        # As scikit-learn, draw one seed per fit from random_state, then
+        # shuffle every epoch from a generator of its own.
+        seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+        rng = np.random.default_rng(seed)
+        n_train = X.shape[0] if train is None else len(train)
+        t, errors, start = int(self.t_), [], time.perf_counter()
+        for epoch in range(max_iter):
+            order = train
+            if self.shuffle:
+                order = rng.permutation(n_train if train is None else train)
+            rows = _Rows(X, y, sample_weight, order)
+            loss, n_wrong = self._epoch_on_active(
+                trainer, rule, weights, rows, t, active
+            )
+            t += n_train
+            errors.append(n_wrong)
+            self._check_finite(weights, epoch)
+            if val is None:
+                scores = -loss / n_train
+            else:
+                scores = self._validation_scores(
+                    rule, weights, X, y, sample_weight, val
+                )
+                scores = scores[active]
+            if self.verbose:
+                self._report(
+                    epoch,
+                    weights,
+                    loss / n_train,
+                    t - int(self.t_),
+                    n_wrong,
+                    scores if val is not None else None,
+                    start,
+                )
+            active &= ~stopper.update(scores, active)
+            if not active.any():
+                break
+        trainer.rule = rule
+        return epoch + 1, errors
+
+    @staticmethod
+    def _epoch_on_active(trainer, rule, weights, rows, t, active):
+        """One epoch for the problems still training; stopped neurons keep
+        their weights (a multinomial problem's neurons stop together)."""
+        if active.all() or rule.n_problems == 1:
+            trainer.rule = rule
+            return trainer.epoch(rows, weights, t)
+        cols = np.flatnonzero(active)
+        part = weights.columns(cols)
+        trainer.rule = rule.columns(cols)
+        result = trainer.epoch(rows, part, t)
+        weights.put_columns(cols, part)
+        return result
+
+    @staticmethod
+    def _validation_scores(rule, weights, X, y, sample_weight, val):
+        if not sample_weight[val].sum() > 0:
+            raise ValueError(
+                "The sample weights of the validation set are all zero; change "
+                "random_state or validation_fraction."
+            )
+        Z = np.asarray(safe_sparse_dot(X[val], weights.coef)) + weights.intercept
+        return rule.validation_scores(Z, y[val], sample_weight[val])
+
+    @staticmethod
+    def _check_finite(weights, epoch):
+        if not (
+            np.isfinite(weights.coef).all() and np.isfinite(weights.intercept).all()
+        ):
+            raise ValueError(
+                f"The weights overflowed during epoch {epoch + 1}: the updates grew "
+                "without bound. Scale the input (StandardScaler or MinMaxScaler) "
+                "or lower eta0."
+            )
+
+    def _report(self, epoch, weights, losses, n_seen, n_wrong, val_scores, start):
+        bias = weights.intercept
+        bias = bias[0] if len(bias) == 1 else np.linalg.norm(bias)
+        line = (
+            f"Norm: {np.linalg.norm(weights.coef):.2f}, "
+            f"NNZs: {np.count_nonzero(weights.coef)}, Bias: {bias:.6f}, "
+            f"T: {n_seen}, Avg. loss: {np.mean(losses):.6f}, Mistakes: {n_wrong}"
+        )
+        if val_scores is not None:
+            line += f", Validation score: {np.mean(val_scores):.6f}"
+        print(f"-- Epoch {epoch + 1}\n{line}")
+        print(f"Total training time: {time.perf_counter() - start:.2f} seconds.")
+
+    def _store_weights(self, trainer, weights, n_iter, n_samples):
+        self.n_iter_ = n_iter
+        self.t_ += n_iter * n_samples
+        dtype = weights.coef.dtype
+        self._standard_coef = np.ascontiguousarray(weights.coef.T)
+        self._standard_intercept = weights.intercept.copy()
+        coef, intercept = self._standard_coef, self._standard_intercept
+        if trainer.average:
+            count = weights.avg_count
+            seen = count > 0
+            average = np.where(
+                seen, weights.avg_coef / np.maximum(count, 1), weights.coef
+            )
+            bias = np.where(
+                seen, weights.avg_intercept / np.maximum(count, 1), intercept
+            )
+            self._average_coef = np.ascontiguousarray(average.T, dtype=dtype)
+            self._average_intercept = bias.astype(dtype)
+            if trainer.average <= self.t_ - 1:
+                coef, intercept = self._average_coef, self._average_intercept
+        self.coef_ = coef.copy()
+        self.intercept_ = intercept.copy()
+
+    # ------------------------------------------------------------- predict
+
+    def decision_function(self, X):
+        """Pre-activations ``w · x + b`` of the neurons.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The samples.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            One column per neuron; a vector for two classes, positive for
+            ``classes_[1]``.
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, accept_sparse="csr", dtype=FLOAT_DTYPES, reset=False)
+        scores = safe_sparse_dot(X, self.coef_.T, dense_output=True) + self.intercept_
+        return scores.ravel() if scores.shape[1] == 1 else scores
+
+    def predict(self, X):
+        """Predict the class of each sample: the neuron with the largest
+        pre-activation (for two classes, ``classes_[1]`` where it is positive).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The samples.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            The predicted class labels.
+        """
+        scores = self.decision_function(X)
+        index = (scores > 0).astype(int) if scores.ndim == 1 else scores.argmax(axis=1)
+        return self.classes_[index]
+
+    @available_if(_has_probabilities)
+    def predict_proba(self, X):
+        """Class probabilities from logistic neurons (``activation='logistic'``).
+
+        For two classes the neuron's output is the probability of
+        ``classes_[1]``; with more classes the outputs of the one-vs-rest
+        neurons are normalised to sum to one.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The samples.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            The probability of each class, in the order of ``classes_``.
+        """
+        scores = self.decision_function(X)
+        if scores.ndim == 1:
+            return np.column_stack([expit(-scores), expit(scores)])
+        proba = expit(scores)
+        proba /= proba.sum(axis=1, keepdims=True)
+        return proba
+
+    @available_if(_has_probabilities)
+    def predict_log_proba(self, X):
+        """Logarithm of :meth:`predict_proba`, computed from the pre-activations.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The samples.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+            The log-probability of each class, in the order of ``classes_``.
+        """
+        scores = self.decision_function(X)
+        if scores.ndim == 1:
+            return np.column_stack([log_expit(-scores), log_expit(scores)])
+        log_proba = log_expit(scores)
+        return log_proba - logsumexp(log_proba, axis=1, keepdims=True)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
