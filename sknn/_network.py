@@ -22,6 +22,8 @@ output delta are computed in place. A hidden layer keeps its pre-activation
 (``uses == "input"``); for the others the derivative is read from the output.
 """
 
+from types import SimpleNamespace
+
 import numpy as np
 from scipy import sparse
 from scipy.linalg import blas
@@ -108,15 +110,18 @@ class Network:
         self.params = np.zeros(self.n_params, dtype=self.dtype)
         self.grads = np.zeros(self.n_params, dtype=self.dtype)
         self._bind_views()
-        self._capacity = 0
+        # the activation applied after each layer; None for the output layer,
+        # whose function belongs to the loss
+        self._layer_activations = [*self.activations, None]
+        self._workspace = None
 
     # -- layout ------------------------------------------------------------
 
     def _bind_views(self):
-        self.coefs, self.intercepts = self._views(self.params)
-        self.coef_grads, self.intercept_grads = self._views(self.grads)
+        self.coefs, self.intercepts = self._split(self.params)
+        self.coef_grads, self.intercept_grads = self._split(self.grads)
 
-    def _views(self, flat):
+    def _split(self, flat):
         coefs, intercepts = [], []
         start = 0
         for shape in self._coef_shapes:
@@ -134,9 +139,7 @@ class Network:
         state = self.__dict__.copy()
         for key in ("coefs", "intercepts", "coef_grads", "intercept_grads"):
             del state[key]
-        for key in [key for key in state if key.startswith("_ws")]:
-            del state[key]
-        state["_capacity"] = 0
+        state["_workspace"] = None
         return state
 
     def __setstate__(self, state):
@@ -195,31 +198,16 @@ class Network:
 
     # -- workspaces --------------------------------------------------------
 
-    def _ensure_workspaces(self, n_samples):
-        """Allocate the training workspaces for ``n_samples`` rows, if larger."""
-        if n_samples <= self._capacity:
-            return
-        hidden = self.layer_sizes[1:-1]
-        self._ws_outputs = [
-            np.empty((n_samples, size), dtype=self.dtype)
-            for size in self.layer_sizes[1:]
-        ]
-        self._ws_inputs = [
-            np.empty((n_samples, size), dtype=self.dtype)
-            if activation.uses == "input"
-            else None
-            for size, activation in zip(hidden, self.activations)
-        ]
-        # A hidden delta is dead once the next one down has been computed from
-        # it, so two flat buffers, used alternately, hold them all.
-        width = max(hidden, default=0)
-        self._ws_deltas = [
-            np.empty(n_samples * width, dtype=self.dtype)
-            for _ in range(min(2, len(hidden)))
-        ]
-        # Column sums and bias rows as BLAS products with a vector of ones.
-        self._ws_ones = np.ones(n_samples, dtype=self.dtype)
-        self._capacity = n_samples
+    def _views(self, n_samples):
+        """Return the workspace views for a batch of ``n_samples`` rows.
+
+        The buffers grow, once, to the largest batch seen; smaller batches
+        get row slices of them, made once per batch size and cached.
+        """
+        workspace = self._workspace
+        if workspace is None or n_samples > workspace.capacity:
+            workspace = self._workspace = _Workspace(self, n_samples)
+        return workspace.views(n_samples)
 
     # -- passes ------------------------------------------------------------
 
@@ -232,44 +220,40 @@ class Network:
             return X
         return np.asarray(X, dtype=self.dtype)
 
-    def _forward(self, X, n_samples):
-        """Fill the workspaces for the first ``n_samples`` rows; return the logits."""
+    def _forward(self, X, views):
+        """Fill the workspaces in ``views`` from ``X``; return the logits."""
         inputs = X
-        last = len(self._coef_shapes) - 1
-        for i, (coef, intercept) in enumerate(zip(self.coefs, self.intercepts)):
-            output = self._ws_outputs[i][:n_samples]
-            if i < last and self._ws_inputs[i] is not None:
-                z = self._ws_inputs[i][:n_samples]
-            else:
-                z = output
+        for coef, intercept, z, output, activation in zip(
+            self.coefs,
+            self.intercepts,
+            views.pre_activations,
+            views.outputs,
+            self._layer_activations,
+        ):
             _product(inputs, coef, out=z)
-            _add_bias(z, intercept, self._ws_ones)
-            if i < last:
-                self.activations[i].forward(z, out=output)
+            _add_bias(z, intercept, views.ones)
+            if activation is not None:
+                activation.forward(z, out=output)
             inputs = output
         return inputs
 
-    def _backward(self, X, delta):
-        """Fill :attr:`grads` (before the penalty) from the output ``delta``."""
-        n_samples = delta.shape[0]
-        ones = self._ws_ones[:n_samples]
-        for i in range(len(self._coef_shapes) - 1, -1, -1):
-            inputs = X if i == 0 else self._ws_outputs[i - 1][:n_samples]
+    def _backward(self, X, views):
+        """Fill :attr:`grads` (before the penalty) from the output delta."""
+        delta = views.outputs[-1]
+        for i in range(len(self.coefs) - 1, -1, -1):
+            inputs = X if i == 0 else views.outputs[i - 1]
             if sparse.issparse(inputs):
                 np.copyto(self.coef_grads[i], inputs.T @ delta)
             else:
                 np.matmul(inputs.T, delta, out=self.coef_grads[i])
-            np.matmul(ones, delta, out=self.intercept_grads[i])
+            np.matmul(views.ones, delta, out=self.intercept_grads[i])
             if i == 0:
                 break
-            width = self.layer_sizes[i]
-            buffer = self._ws_deltas[(len(self._coef_shapes) - 1 - i) % 2]
-            below = buffer[: n_samples * width].reshape(n_samples, width)
+            below = views.deltas[i - 1]
             np.matmul(delta, self.coefs[i].T, out=below)
-            z = self._ws_inputs[i - 1]
-            delta = self.activations[i - 1].backprop(
-                below, z=None if z is None else z[:n_samples], a=inputs
-            )
+            activation = self.activations[i - 1]
+            z = views.pre_activations[i - 1] if activation.uses == "input" else None
+            delta = activation.backprop(below, z=z, a=inputs)
 
     def loss_and_gradient(self, X, Y, sample_weight=None, alpha=0.0):
         """Return the mean loss on a batch and fill :attr:`grads` with its gradient.
@@ -302,15 +286,15 @@ class Network:
         """
         X = self._prepare(X)
         n_samples = X.shape[0]
-        self._ensure_workspaces(n_samples)
-        logits = self._forward(X, n_samples)
+        views = self._views(n_samples)
+        logits = self._forward(X, views)
         weight_sum = n_samples if sample_weight is None else float(sample_weight.sum())
         scale = 1.0 / weight_sum if weight_sum > 0 else 0.0
         total = self.loss.value_and_delta(logits, Y, sample_weight, scale)
-        self._backward(X, logits)
+        self._backward(X, views)
         if alpha:
             weights = self.params[: self.n_coef_params]
-            axpy, dot = blas.get_blas_funcs(("axpy", "dot"), dtype=self.dtype)
+            axpy, dot = _blas(self.dtype, "axpy", "dot")
             total += 0.5 * alpha * float(dot(weights, weights))
             axpy(weights, self.grads[: self.n_coef_params], a=alpha * scale)
         return total * scale
@@ -329,8 +313,7 @@ class Network:
             keep it.
         """
         X = self._prepare(X)
-        self._ensure_workspaces(X.shape[0])
-        logits = self._forward(X, X.shape[0])
+        logits = self._forward(X, self._views(X.shape[0]))
         return self.loss.output(logits, out=logits)
 
     def logits(self, X):
@@ -405,6 +388,78 @@ class Network:
         return outputs
 
 
+class _Workspace:
+    """Training buffers for batches of up to ``capacity`` rows.
+
+    Per layer: the output ``A`` (for the last layer the logits, then the
+    output delta); the pre-activation ``Z`` only where the activation's
+    derivative needs it; and two flat buffers that the hidden deltas take
+    in turn, since each is dead once the one below it has been computed.
+    """
+
+    def __init__(self, network, capacity):
+        dtype = network.dtype
+        sizes = network.layer_sizes[1:]
+        self.capacity = capacity
+        self.outputs = [np.empty((capacity, size), dtype=dtype) for size in sizes]
+        self.pre_activations = [
+            np.empty((capacity, size), dtype=dtype)
+            if activation is not None and activation.uses == "input"
+            else None
+            for size, activation in zip(sizes, network._layer_activations)
+        ]
+        hidden = sizes[:-1]
+        width = max(hidden, default=0)
+        self.deltas = [
+            np.empty(capacity * width, dtype=dtype) for _ in range(min(2, len(hidden)))
+        ]
+        # Column sums and bias rows as BLAS products with a vector of ones.
+        self.ones = np.ones(capacity, dtype=dtype)
+        self._hidden = hidden
+        self._cache = {}
+
+    def views(self, n_samples):
+        """Return the views of the first ``n_samples`` rows (cached per size)."""
+        views = self._cache.get(n_samples)
+        if views is None:
+            if len(self._cache) > 2:  # the full batch and a last short one
+                self._cache.clear()
+            views = self._cache[n_samples] = self._make_views(n_samples)
+        return views
+
+    def _make_views(self, n):
+        outputs = [output[:n] for output in self.outputs]
+        pre_activations = [
+            output if z is None else z[:n]
+            for z, output in zip(self.pre_activations, outputs)
+        ]
+        # the delta of hidden layer i, counting down from the last, takes
+        # buffer (last - i) % 2
+        last = len(self._hidden) - 1
+        deltas = [
+            self.deltas[(last - i) % 2][: n * width].reshape(n, width)
+            for i, width in enumerate(self._hidden)
+        ]
+        return SimpleNamespace(
+            outputs=outputs,
+            pre_activations=pre_activations,
+            deltas=deltas,
+            ones=self.ones[:n],
+        )
+
+
+def _blas(dtype, *names):
+    """Return the BLAS routines ``names`` for ``dtype`` (looked up once)."""
+    key = (np.dtype(dtype).char, names)
+    routines = _BLAS_CACHE.get(key)
+    if routines is None:
+        routines = _BLAS_CACHE[key] = blas.get_blas_funcs(names, dtype=dtype)
+    return routines
+
+
+_BLAS_CACHE = {}
+
+
 def _add_bias(z, intercept, ones):
     """Add ``intercept`` to every row of ``z`` in place.
 
@@ -414,7 +469,7 @@ def _add_bias(z, intercept, ones):
     """
     n_samples = z.shape[0]
     if n_samples and z.flags.c_contiguous:
-        ger = blas.get_blas_funcs("ger", dtype=z.dtype)
+        (ger,) = _blas(z.dtype, "ger")
         ger(1.0, intercept, ones[:n_samples], a=z.T, overwrite_a=True)
     else:
         z += intercept

@@ -18,13 +18,13 @@ from scipy.linalg import blas
 __all__ = ["SGD", "Adam"]
 
 
-def _blas(dtype):
-    """Return the (axpy, scal) BLAS routines for ``dtype``.
+def _blas(dtype, *extra):
+    """Return the BLAS routines axpy, scal and ``extra`` for ``dtype``.
 
     Looked up on each call rather than stored, so the optimizers stay
-    picklable (the Fortran routines are not).
+    picklable (the Fortran routines are not); scipy caches the lookup.
     """
-    return blas.get_blas_funcs(("axpy", "scal"), dtype=dtype)
+    return blas.get_blas_funcs(("axpy", "scal", *extra), dtype=dtype)
 
 
 class _Optimizer:
@@ -233,7 +233,7 @@ class Adam(_Optimizer):
             The gradient of the loss at ``params``.
         """
         self._check(params, grads)
-        axpy, scal = _blas(self.dtype)
+        axpy, scal, rot = _blas(self.dtype, "rot")
         m, v, scratch = self.first_moment, self.second_moment, self._scratch
         beta_1, beta_2 = self.beta_1, self.beta_2
         self.t += 1
@@ -243,8 +243,9 @@ class Adam(_Optimizer):
         scal(beta_1, m)
         axpy(grads, m, a=1 - beta_1)
         np.multiply(grads, grads, out=scratch)
-        scal(beta_2, v)
-        axpy(scratch, v, a=1 - beta_2)
+        # BLAS rot sets v <- c v + s g² (and scratch to a by-product, unused)
+        # in one pass over both, where scal and axpy would take two.
+        rot(v, scratch, beta_2, 1 - beta_2, overwrite_x=True, overwrite_y=True)
         np.sqrt(v, out=scratch)
         scratch += self.dtype.type(self.epsilon)
         np.divide(m, scratch, out=scratch)

@@ -246,18 +246,19 @@ def test_workspaces_are_reused_for_smaller_batches():
     X, Y, _ = _batch(net, "multiclass", n_samples=10)
     grads = net.grads
     net.loss_and_gradient(X, Y)
-    outputs = [ws for ws in net._ws_outputs]
+    workspace = net._workspace
     first = net.forward(X)
     second = net.forward(X[:7])
     assert np.shares_memory(first, second)
     net.loss_and_gradient(X[:4], Y[:4])
-    assert all(a is b for a, b in zip(outputs, net._ws_outputs))
+    assert net._workspace is workspace
+    assert np.shares_memory(net._workspace.outputs[0], workspace.outputs[0])
     assert net.grads is grads
     assert np.shares_memory(net.coef_grads[0], grads)
     # a larger batch grows the workspaces once
     X_big, Y_big, _ = _batch(net, "multiclass", n_samples=20)
     net.loss_and_gradient(X_big, Y_big)
-    assert net._ws_outputs[0].shape[0] == 20
+    assert net._workspace.outputs[0].shape[0] == 20
 
 
 def test_a_small_batch_gives_the_same_result_in_reused_workspaces():
@@ -275,8 +276,8 @@ def test_only_input_based_activations_keep_the_pre_activation(activation):
     net = _network(activation, "binary")
     X, Y, _ = _batch(net, "binary")
     net.loss_and_gradient(X, Y)
-    kept = [ws is not None for ws in net._ws_inputs]
-    assert kept == [get_activation(activation).uses == "input"] * 2
+    kept = [z is not None for z in net._workspace.pre_activations]
+    assert kept == [get_activation(activation).uses == "input"] * 2 + [False]
 
 
 def test_training_step_allocates_nothing_large():
@@ -304,7 +305,7 @@ def test_float32_stays_float32(activation, is_sparse):
     loss64 = net64.loss_and_gradient(X, Y, sample_weight, 0.1)
     loss32 = net32.loss_and_gradient(X32, Y32, sample_weight.astype(np.float32), 0.1)
     assert net32.params.dtype == net32.grads.dtype == np.float32
-    assert all(ws.dtype == np.float32 for ws in net32._ws_outputs)
+    assert all(ws.dtype == np.float32 for ws in net32._workspace.outputs)
     assert net32.forward(X32).dtype == np.float32
     assert net32.logits(X32).dtype == np.float32
     assert all(a.dtype == np.float32 for a in net32.hidden_activations(X32))
@@ -333,7 +334,7 @@ def test_logits_leave_the_training_workspaces_alone():
     X_big, _, _ = _batch(net, "multiclass", n_samples=50)
     first, second = net.logits(X_big), net.logits(X_big)
     assert not np.shares_memory(first, second)
-    assert net._ws_outputs[0].shape[0] == 4
+    assert net._workspace.capacity == 4
 
 
 def test_prediction_memory_is_bounded_by_the_chunk():
@@ -368,7 +369,7 @@ def test_pickling_keeps_the_views_and_drops_the_workspaces():
     X, Y, _ = _batch(net, "multiclass")
     loss = net.loss_and_gradient(X, Y)
     clone = pickle.loads(pickle.dumps(net))
-    assert not any(key.startswith("_ws") for key in vars(clone))
+    assert clone._workspace is None
     assert all(np.shares_memory(coef, clone.params) for coef in clone.coefs)
     assert clone.loss_and_gradient(X, Y) == loss
     np.testing.assert_array_equal(clone.grads, net.grads)
