@@ -596,9 +596,7 @@ class MLPNeuronClassifier(ClassifierMixin, BaseEstimator):
             self.classes_ = self._label_binarizer.classes_
         else:
             self._check_classes(unique_labels(y))
-        # A boolean indicator matrix: an eighth of the memory of float64.
-        Y = self._label_binarizer.transform(y).astype(bool)
-        return X, y, Y
+        return X, y, self._indicator(y)
 
     def _check_classes(self, classes):
         if self.warm_start:
@@ -612,6 +610,21 @@ class MLPNeuronClassifier(ClassifierMixin, BaseEstimator):
                 f"y has classes that are not in classes_ {self.classes_}: "
                 f"y has {classes}."
             )
+
+    def _indicator(self, y):
+        """Return the targets as a boolean indicator matrix.
+
+        As ``LabelBinarizer.transform`` (one column for two classes, one per
+        class or label otherwise), built directly as booleans: an eighth of
+        the memory of float64, and no int64 matrix on the way.
+        """
+        binarizer = self._label_binarizer
+        if y.ndim == 2:  # multilabel, or an error the binarizer words well
+            return binarizer.transform(y).astype(bool)
+        index = np.searchsorted(binarizer.classes_, y)
+        if binarizer.y_type_ == "multiclass":
+            return index[:, np.newaxis] == np.arange(len(binarizer.classes_))
+        return (index == 1)[:, np.newaxis]
 
     def _class_index(self, Y):
         """Each sample's class as an index into ``classes_``; None if multilabel."""
