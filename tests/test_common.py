@@ -6,10 +6,11 @@ known to fail goes in ``EXPECTED_FAILED_CHECKS`` with the reason beside it.
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sknn import PerceptronClassifier
+from sknn import MLPNeuronClassifier, PerceptronClassifier
 
 ESTIMATORS = [
     PerceptronClassifier(),
+    MLPNeuronClassifier(),
 ]
 
 _ONLINE_SAMPLE_WEIGHT = (
