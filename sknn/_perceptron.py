@@ -52,7 +52,7 @@ from sknn.activations import get_activation
 
 __all__ = ["PerceptronClassifier"]
 
-_PULL_BLOCK = 32
+_PULL_BLOCK = 48
 """Rows per block in the pull scan: its Gram product costs B² d per block."""
 
 _PUSH_BLOCKS = (64, 2048)
@@ -61,8 +61,8 @@ _PUSH_BLOCKS = (64, 2048)
 _PULL_ABOVE = 0.2
 """Mistake rate (per sample) above which the pull scan is the cheaper one."""
 
-_SPARSE_PUSH_BLOCK = 256
-"""Largest push block for sparse input, whose kernel is one sparse Gram product."""
+_KERNEL_BLOCK = 256
+"""Largest block whose kernel ``H`` is formed whole: sparse push blocks."""
 
 
 # --------------------------------------------------------------------------
@@ -114,14 +114,11 @@ class _RosenblattRule:
         step *= sample_weight[:, None]
         return self.sign[y], step
 
-    def row_updater(self, blk):
-        sign, step = blk
-        multiply, less_equal = np.multiply, np.less_equal
-
-        def update(i, z, c):
-            multiply(step[i], less_equal(multiply(z, sign[i]), 0), out=c)
-
-        return update
+    @staticmethod
+    def update(z, c, sign, step):
+        """Write into ``c`` the update of a row scored ``z`` (one block row of
+        each array of the block data follows)."""
+        np.multiply(step, np.less_equal(np.multiply(z, sign), 0), out=c)
 
     def first_mistake(self, Z, start, blk):
         bad = np.multiply(Z[start:], blk[0][start:]) <= 0
@@ -163,16 +160,10 @@ class _DeltaRule(_RosenblattRule):
         sign, step = super().block(y, sample_weight)
         return sign, step, self.target[y]
 
-    def row_updater(self, blk):
-        _, step, target = blk
-        f = self.activation
-
-        def update(i, z, c):
-            a = f.forward(z)
-            error = np.subtract(target[i], a)
-            np.multiply(step[i], f.backprop(error, z=z, a=a), out=c)
-
-        return update
+    def update(self, z, c, sign, step, target):
+        a = self.activation.forward(z)
+        error = np.subtract(target, a)
+        np.multiply(step, self.activation.backprop(error, z=z, a=a), out=c)
 
     def batch_updates(self, Z, blk):
         _, step, target = blk
@@ -210,17 +201,12 @@ class _MultinomialRule:
     def block(self, y, sample_weight):
         return y, self.step[y] * sample_weight, self.hide[y]
 
-    def row_updater(self, blk):
-        y, step, hide = blk
-
-        def update(i, z, c):
-            rival = np.add(z, hide[i]).argmax()
-            true = y[i]
-            if z[rival] >= z[true]:
-                c[true] = step[i]
-                c[rival] = -step[i]
-
-        return update
+    @staticmethod
+    def update(z, c, true, step, hide):
+        rival = np.add(z, hide).argmax()
+        if z[rival] >= z[true]:
+            c[true] = step
+            c[rival] = -step
 
     def _margins(self, Z, blk):
         y, _, hide = blk
@@ -326,28 +312,29 @@ class _Decay:
         self.power = power.astype(dtype)
         self.power_sum = np.concatenate([[0.0], np.cumsum(power)])
         self.power2_sum = np.concatenate([[0.0], np.cumsum(power * power)])
-        if self.active:
-            n = _SPARSE_PUSH_BLOCK
-            lag = np.subtract.outer(np.arange(n), np.arange(n)) - 1
-            self.lag_power = np.where(lag >= 0, power[np.maximum(lag, 0)], 0)
-            self.lag_power = self.lag_power.astype(dtype)
+        # lag_power[i, j] = rho**(i - j - 1) below the diagonal, 0 elsewhere.
+        lag = np.subtract.outer(np.arange(_KERNEL_BLOCK), np.arange(_KERNEL_BLOCK))
+        self.lag_power = np.where(lag > 0, power[np.maximum(lag - 1, 0)], 0)
+        self.lag_power = self.lag_power.astype(dtype)
+        self.below = (lag > 0).astype(dtype)
 
     def scores(self, Xb, weights):
         """Each row's score under the weights it will see (before updates)."""
-        Z = np.asarray(safe_sparse_dot(Xb, weights.coef))
+        Z = Xb @ weights.coef
         if self.active:
             Z *= self.power[: len(Z), None]
         Z += weights.intercept
         return Z
 
     def kernel(self, Xb, fit_intercept):
-        """``H[i, j]``: the effect on row i's score of a unit update at row j < i."""
-        H = safe_sparse_dot(Xb, Xb.T, dense_output=True)
-        H = np.asarray(H.toarray() if sp.issparse(H) else H)
-        if self.active:
-            H *= self.lag_power[: len(H), : len(H)]
-        if fit_intercept:
-            H += 1
+        """``H[i, j]``: the effect on row i's score of a unit update at row j;
+        zero unless j < i."""
+        H = Xb @ Xb.T
+        H = H.toarray() if sp.issparse(H) else H
+        n = len(H)
+        H *= self.lag_power[:n, :n]
+        if fit_intercept:  # the bias is not decayed
+            H += self.below[:n, :n]
         return H
 
     def kernel_column(self, Xb, j, fit_intercept):
@@ -369,7 +356,7 @@ class _Decay:
         if self.active:
             weights.coef *= self.power[n]
             C = C * self.power[n - 1 :: -1, None]
-        weights.coef += safe_sparse_dot(Xb.T, C)
+        weights.coef += Xb.T @ C
 
     def _add_trajectory(self, weights, Xb, C, fit_intercept):
         """Add to the averaging sums the weights after each row of the block."""
@@ -377,7 +364,7 @@ class _Decay:
         # After row i: rho**(i+1) w_0 + sum_{j <= i} rho**(i - j) c_j x_j.
         reach = self.power_sum[n - np.arange(n)].astype(C.dtype)
         weights.avg_coef += (self.power_sum[n + 1] - 1) * weights.coef
-        weights.avg_coef += safe_sparse_dot(Xb.T, C * reach[:, None])
+        weights.avg_coef += Xb.T @ (C * reach[:, None])
         weights.avg_intercept += n * weights.intercept
         if fit_intercept:
             weights.avg_intercept += (n - np.arange(n)) @ C
@@ -404,23 +391,31 @@ class _Decay:
 # --------------------------------------------------------------------------
 
 
-def _pull_block(Z, H, C, update):
-    """Forward substitution: row i's score gains ``H[i, j] C[j]`` from every
-    earlier row j, then row i's own update is decided. ``C`` starts at zero,
-    so ``H[i] @ C`` only sees rows before i."""
-    update(0, Z[0], C[0])
-    for i in range(1, len(Z)):
-        z = Z[i]
-        z += H[i] @ C
-        update(i, z, C[i])
+def _pull_block(Z, H, update, blk):
+    """Forward substitution: row i's score is its start score ``Z[i]`` plus
+    ``H[i, j] C[j]`` from every earlier row j; then its own update ``C[i]``
+    is decided. Returns the scores each row was judged on, and ``C``.
+
+    ``[H | I] @ [C; Z]`` gives a row's score in one product, ``C``'s rows
+    being filled in as the loop goes (later ones are still zero, and ``H`` is
+    zero on and above the diagonal anyway).
+    """
+    n = len(Z)
+    lhs = np.concatenate([H, np.eye(n, dtype=H.dtype)], axis=1)
+    rhs = np.concatenate([np.zeros_like(Z), Z])
+    C = rhs[:n]
+    dot = np.dot
+    for h, args in zip(lhs, zip(C, *blk)):
+        update(dot(h, rhs), *args)
+    return Z + H @ C, C
 
 
-def _push_block(Z, C, kernel_column, update, first_mistake):
+def _push_block(Z, C, kernel_column, update, first_mistake, blk):
     """Jump from mistake to mistake: after the update at row j, add its effect
     ``H[j + 1:, j] C[j]`` to the later rows and search them for the next one."""
     j = first_mistake(Z, 0)
     while j < len(Z):
-        update(j, Z[j], C[j])
+        update(Z[j], C[j], *(rows[j] for rows in blk))
         if j + 1 == len(Z):
             return
         Z[j + 1 :] += np.multiply.outer(kernel_column(j), C[j])
@@ -440,7 +435,7 @@ class _Scan:
         if self.every_sample or self.rate > _PULL_ABOVE:
             return True, _PULL_BLOCK
         low, high = _PUSH_BLOCKS
-        high = min(high, _SPARSE_PUSH_BLOCK) if self.sparse else high
+        high = min(high, _KERNEL_BLOCK) if self.sparse else high
         return False, int(np.clip(4 / max(self.rate, 1e-9), low, high))
 
     def observe(self, n_mistakes, n_rows):
@@ -452,14 +447,22 @@ class _Rows:
     """The training samples of one epoch, in the order they are visited."""
 
     def __init__(self, X, y, sample_weight, order=None):
-        self.X, self.y, self.sample_weight, self.order = X, y, sample_weight, order
+        self.X, self.order = X, order
+        if order is not None:  # small: reorder once, then slice
+            y, sample_weight = y[order], sample_weight[order]
+        self.y, self.sample_weight = y, sample_weight
 
     def __len__(self):
-        return self.X.shape[0] if self.order is None else len(self.order)
+        return len(self.y)
 
     def block(self, start, stop):
-        rows = slice(start, stop) if self.order is None else self.order[start:stop]
-        return self.X[rows], self.y[rows], self.sample_weight[rows]
+        if self.order is None:
+            Xb = self.X[start:stop]
+        elif sp.issparse(self.X):
+            Xb = self.X[self.order[start:stop]]
+        else:
+            Xb = np.take(self.X, self.order[start:stop], axis=0)
+        return Xb, self.y[start:stop], self.sample_weight[start:stop]
 
 
 def _row_norms(Xb):
@@ -585,11 +588,10 @@ class _Trainer:
     def _solve_block(self, Xb, blk, weights, pull):
         """Scores (before each row's own update) and updates of a block."""
         Z = self.decay.scores(Xb, weights)
-        C = np.zeros_like(Z)
-        update = self.rule.row_updater(blk)
         if pull:
-            _pull_block(Z, self.decay.kernel(Xb, self.fit_intercept), C, update)
-            return Z, C
+            H = self.decay.kernel(Xb, self.fit_intercept)
+            return _pull_block(Z, H, self.rule.update, blk)
+        C = np.zeros_like(Z)
         if self.sparse:
             H = self.decay.kernel(Xb, self.fit_intercept)
 
@@ -603,7 +605,7 @@ class _Trainer:
         def first_mistake(Z, start):
             return self.rule.first_mistake(Z, start, blk)
 
-        _push_block(Z, C, column, update, first_mistake)
+        _push_block(Z, C, column, self.rule.update, first_mistake, blk)
         return Z, C
 
     def _minibatch_epoch(self, rows, weights, t):
@@ -615,7 +617,7 @@ class _Trainer:
             Xb, yb, swb = rows.block(start, start + self.batch_size)
             n = Xb.shape[0]
             blk = self.rule.block(yb, swb)
-            Z = np.asarray(safe_sparse_dot(Xb, weights.coef)) + weights.intercept
+            Z = Xb @ weights.coef + weights.intercept
             block_loss, wrong = self.rule.losses(Z, blk)
             if self.alpha > 0:
                 block_loss += n * self.penalty(*self.penalty_norms(weights))
@@ -623,7 +625,7 @@ class _Trainer:
             C /= n
             if self.decay.active:
                 weights.coef *= self.decay.rho
-            weights.coef += safe_sparse_dot(Xb.T, C)
+            weights.coef += Xb.T @ C
             if self.fit_intercept:
                 weights.intercept += C.sum(axis=0)
             if self.l1_step > 0:
@@ -640,8 +642,8 @@ class _Trainer:
         truncation touches every weight of the sample's features each step."""
         loss = np.zeros(weights.coef.shape[1])
         n_wrong = 0
-        for start in range(0, len(rows), _SPARSE_PUSH_BLOCK):
-            Xb, yb, swb = rows.block(start, start + _SPARSE_PUSH_BLOCK)
+        for start in range(0, len(rows), _KERNEL_BLOCK):
+            Xb, yb, swb = rows.block(start, start + _KERNEL_BLOCK)
             blk = self.rule.block(yb, swb)
             Z = np.empty((Xb.shape[0], weights.coef.shape[1]), dtype=weights.coef.dtype)
             C = np.zeros_like(Z)
@@ -652,7 +654,7 @@ class _Trainer:
         return loss, n_wrong
 
     def _sample_steps(self, Xb, blk, weights, Z, C, t):
-        update = self.rule.row_updater(blk)
+        update = self.rule.update
         W, rho = weights.coef, self.decay.rho
         sq_norm, l1_norm = weights.sq_norm, weights.l1_norm
         penalty = np.zeros(W.shape[1])
@@ -666,7 +668,7 @@ class _Trainer:
             z[:] = x @ W[features]
             z += weights.intercept
             penalty += self.penalty(sq_norm, l1_norm)
-            update(i, z, C[i])
+            update(z, C[i], *(rows[i] for rows in blk))
             if rho != 1.0:
                 W *= rho
                 sq_norm *= rho * rho
@@ -967,19 +969,20 @@ class PerceptronClassifier(ClassifierMixin, BaseEstimator):
     >>> clf.coef_.shape
     (10, 64)
     >>> round(clf.score(X, y), 3)
-    SCORE_OVR
+    0.969
 
     The same data with the multiclass perceptron rule, averaged:
 
     >>> clf = PerceptronClassifier(multi_class="multinomial", average=True)
     >>> round(clf.fit(X, y).score(X, y), 3)
-    SCORE_MULTI
+    0.993
 
-    A logistic neuron trained by the delta rule gives probabilities:
+    Logistic neurons trained by the delta rule give probabilities; like any
+    gradient rule they want scaled inputs:
 
-    >>> clf = PerceptronClassifier(activation="logistic", eta0=0.1).fit(X, y)
-    >>> clf.predict_proba(X[:1]).round(2).shape
-    (1, 10)
+    >>> clf = PerceptronClassifier(activation="logistic", eta0=0.5).fit(X / 16, y)
+    >>> clf.predict_proba(X[:1] / 16).round(2)
+    array([[0.96, 0.  , 0.  , 0.  , 0.  , 0.  , 0.  , 0.  , 0.01, 0.02]])
     """
 
     _parameter_constraints: dict = {
@@ -1173,14 +1176,15 @@ class PerceptronClassifier(ClassifierMixin, BaseEstimator):
             np.unique(classes), self.classes_
         ):
             raise ValueError(
-                f"classes={np.unique(classes)!r} differs from the classes of the "
-                f"first call to partial_fit, {self.classes_!r}."
+                f"classes={np.unique(classes).tolist()} differs from the classes "
+                f"of the first call to partial_fit, {self.classes_.tolist()}."
             )
         unseen = np.setdiff1d(y, self.classes_)
         if unseen.size:
             raise ValueError(
-                f"y contains labels {unseen!r} that are not among the classes "
-                f"given on the first call to partial_fit, {self.classes_!r}. "
+                f"y contains labels {unseen.tolist()} that are not among the "
+                "classes given on the first call to partial_fit, "
+                f"{self.classes_.tolist()}. "
                 "Pass every label in `classes` on the first call."
             )
 
@@ -1298,9 +1302,11 @@ class PerceptronClassifier(ClassifierMixin, BaseEstimator):
             if self.shuffle:
                 order = rng.permutation(n_train if train is None else train)
             rows = _Rows(X, y, sample_weight, order)
-            loss, n_wrong = self._epoch_on_active(
-                trainer, rule, weights, rows, t, active
-            )
+            # A diverging fit overflows mid-epoch; it is reported just below.
+            with np.errstate(over="ignore", invalid="ignore"):
+                loss, n_wrong = self._epoch_on_active(
+                    trainer, rule, weights, rows, t, active
+                )
             t += n_train
             errors.append(n_wrong)
             self._check_finite(weights, epoch)

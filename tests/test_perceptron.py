@@ -1,0 +1,634 @@
+"""Tests of PerceptronClassifier: its learning rules against scikit-learn and
+against the rules written out by hand, and its behaviour as an estimator."""
+
+import pickle
+import warnings
+
+import joblib
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from numpy.testing import assert_allclose, assert_array_equal
+from scipy.special import expit
+from sklearn.base import clone
+from sklearn.datasets import load_digits, make_blobs, make_classification
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import Perceptron, SGDClassifier
+from sklearn.model_selection import GridSearchCV, cross_val_score, train_test_split
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils.estimator_checks import (
+    check_classifiers_train,
+    check_decision_proba_consistency,
+    check_methods_sample_order_invariance,
+    check_methods_subset_invariance,
+)
+
+import sknn._perceptron as perceptron_module
+from sknn import PerceptronClassifier
+
+# --------------------------------------------------------------------------
+# Fixtures and oracles
+# --------------------------------------------------------------------------
+
+
+def classification(n_classes, n_samples=300, n_features=10, seed=0, dtype=float):
+    X, y = make_classification(
+        n_samples, n_features, n_informative=6, n_classes=n_classes, random_state=seed
+    )
+    return X.astype(dtype), y
+
+
+@pytest.fixture(params=["pull", "push", "adaptive"])
+def scan(request, monkeypatch):
+    """Run a test with the block scan forced to one kind, or left to adapt."""
+    threshold = {"pull": -1.0, "push": 2.0, "adaptive": perceptron_module._PULL_ABOVE}
+    monkeypatch.setattr(perceptron_module, "_PULL_ABOVE", threshold[request.param])
+    return request.param
+
+
+def textbook_perceptron(X, y, n_epochs, eta=1.0, multinomial=False):
+    """Rosenblatt's rule one sample at a time, in order, from zero weights.
+
+    One-vs-rest (one neuron for two classes) or the multiclass perceptron.
+    Returns the weights (n_neurons, n_features), biases, the mistaken samples
+    of each epoch, and the mean of the weights after every step.
+    """
+    classes = np.unique(y)
+    n_neurons = 1 if len(classes) == 2 else len(classes)
+    W, b = np.zeros((n_neurons, X.shape[1])), np.zeros(n_neurons)
+    W_sum, b_sum, errors = np.zeros_like(W), np.zeros_like(b), []
+    for _ in range(n_epochs):
+        wrong = 0
+        for x, label in zip(X, y):
+            z = W @ x + b
+            if multinomial:
+                true = np.flatnonzero(classes == label)[0]
+                others = [k for k in range(n_neurons) if k != true]
+                rival = others[int(np.argmax(z[others]))]
+                if z[rival] >= z[true]:
+                    W[true] += eta * x
+                    b[true] += eta
+                    W[rival] -= eta * x
+                    b[rival] -= eta
+                    wrong += 1
+            else:
+                if n_neurons == 1:
+                    target = np.array([1.0 if label == classes[1] else -1.0])
+                else:
+                    target = np.where(classes == label, 1.0, -1.0)
+                mistakes = target * z <= 0
+                W[mistakes] += eta * target[mistakes, None] * x
+                b[mistakes] += eta * target[mistakes]
+                wrong += mistakes.any()
+            W_sum += W
+            b_sum += b
+        errors.append(wrong)
+    n_steps = n_epochs * len(y)
+    return W, b, errors, W_sum / n_steps, b_sum / n_steps
+
+
+# --------------------------------------------------------------------------
+# Parity with scikit-learn's Perceptron
+# --------------------------------------------------------------------------
+
+PARITY_PARAMS = [
+    {},
+    {"max_iter": 7, "tol": None},
+    {"penalty": "l2", "alpha": 1e-3},
+    {"penalty": "l2", "alpha": 0.05, "max_iter": 5, "tol": None},
+    {"penalty": "l1", "alpha": 1e-3},
+    {"penalty": "elasticnet", "alpha": 1e-3, "l1_ratio": 0.4},
+    {"class_weight": "balanced"},
+    {"class_weight": {0: 3.0, 1: 0.5}},
+    {"fit_intercept": False},
+    {"eta0": 0.1, "n_iter_no_change": 2},
+]
+
+
+@pytest.mark.parametrize("n_classes", [2, 3, 5])
+@pytest.mark.parametrize("params", PARITY_PARAMS, ids=str)
+def test_parity_with_sklearn_perceptron(n_classes, params, scan):
+    # Same data, same order: the same coefficients, epochs and step count,
+    # which needs the stopping rule of every one-vs-rest neuron to match.
+    X, y = classification(n_classes, seed=n_classes)
+    ours = PerceptronClassifier(shuffle=False, **params).fit(X, y)
+    theirs = Perceptron(shuffle=False, **params).fit(X, y)
+    assert_allclose(ours.coef_, theirs.coef_, rtol=1e-10, atol=1e-10)
+    assert_allclose(ours.intercept_, theirs.intercept_, rtol=1e-10, atol=1e-10)
+    assert ours.n_iter_ == theirs.n_iter_
+    assert ours.t_ == theirs.t_
+    assert ours.coef_.shape == theirs.coef_.shape
+
+
+@pytest.mark.parametrize("n_classes", [2, 4])
+def test_parity_with_sample_weight(n_classes, scan):
+    X, y = classification(n_classes)
+    sample_weight = np.random.RandomState(0).uniform(0, 3, len(y))
+    sample_weight[::7] = 0
+    for class_weight in (None, {0: 2.0, 1: 0.5}):
+        ours = PerceptronClassifier(shuffle=False, class_weight=class_weight)
+        theirs = Perceptron(shuffle=False, class_weight=class_weight)
+        ours.fit(X, y, sample_weight=sample_weight)
+        theirs.fit(X, y, sample_weight=sample_weight)
+        assert_allclose(ours.coef_, theirs.coef_, rtol=1e-10, atol=1e-10)
+        assert_allclose(ours.intercept_, theirs.intercept_, rtol=1e-10, atol=1e-10)
+        assert ours.n_iter_ == theirs.n_iter_
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_parity_with_initial_weights(n_classes):
+    X, y = classification(n_classes)
+    n_neurons = 1 if n_classes == 2 else n_classes
+    rng = np.random.RandomState(1)
+    coef, intercept = rng.randn(n_neurons, X.shape[1]), rng.randn(n_neurons)
+    ours = PerceptronClassifier(shuffle=False).fit(X, y, coef, intercept)
+    theirs = Perceptron(shuffle=False).fit(X, y, coef, intercept)
+    assert_allclose(ours.coef_, theirs.coef_, rtol=1e-10, atol=1e-10)
+    assert_allclose(ours.intercept_, theirs.intercept_, rtol=1e-10, atol=1e-10)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"average": True},
+        {"average": 700},
+        {"average": True, "penalty": "l2", "alpha": 1e-3},
+        {"average": 2000, "penalty": "l2", "alpha": 1e-3},
+    ],
+    ids=str,
+)
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_averaging_parity_with_sgd_classifier(params, n_classes, scan):
+    X, y = classification(n_classes, seed=3)
+    sgd_params = {"penalty": None, **params}
+    ours = PerceptronClassifier(shuffle=False, **params).fit(X, y)
+    theirs = SGDClassifier(
+        loss="perceptron",
+        learning_rate="constant",
+        eta0=1.0,
+        shuffle=False,
+        **sgd_params,
+    ).fit(X, y)
+    assert_allclose(ours.coef_, theirs.coef_, rtol=1e-10, atol=1e-10)
+    assert_allclose(ours.intercept_, theirs.intercept_, rtol=1e-10, atol=1e-10)
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_partial_fit_parity(n_classes):
+    X, y = classification(n_classes)
+    ours, theirs = PerceptronClassifier(shuffle=False), Perceptron(shuffle=False)
+    for part in np.array_split(np.arange(len(y)), 4):
+        ours.partial_fit(X[part], y[part], classes=np.unique(y))
+        theirs.partial_fit(X[part], y[part], classes=np.unique(y))
+        assert_allclose(ours.coef_, theirs.coef_, rtol=1e-10, atol=1e-10)
+        assert ours.t_ == theirs.t_
+    assert ours.n_iter_ == 1
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_float32_close_to_sklearn_and_stays_float32(n_classes):
+    X, y = classification(n_classes, dtype=np.float32)
+    ours = PerceptronClassifier(shuffle=False).fit(X, y)
+    theirs = Perceptron(shuffle=False).fit(X, y)
+    assert ours.coef_.dtype == ours.intercept_.dtype == np.float32
+    assert_allclose(ours.coef_, theirs.coef_, rtol=1e-4, atol=1e-4)
+    assert ours.decision_function(X).dtype == np.float32
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"batch_size": 16},
+        {"activation": "tanh", "eta0": 0.01},
+        {"penalty": "elasticnet"},
+        {"penalty": "l2", "average": True},
+        {"multi_class": "multinomial"},
+    ],
+    ids=str,
+)
+def test_float32_in_float32_out(params):
+    X, y = classification(3, dtype=np.float32)
+    clf = PerceptronClassifier(max_iter=5, tol=None, **params).fit(X, y)
+    assert clf.coef_.dtype == clf.intercept_.dtype == np.float32
+    assert clf.decision_function(X).dtype == np.float32
+    assert np.isfinite(clf.coef_).all()
+
+
+# --------------------------------------------------------------------------
+# The rules against hand computations
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("n_classes, multinomial", [(2, False), (4, False), (4, True)])
+def test_rules_and_errors_match_a_hand_run(n_classes, multinomial, scan):
+    X, y = classification(n_classes, n_samples=120)
+    W, b, errors, _, _ = textbook_perceptron(X, y, 4, multinomial=multinomial)
+    clf = PerceptronClassifier(
+        shuffle=False,
+        max_iter=4,
+        tol=None,
+        multi_class="multinomial" if multinomial else "ovr",
+    ).fit(X, y)
+    assert_allclose(clf.coef_, W, atol=1e-10)
+    assert_allclose(clf.intercept_, b, atol=1e-10)
+    assert_array_equal(clf.errors_, errors)
+    assert errors[0] > errors[-1] > 0
+
+
+def test_multinomial_update_by_hand():
+    # Three classes, one pass. Ties count as mistakes; the rival is the first
+    # best-scoring wrong class.
+    X = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
+    y = np.array([0, 1, 2])
+    clf = PerceptronClassifier(
+        multi_class="multinomial", shuffle=False, max_iter=1, tol=None
+    ).fit(X, y)
+    # 1: z = 0, 0, 0; rival 1 ties with 0: w0 += x1, w1 -= x1.
+    # 2: z = 1, -1, 0; rival 0 beats 1: w1 += x2, w0 -= x2.
+    # 3: z = 0, 0, 0; rival 0 ties with 2: w2 += x3, w0 -= x3.
+    assert_array_equal(clf.coef_, [[0, -2], [-1, 1], [1, 1]])
+    assert_array_equal(clf.intercept_, [-1, 0, 1])
+    assert_array_equal(clf.errors_, [3])
+
+
+def test_multinomial_matches_or_beats_ovr():
+    X, y = load_digits(return_X_y=True)
+    X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
+    scores = {
+        multi_class: PerceptronClassifier(multi_class=multi_class, average=True)
+        .fit(X_train, y_train)
+        .score(X_test, y_test)
+        for multi_class in ("ovr", "multinomial")
+    }
+    assert scores["multinomial"] >= scores["ovr"]
+    assert scores["multinomial"] > 0.95
+
+
+def test_average_is_the_mean_of_the_trajectory_by_hand():
+    X = np.array([[2.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
+    y = np.array([1, 0, 1])
+    # Epoch 1: x1 mistaken -> w = (2, 0), b = 1; x2 (z = 1, y = -1) mistaken
+    # -> w = (2, -1), b = 0; x3 right. Epoch 2: no mistakes. After the six
+    # steps the weights were (2, 0) once and (2, -1) five times.
+    clf = PerceptronClassifier(shuffle=False, max_iter=2, tol=None, average=True)
+    clf.fit(X, y)
+    assert_allclose(clf.coef_, [[2.0, -5 / 6]])
+    assert_allclose(clf.intercept_, [1 / 6])
+    assert_array_equal(clf.errors_, [2, 0])
+    # Averaging from step 4 on sees only (2, -1) and bias 0.
+    clf.set_params(average=4).fit(X, y)
+    assert_allclose(clf.coef_, [[2.0, -1.0]])
+    assert_allclose(clf.intercept_, [0.0])
+    # The average continues across partial_fit calls.
+    clf = PerceptronClassifier(shuffle=False, average=True)
+    clf.partial_fit(X, y, classes=[0, 1]).partial_fit(X, y)
+    assert_allclose(clf.coef_, [[2.0, -5 / 6]])
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_average_matches_a_hand_run(n_classes, scan):
+    X, y = classification(n_classes, n_samples=100)
+    _, _, _, W_mean, b_mean = textbook_perceptron(X, y, 3)
+    clf = PerceptronClassifier(shuffle=False, max_iter=3, tol=None, average=True)
+    clf.fit(X, y)
+    assert_allclose(clf.coef_, W_mean, atol=1e-10)
+    assert_allclose(clf.intercept_, b_mean, atol=1e-10)
+
+
+def test_delta_rule_steps_by_hand():
+    X = np.array([[1.0, 2.0], [0.0, 1.0]])
+    y = np.array([1, 0])
+    eta = 0.5
+    clf = PerceptronClassifier(
+        activation="logistic", eta0=eta, shuffle=False, max_iter=1, tol=None
+    ).fit(X, y)
+    # Logistic targets are 0 and 1; f'(z) = f(z) (1 - f(z)).
+    w, b = np.zeros(2), 0.0
+    for x, t in zip(X, [1.0, 0.0]):
+        a = expit(w @ x + b)
+        delta = eta * (t - a) * a * (1 - a)
+        w, b = w + delta * x, b + delta
+    assert_allclose(clf.coef_, [w])
+    assert_allclose(clf.intercept_, [b])
+
+
+@pytest.mark.parametrize("activation", ["logistic", "tanh", "identity"])
+def test_delta_rule_learns_a_separable_problem(activation):
+    X, y = make_blobs(200, centers=[[-2, -1], [2, 1]], cluster_std=0.5, random_state=0)
+    separable = PerceptronClassifier(max_iter=100, tol=None).fit(X, y)
+    assert separable.errors_[-1] == 0
+    clf = PerceptronClassifier(activation=activation, eta0=0.1).fit(X, y)
+    assert clf.score(X, y) == 1.0
+    # The squared error it descends kept falling: errors only went down.
+    assert clf.errors_[0] > clf.errors_[-1]
+
+
+def test_minibatch_update_by_hand():
+    X, y = classification(3, n_samples=40)
+    clf = PerceptronClassifier(batch_size=16, shuffle=False, max_iter=1, tol=None)
+    clf.fit(X, y)
+    W, b = np.zeros((3, X.shape[1])), np.zeros(3)
+    for start in range(0, 40, 16):
+        xb, yb = X[start : start + 16], y[start : start + 16]
+        target = np.where(yb[:, None] == np.arange(3), 1.0, -1.0)
+        step = target * (target * (xb @ W.T + b) <= 0) / len(yb)
+        W, b = W + step.T @ xb, b + step.sum(axis=0)
+    assert_allclose(clf.coef_, W)
+    assert_allclose(clf.intercept_, b)
+
+
+def test_minibatch_learns():
+    X, y = load_digits(return_X_y=True)
+    X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
+    clf = PerceptronClassifier(batch_size=32).fit(X_train, y_train)
+    assert clf.score(X_test, y_test) > 0.9
+
+
+# --------------------------------------------------------------------------
+# Sparse input, stopping, verbose, warm start
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"penalty": "l2"},
+        {"batch_size": 8},
+        {"multi_class": "multinomial"},
+        {"activation": "tanh", "eta0": 0.01},
+        {"average": 10},
+    ],
+    ids=str,
+)
+def test_sparse_equals_dense(params, scan):
+    X, y = classification(3)
+    X[np.abs(X) < 0.5] = 0
+    dense = PerceptronClassifier(max_iter=5, tol=None, **params).fit(X, y)
+    sparse = PerceptronClassifier(max_iter=5, tol=None, **params)
+    sparse.fit(sp.csr_matrix(X), y)
+    assert_allclose(sparse.coef_, dense.coef_, atol=1e-10)
+    assert_array_equal(sparse.predict(sp.csr_matrix(X)), dense.predict(X))
+
+
+def test_sparse_l1_truncates_only_the_features_of_each_sample():
+    X, y = classification(2)
+    X[:, 0] = 0  # feature 0 never appears in the sparse rows
+    coef_init = np.ones((1, X.shape[1]))
+    params = {"penalty": "l1", "alpha": 0.01, "max_iter": 3, "tol": None}
+    sparse = PerceptronClassifier(**params).fit(sp.csr_matrix(X), y, coef_init)
+    dense = PerceptronClassifier(**params).fit(X, y, coef_init)
+    assert sparse.coef_[0, 0] == 1.0
+    assert dense.coef_[0, 0] < 1.0
+
+
+@pytest.mark.parametrize("early_stopping", [False, True])
+def test_stopping_rule_waits_n_iter_no_change_epochs(early_stopping):
+    # With a huge tol no epoch counts as an improvement after the first.
+    X, y = classification(3)
+    clf = PerceptronClassifier(
+        tol=10.0, n_iter_no_change=3, early_stopping=early_stopping
+    ).fit(X, y)
+    assert clf.n_iter_ == 4
+
+
+def test_early_stopping_trains_on_the_rest():
+    X, y = classification(2, n_samples=200)
+    clf = PerceptronClassifier(
+        early_stopping=True, validation_fraction=0.25, shuffle=False
+    ).fit(X, y)
+    assert clf.n_iter_ < 1000
+    assert clf.errors_.max() <= 150
+    assert clf.t_ == 1 + clf.n_iter_ * 200
+
+
+def test_neurons_stop_independently():
+    X, y = classification(5, seed=5)
+    clf = PerceptronClassifier(shuffle=False).fit(X, y)
+    n_iters = [
+        Perceptron(shuffle=False).fit(X, y == label).n_iter_ for label in range(5)
+    ]
+    assert len(set(n_iters)) > 1
+    assert clf.n_iter_ == max(n_iters)
+
+
+def test_convergence_warning_when_max_iter_is_reached():
+    X, y = classification(3)
+    with pytest.warns(ConvergenceWarning, match="max_iter=2"):
+        PerceptronClassifier(max_iter=2).fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        PerceptronClassifier(max_iter=2, tol=None).fit(X, y)
+
+
+def test_verbose_reports_every_epoch(capsys):
+    X, y = classification(3)
+    clf = PerceptronClassifier(verbose=1).fit(X, y)
+    out = capsys.readouterr().out
+    assert out.count("-- Epoch") == clf.n_iter_
+    assert f"-- Epoch {clf.n_iter_}\n" in out
+    assert "Norm: " in out and "Avg. loss: " in out and "Mistakes: " in out
+
+
+def test_warm_start_continues_from_the_fitted_weights():
+    X, y = classification(3)
+    two = PerceptronClassifier(shuffle=False, max_iter=2, tol=None).fit(X, y)
+    warm = PerceptronClassifier(shuffle=False, max_iter=1, tol=None, warm_start=True)
+    warm.fit(X, y).fit(X, y)
+    assert_allclose(warm.coef_, two.coef_)
+    cold = PerceptronClassifier(shuffle=False, max_iter=1, tol=None)
+    assert not np.allclose(cold.fit(X, y).fit(X, y).coef_, two.coef_)
+
+
+def test_partial_fit_appends_errors_and_counts_steps():
+    X, y = classification(2, n_samples=100)
+    clf = PerceptronClassifier(shuffle=False)
+    clf.partial_fit(X, y, classes=[0, 1]).partial_fit(X, y)
+    assert len(clf.errors_) == 2
+    assert clf.t_ == 201
+    fit = PerceptronClassifier(shuffle=False, max_iter=2, tol=None).fit(X, y)
+    assert_array_equal(clf.errors_, fit.errors_)
+
+
+def test_n_jobs_changes_nothing():
+    X, y = classification(4)
+    a = PerceptronClassifier().fit(X, y)
+    b = PerceptronClassifier(n_jobs=2).fit(X, y)
+    assert_array_equal(a.coef_, b.coef_)
+
+
+def test_shuffle_is_reproducible_and_seeded():
+    X, y = classification(3)
+    a = PerceptronClassifier(random_state=1).fit(X, y)
+    b = PerceptronClassifier(random_state=1).fit(X, y)
+    c = PerceptronClassifier(random_state=2).fit(X, y)
+    assert_array_equal(a.coef_, b.coef_)
+    assert not np.allclose(a.coef_, c.coef_)
+
+
+# --------------------------------------------------------------------------
+# Probabilities
+# --------------------------------------------------------------------------
+
+
+def test_predict_proba_only_for_logistic():
+    X, y = classification(3)
+    clf = PerceptronClassifier().fit(X, y)
+    assert not hasattr(clf, "predict_proba")
+    with pytest.raises(AttributeError) as error:
+        clf.predict_log_proba(X)
+    assert "only available with activation='logistic'" in str(error.value.__cause__)
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_predict_proba_logistic(n_classes):
+    X, y = classification(n_classes)
+    clf = PerceptronClassifier(activation="logistic", eta0=0.1).fit(X, y)
+    proba = clf.predict_proba(X)
+    assert proba.shape == (len(y), n_classes)
+    assert_allclose(proba.sum(axis=1), 1.0)
+    assert_allclose(np.log(proba), clf.predict_log_proba(X), atol=1e-10)
+    assert_array_equal(clf.classes_[proba.argmax(axis=1)], clf.predict(X))
+    if n_classes == 2:
+        assert_allclose(proba[:, 1], expit(clf.decision_function(X)))
+
+
+@pytest.mark.parametrize(
+    "check",
+    [
+        check_classifiers_train,
+        check_decision_proba_consistency,
+        check_methods_subset_invariance,
+        check_methods_sample_order_invariance,
+    ],
+)
+def test_sklearn_checks_with_logistic_neurons(check):
+    # test_common checks the default estimator; these cover predict_proba.
+    clf = PerceptronClassifier(activation="logistic", eta0=0.1)
+    check(type(clf).__name__, clf)
+
+
+# --------------------------------------------------------------------------
+# scikit-learn tools
+# --------------------------------------------------------------------------
+
+
+def test_pipeline_grid_search_and_cross_validation():
+    X, y = load_digits(return_X_y=True)
+    pipe = make_pipeline(StandardScaler(), PerceptronClassifier())
+    assert pipe.fit(X, y).score(X, y) > 0.9
+    grid = GridSearchCV(
+        PerceptronClassifier(),
+        {"activation": ["step", "logistic"], "eta0": [0.1, 1.0]},
+        n_jobs=2,
+        cv=3,
+    ).fit(StandardScaler().fit_transform(X), y)
+    assert len(grid.cv_results_["params"]) == 4
+    assert grid.best_score_ > 0.85
+    scores = cross_val_score(PerceptronClassifier(), X, y, cv=3)
+    assert scores.shape == (3,) and scores.min() > 0.8
+
+
+def test_clone_pickle_and_joblib_round_trips(tmp_path):
+    X, y = classification(3)
+    clf = PerceptronClassifier(average=True).fit(X, y)
+    unfitted = clone(clf)
+    assert unfitted.get_params() == clf.get_params()
+    assert not hasattr(unfitted, "coef_")
+    assert_array_equal(pickle.loads(pickle.dumps(clf)).predict(X), clf.predict(X))
+    joblib.dump(clf, tmp_path / "clf.joblib")
+    assert_array_equal(joblib.load(tmp_path / "clf.joblib").predict(X), clf.predict(X))
+
+
+def test_pandas_feature_names():
+    pd = pytest.importorskip("pandas")
+    X, y = classification(2)
+    frame = pd.DataFrame(X, columns=[f"f{i}" for i in range(X.shape[1])])
+    clf = PerceptronClassifier().fit(frame, y)
+    assert_array_equal(clf.feature_names_in_, frame.columns)
+    plain = PerceptronClassifier().fit(X, y)
+    assert not hasattr(plain, "feature_names_in_")
+    assert_array_equal(clf.predict(frame), plain.predict(X))
+
+
+# --------------------------------------------------------------------------
+# Clear errors
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", [np.nan, np.inf])
+def test_non_finite_input(value):
+    X, y = classification(2)
+    X[3, 2] = value
+    with pytest.raises(ValueError, match="NaN|infinity"):
+        PerceptronClassifier().fit(X, y)
+
+
+def test_single_class():
+    X, _ = classification(2)
+    with pytest.raises(ValueError, match="at least two classes; got 1 class"):
+        PerceptronClassifier().fit(X, np.zeros(len(X)))
+
+
+def test_mismatched_lengths():
+    X, y = classification(2)
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        PerceptronClassifier().fit(X, y[:-1])
+
+
+def test_wrong_number_of_features_at_predict():
+    X, y = classification(2)
+    clf = PerceptronClassifier().fit(X, y)
+    with pytest.raises(ValueError, match="expecting 10 features"):
+        clf.predict(X[:, :5])
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"activation": "sigmod"}, "activation"),
+        ({"multi_class": "softmax"}, "multi_class"),
+        ({"penalty": "l3"}, "penalty"),
+        ({"eta0": 0.0}, "eta0"),
+        ({"batch_size": 0}, "batch_size"),
+        ({"average": -1}, "average"),
+        ({"multi_class": "multinomial", "activation": "tanh"}, "needs activation"),
+    ],
+)
+def test_bad_parameters(params, match):
+    X, y = classification(3)
+    with pytest.raises(ValueError, match=match):
+        PerceptronClassifier(**params).fit(X, y)
+
+
+def test_bad_initial_weights():
+    X, y = classification(3)
+    with pytest.raises(ValueError, match="coef_init has shape"):
+        PerceptronClassifier().fit(X, y, coef_init=np.zeros((2, 10)))
+    with pytest.raises(ValueError, match="intercept_init has shape"):
+        PerceptronClassifier().fit(X, y, intercept_init=np.zeros(2))
+
+
+def test_partial_fit_errors():
+    X, y = classification(3)
+    with pytest.raises(ValueError, match="classes must be passed"):
+        PerceptronClassifier().partial_fit(X, y)
+    clf = PerceptronClassifier().partial_fit(X[y < 2], y[y < 2], classes=[0, 1])
+    with pytest.raises(ValueError, match=r"labels \[2\] that are not among"):
+        clf.partial_fit(X, y)
+    with pytest.raises(ValueError, match="differs from the classes"):
+        clf.partial_fit(X[y < 2], y[y < 2], classes=[0, 1, 2])
+    with pytest.raises(ValueError, match="early_stopping"):
+        PerceptronClassifier(early_stopping=True).partial_fit(X, y, classes=[0, 1, 2])
+    with pytest.raises(ValueError, match="balanced"):
+        PerceptronClassifier(class_weight="balanced").partial_fit(
+            X, y, classes=[0, 1, 2]
+        )
+
+
+def test_divergence_is_reported():
+    X, y = classification(2)
+    with pytest.raises(ValueError, match="overflowed"):
+        PerceptronClassifier(activation="identity", eta0=1e3).fit(X * 1e100, y)
