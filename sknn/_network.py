@@ -231,7 +231,7 @@ class Network:
             self._layer_activations,
         ):
             _product(inputs, coef, out=z)
-            _add_bias(z, intercept, views.ones)
+            z += intercept
             if activation is not None:
                 activation.forward(z, out=output)
             inputs = output
@@ -337,13 +337,12 @@ class Network:
         chunk = min(n_samples, PREDICT_CHUNK_SIZE)
         width = max(self.layer_sizes[1:-1], default=0)
         buffers = [np.empty(chunk * width, dtype=self.dtype) for _ in range(2)]
-        ones = np.ones(chunk, dtype=self.dtype)
         for start in range(0, n_samples, PREDICT_CHUNK_SIZE):
             stop = min(start + PREDICT_CHUNK_SIZE, n_samples)
-            self._light_forward(X[start:stop], result[start:stop], buffers, ones)
+            self._light_forward(X[start:stop], result[start:stop], buffers)
         return result
 
-    def _light_forward(self, X, out, buffers, ones):
+    def _light_forward(self, X, out, buffers):
         """Forward ``X`` into ``out`` with the hidden layers in ``buffers``."""
         n_samples = X.shape[0]
         inputs = X
@@ -355,7 +354,7 @@ class Network:
                 width = coef.shape[1]
                 z = buffers[i % 2][: n_samples * width].reshape(n_samples, width)
             _product(inputs, coef, out=z)
-            _add_bias(z, intercept, ones)
+            z += intercept
             if i < last:
                 self.activations[i].forward(z, out=z)
             inputs = z
@@ -413,7 +412,8 @@ class _Workspace:
         self.deltas = [
             np.empty(capacity * width, dtype=dtype) for _ in range(min(2, len(hidden)))
         ]
-        # Column sums and bias rows as BLAS products with a vector of ones.
+        # Column sums (the bias gradients) as products with a vector of ones:
+        # a BLAS gemv reads delta once, about three times faster than sum().
         self.ones = np.ones(capacity, dtype=dtype)
         self._hidden = hidden
         self._cache = {}
@@ -458,21 +458,6 @@ def _blas(dtype, *names):
 
 
 _BLAS_CACHE = {}
-
-
-def _add_bias(z, intercept, ones):
-    """Add ``intercept`` to every row of ``z`` in place.
-
-    As the rank-one update ``z += 1 intercept^T`` (BLAS ``ger`` on the
-    Fortran-ordered view ``z.T``) this takes about half the time of numpy's
-    broadcast add, which goes through a buffered loop.
-    """
-    n_samples = z.shape[0]
-    if n_samples and z.flags.c_contiguous:
-        (ger,) = _blas(z.dtype, "ger")
-        ger(1.0, intercept, ones[:n_samples], a=z.T, overwrite_a=True)
-    else:
-        z += intercept
 
 
 def _product(inputs, coef, out):

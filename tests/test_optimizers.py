@@ -147,13 +147,25 @@ def test_step_allocates_nothing_the_size_of_the_parameters(make, dtype):
     assert peak < params.nbytes / 50
 
 
-def test_state_is_allocated_once():
+@pytest.mark.parametrize("make", [SGD, Adam], ids=["sgd", "adam"])
+def test_state_is_allocated_once(make):
     params, grads = _params_and_grads()
-    adam = Adam(params)
-    m, v = adam.first_moment, adam.second_moment
+    optimizer = make(params)
+    state = {key: value for key, value in vars(optimizer).items() if value is not None}
+    arrays = {key for key, value in state.items() if isinstance(value, np.ndarray)}
+    assert len(arrays) >= 2  # a state and the scratch buffer
     for _ in range(3):
-        adam.step(params, grads)
-    assert adam.first_moment is m and adam.second_moment is v
+        optimizer.step(params, grads)
+    assert all(vars(optimizer)[key] is state[key] for key in arrays)
+
+
+def test_a_zero_learning_rate_leaves_params_alone():
+    params, grads = _params_and_grads()
+    before = params.copy()
+    for make in (SGD, Adam):
+        optimizer = make(params, learning_rate_init=0.0)
+        optimizer.step(params, grads)
+        np.testing.assert_array_equal(params, before)
 
 
 @pytest.mark.parametrize(
