@@ -1088,7 +1088,7 @@ class PerceptronClassifier(ClassifierMixin, BaseEstimator):
             coef_init = self.coef_ if coef_init is None else coef_init
             if intercept_init is None:
                 intercept_init = self.intercept_
-        for name in ("_standard_coef", "_average_coef", "errors_"):
+        for name in ("_standard_coef", "_average_coef", "_l1_penalty", "errors_"):
             self.__dict__.pop(name, None)
         self.classes_ = np.unique(y)
         self.t_ = 1.0
@@ -1280,6 +1280,11 @@ class PerceptronClassifier(ClassifierMixin, BaseEstimator):
             weights.avg_coef += seen * self._average_coef.T
             weights.avg_intercept += seen * self._average_intercept
             weights.avg_count += seen
+        if resume and weights.q is not None and hasattr(self, "_l1_penalty"):
+            # The cumulative L1 penalty runs on across partial_fit calls as it
+            # does across epochs, so that chunks add up to one pass over all.
+            weights.u, received = self._l1_penalty
+            weights.q[...] = received
         return weights
 
     def _run_epochs(
@@ -1403,6 +1408,9 @@ class PerceptronClassifier(ClassifierMixin, BaseEstimator):
                 coef, intercept = self._average_coef, self._average_intercept
         self.coef_ = coef.copy()
         self.intercept_ = intercept.copy()
+        self.__dict__.pop("_l1_penalty", None)
+        if weights.q is not None:
+            self._l1_penalty = (weights.u, weights.q.copy())
 
     # ------------------------------------------------------------- predict
 
