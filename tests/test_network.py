@@ -219,6 +219,37 @@ def test_network_without_hidden_layers_matches_sklearn():
     np.testing.assert_allclose(net.grads, expected_grads, rtol=1e-10)
 
 
+@pytest.mark.parametrize("layout", ["fortran", "strided"])
+def test_any_memory_layout_of_X_gives_the_same_gradient(layout):
+    net = _network("tanh", "multilabel")
+    X, Y, sample_weight = _batch(net, "multilabel", n_samples=8)
+    expected_loss = net.loss_and_gradient(X, Y, sample_weight, alpha=0.2)
+    expected = net.grads.copy()
+    if layout == "fortran":
+        other = np.asfortranarray(X)
+    else:
+        other = np.repeat(X, 2, axis=1)[:, ::2]
+    assert net.loss_and_gradient(other, Y, sample_weight, alpha=0.2) == pytest.approx(
+        expected_loss, rel=1e-12
+    )
+    np.testing.assert_allclose(net.grads, expected, rtol=1e-12)
+
+
+def test_the_penalty_is_half_alpha_times_the_squared_weights():
+    net = _network("relu", "multiclass")
+    X, Y, _ = _batch(net, "multiclass")
+    plain = net.loss_and_gradient(X, Y)
+    plain_grads = net.grads.copy()
+    penalised = net.loss_and_gradient(X, Y, alpha=0.7)
+    squares = sum(float((coef**2).sum()) for coef in net.coefs)
+    assert penalised - plain == pytest.approx(0.5 * 0.7 * squares / len(X))
+    decay = net.grads - plain_grads
+    np.testing.assert_allclose(
+        decay[: net.n_coef_params], 0.7 * net.params[: net.n_coef_params] / len(X)
+    )
+    assert not decay[net.n_coef_params :].any()
+
+
 def test_sample_weights_average_rather_than_sum():
     net = _network("tanh", "multiclass")
     X, Y, sample_weight = _batch(net, "multiclass")
