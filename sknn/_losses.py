@@ -113,7 +113,7 @@ class Loss(ABC):
         float
             ``Σ_i w_i loss_i``; divide by ``Σ_i w_i`` for the mean.
         """
-        losses = self.sample_losses(logits, Y)
+        losses = self.sample_losses(logits, _targets(Y, logits.dtype))
         if sample_weight is None:
             return float(losses.sum())
         return float(np.dot(losses, sample_weight))
@@ -141,6 +141,7 @@ class Loss(ABC):
         float
             The unscaled weighted sum of the losses, as :meth:`value`.
         """
+        Y = _targets(Y, logits.dtype)
         total = self.value(logits, Y, sample_weight)
         self.output(logits, out=logits)
         _finish_delta(logits, Y, sample_weight, scale)
@@ -148,6 +149,15 @@ class Loss(ABC):
 
     def __repr__(self):
         return f"{type(self).__name__}()"
+
+
+def _targets(Y, dtype):
+    """Return the targets ``Y`` (boolean indicators, say) as ``dtype``.
+
+    One small conversion per batch lets every later operation run a
+    same-type loop instead of numpy's slower casting one.
+    """
+    return np.asarray(Y).astype(dtype, copy=False)
 
 
 def _finish_delta(delta, Y, sample_weight, scale):
@@ -244,6 +254,7 @@ class SoftmaxLogLoss(Loss):
         return out
 
     def sample_losses(self, logits, Y):
+        Y = _targets(Y, logits.dtype)
         return -np.einsum("ij,ij->i", Y, self.log_output(logits))
 
     def value_and_delta(self, logits, Y, sample_weight=None, scale=1.0):
@@ -251,6 +262,7 @@ class SoftmaxLogLoss(Loss):
         # is Σ_k y_k (log S - s_k) and the prediction exp(s) / S.
         # Row sums as products with a vector of ones: with a few classes,
         # numpy's reduction along short rows is several times slower.
+        Y = _targets(Y, logits.dtype)
         shifted = _shifted(logits, logits)
         ones = np.ones(shifted.shape[1], dtype=shifted.dtype)
         y_dot_s = np.einsum("ij,ij->i", Y, shifted)
@@ -258,7 +270,7 @@ class SoftmaxLogLoss(Loss):
         sums = shifted @ ones
         shifted /= sums[:, np.newaxis]
         losses = np.log(sums, out=sums)
-        losses *= Y @ ones.astype(Y.dtype, copy=False)
+        losses *= Y @ ones
         losses -= y_dot_s
         total = losses.sum() if sample_weight is None else np.dot(losses, sample_weight)
         _finish_delta(shifted, Y, sample_weight, scale)

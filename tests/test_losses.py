@@ -236,3 +236,19 @@ def test_softmax_log_loss_ignores_a_common_shift(shift, row):
     assert loss.value(logits + shift, Y) == pytest.approx(
         loss.value(logits, Y), rel=1e-9, abs=1e-9
     )
+
+
+@pytest.mark.parametrize("loss", PROBABILISTIC, ids=repr)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_boolean_targets_act_like_float_ones(loss, dtype):
+    logits, Y, sample_weight = _problem(loss)
+    logits = logits.astype(dtype)
+    expected_delta, delta = logits.copy(), logits.copy()
+    expected = loss.value_and_delta(expected_delta, Y.astype(dtype), sample_weight, 0.5)
+    value = loss.value_and_delta(delta, Y.astype(bool), sample_weight, 0.5)
+    assert value == pytest.approx(expected, rel=1e-6)
+    assert loss.value(logits, Y.astype(bool)) == pytest.approx(
+        loss.value(logits, Y), rel=1e-6
+    )
+    assert delta.dtype == dtype
+    np.testing.assert_array_equal(delta, expected_delta)

@@ -206,6 +206,16 @@ def test_loss_and_gradient_equal_sklearns_backprop(
     np.testing.assert_allclose(net.grads, expected_grads, rtol=1e-10, atol=1e-12)
 
 
+@pytest.mark.parametrize("kind", list(OUTPUTS))
+def test_boolean_targets_give_the_same_loss_and_gradient(kind):
+    net = _network("relu", kind)
+    X, Y, sample_weight = _batch(net, kind)
+    expected = net.loss_and_gradient(X, Y, sample_weight, alpha=0.1)
+    grads = net.grads.copy()
+    assert net.loss_and_gradient(X, Y.astype(bool), sample_weight, 0.1) == expected
+    np.testing.assert_array_equal(net.grads, grads)
+
+
 def test_network_without_hidden_layers_matches_sklearn():
     net = Network([4, 3], [], get_loss("softmax"))
     net.initialize(0)
