@@ -10,17 +10,20 @@ samples are taken in *blocks*. Inside a block, the update made at row ``j``
 ``c_j H[i, j]`` with ``H[i, j] = rho**(i - j - 1) x_i . x_j + 1``, ``rho``
 being the L2 weight decay per step (1 without penalty) and ``+ 1`` the
 intercept. So one matrix product scores the whole block with the weights at
-its start, the block's updates are found by one of two scans, and one more
-product applies them all to the weights:
+its start, the block's updates ``C`` are found by one of three solvers, and
+one more product applies them all to the weights:
 
 * *push* (few mistakes): find the first mistaken row with one vectorised
   test, record its update, add its effect ``c_j H[:, j]`` to the rows after it,
   and search again from there. Rows without a mistake cost nothing.
-* *pull* (many mistakes): forward substitution, ``z_i += H[i, :i] @ C[:i]``
-  row by row, with ``H`` from one Gram product per block.
+* *settle* (many mistakes): ``C`` is the fixed point of
+  ``C = decide(Z + H C)``, reached by iterating whole-block products, a handful
+  of them in practice (:func:`_settle_block`).
+* *pull* (the delta rule, where every row updates): forward substitution,
+  row by row.
 
-The scan follows the observed mistake rate. Both give exactly the sequence of
-updates that a sample-by-sample loop gives.
+Push or settle follows the observed mistake rate. All three give exactly the
+updates of a sample-by-sample loop.
 """
 
 import copy
@@ -52,14 +55,15 @@ from sknn.activations import get_activation
 
 __all__ = ["PerceptronClassifier"]
 
-_PULL_BLOCK = 48
-"""Rows per block in the pull scan: its Gram product costs B² d per block."""
+_DENSE_BLOCK = 64
+"""Rows per block when most rows update (settle and pull): the block's whole
+kernel ``H`` costs one B x B x n_features product."""
 
 _PUSH_BLOCKS = (64, 2048)
 """Smallest and largest block of the push scan, sized to a few mistakes each."""
 
-_PULL_ABOVE = 0.2
-"""Mistake rate (per sample) above which the pull scan is the cheaper one."""
+_DENSE_ABOVE = 0.05
+"""Mistake rate (per sample) above which settling a whole block beats pushing."""
 
 _KERNEL_BLOCK = 256
 """Largest block whose kernel ``H`` is formed whole: sparse push blocks."""
@@ -410,6 +414,26 @@ def _pull_block(Z, H, update, blk):
     return Z + H @ C, C
 
 
+def _settle_block(Z, H, decide, blk):
+    """The updates of a block of a mistake-driven rule, as a fixed point.
+
+    The block's updates ``C`` satisfy ``C = decide(Z + H @ C)``; ``H`` being
+    zero on and above the diagonal, row i of the right side depends only on
+    rows before i. So iterating the map from ``decide(Z)`` settles at least
+    one more row per product and stops at the one fixed point: the updates
+    the sample-by-sample rule makes. A handful of products usually suffice.
+    Returns the scores each row was judged on, and ``C``.
+    """
+    C = decide(Z, blk)
+    for _ in range(len(Z)):
+        scores = Z + H @ C
+        settled = decide(scores, blk)
+        if np.array_equal(settled, C):
+            return scores, C
+        C = settled
+    return Z + H @ C, C
+
+
 def _push_block(Z, C, kernel_column, update, first_mistake, blk):
     """Jump from mistake to mistake: after the update at row j, add its effect
     ``H[j + 1:, j] C[j]`` to the later rows and search them for the next one."""
@@ -423,7 +447,8 @@ def _push_block(Z, C, kernel_column, update, first_mistake, blk):
 
 
 class _Scan:
-    """Chooses the scan and the block size from the recent mistake rate."""
+    """Chooses between the dense solvers (settle, pull) and push, and the
+    block size, from the recent mistake rate."""
 
     def __init__(self, sparse, every_sample):
         self.sparse = sparse
@@ -431,9 +456,9 @@ class _Scan:
         self.rate = 1.0  # zero weights get every sample wrong
 
     def plan(self):
-        """Return ``(pull, block_size)`` for the next block."""
-        if self.every_sample or self.rate > _PULL_ABOVE:
-            return True, _PULL_BLOCK
+        """Return ``(dense, block_size)`` for the next block."""
+        if self.every_sample or self.rate > _DENSE_ABOVE:
+            return True, _DENSE_BLOCK
         low, high = _PUSH_BLOCKS
         high = min(high, _KERNEL_BLOCK) if self.sparse else high
         return False, int(np.clip(4 / max(self.rate, 1e-9), low, high))
@@ -563,13 +588,13 @@ class _Trainer:
         loss = np.zeros(weights.coef.shape[1])
         n_wrong = pos = 0
         while pos < len(rows):
-            pull, size = self.scan.plan()
+            dense, size = self.scan.plan()
             stop = min(pos + size, len(rows))
             if t + pos < self.average:  # let averaging start on a block edge
                 stop = min(stop, pos + self.average - (t + pos))
             Xb, yb, swb = rows.block(pos, stop)
             blk = self.rule.block(yb, swb)
-            Z, C = self._solve_block(Xb, blk, weights, pull)
+            Z, C = self._solve_block(Xb, blk, weights, dense)
             block_loss, wrong = self.rule.losses(Z, blk)
             if self.decay.active and self.alpha > 0:
                 norms = self.decay.squared_norm_sum(
@@ -585,12 +610,14 @@ class _Trainer:
             pos = stop
         return loss, n_wrong
 
-    def _solve_block(self, Xb, blk, weights, pull):
+    def _solve_block(self, Xb, blk, weights, dense):
         """Scores (before each row's own update) and updates of a block."""
         Z = self.decay.scores(Xb, weights)
-        if pull:
+        if dense:
             H = self.decay.kernel(Xb, self.fit_intercept)
-            return _pull_block(Z, H, self.rule.update, blk)
+            if self.rule.updates_every_sample:
+                return _pull_block(Z, H, self.rule.update, blk)
+            return _settle_block(Z, H, self.rule.batch_updates, blk)
         C = np.zeros_like(Z)
         if self.sparse:
             H = self.decay.kernel(Xb, self.fit_intercept)

@@ -39,11 +39,11 @@ def classification(n_classes, n_samples=300, n_features=10, seed=0, dtype=float)
     return X.astype(dtype), y
 
 
-@pytest.fixture(params=["pull", "push", "adaptive"])
+@pytest.fixture(params=["dense", "push", "adaptive"])
 def scan(request, monkeypatch):
-    """Run a test with the block scan forced to one kind, or left to adapt."""
-    threshold = {"pull": -1.0, "push": 2.0, "adaptive": perceptron_module._PULL_ABOVE}
-    monkeypatch.setattr(perceptron_module, "_PULL_ABOVE", threshold[request.param])
+    """Run a test with the block solver forced to one kind, or left to adapt."""
+    threshold = {"dense": -1.0, "push": 2.0, "adaptive": perceptron_module._DENSE_ABOVE}
+    monkeypatch.setattr(perceptron_module, "_DENSE_ABOVE", threshold[request.param])
     return request.param
 
 
