@@ -368,6 +368,25 @@ def test_logits_go_through_in_chunks_and_agree_with_forward(monkeypatch, is_spar
     np.testing.assert_allclose(net.loss.output(logits), expected, rtol=1e-12)
 
 
+@pytest.mark.parametrize("activation", DIFFERENTIABLE)
+def test_prediction_paths_agree_for_every_activation(activation):
+    # logits() and hidden_activations() transform their buffers in place;
+    # forward() keeps Z apart where the derivative needs it.
+    net = _network(activation, "multiclass")
+    X, _, _ = _batch(net, "multiclass")
+    act = get_activation(activation)
+    a1 = act.forward(X @ net.coefs[0] + net.intercepts[0])
+    a2 = act.forward(a1 @ net.coefs[1] + net.intercepts[1])
+    logits = a2 @ net.coefs[2] + net.intercepts[2]
+    hidden = net.hidden_activations(X)
+    np.testing.assert_allclose(hidden[0], a1, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(hidden[1], a2, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(net.logits(X), logits, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(
+        net.forward(X), net.loss.output(logits), rtol=1e-12, atol=1e-15
+    )
+
+
 def test_logits_leave_the_training_workspaces_alone():
     net = _network("relu", "multiclass")
     X, Y, _ = _batch(net, "multiclass", n_samples=4)
