@@ -596,7 +596,7 @@ class _Trainer:
             blk = self.rule.block(yb, swb)
             Z, C = self._solve_block(Xb, blk, weights, dense)
             block_loss, wrong = self.rule.losses(Z, blk)
-            if self.decay.active and self.alpha > 0:
+            if self.decay.active:  # the L2 term of the objective
                 norms = self.decay.squared_norm_sum(
                     weights, Z, C, _row_norms(Xb), self.fit_intercept
                 )
@@ -669,8 +669,8 @@ class _Trainer:
         truncation touches every weight of the sample's features each step."""
         loss = np.zeros(weights.coef.shape[1])
         n_wrong = 0
-        for start in range(0, len(rows), _KERNEL_BLOCK):
-            Xb, yb, swb = rows.block(start, start + _KERNEL_BLOCK)
+        for start in range(0, len(rows), _DENSE_BLOCK):
+            Xb, yb, swb = rows.block(start, start + _DENSE_BLOCK)
             blk = self.rule.block(yb, swb)
             Z = np.empty((Xb.shape[0], weights.coef.shape[1]), dtype=weights.coef.dtype)
             C = np.zeros_like(Z)
@@ -681,6 +681,8 @@ class _Trainer:
         return loss, n_wrong
 
     def _sample_steps(self, Xb, blk, weights, Z, C, t):
+        """Score, update, decay and truncate row by row, as scikit-learn does;
+        fills ``Z`` and ``C`` and returns the block's penalty terms."""
         update = self.rule.update
         W, rho = weights.coef, self.decay.rho
         sq_norm, l1_norm = weights.sq_norm, weights.l1_norm
@@ -803,7 +805,9 @@ class PerceptronClassifier(ClassifierMixin, BaseEstimator):
     verbose : int, default=0
         If positive, print one report per epoch: the weight norm, the number
         of non-zero weights, the bias (its Euclidean norm for several
-        neurons), the samples seen, the average loss and the mistakes made.
+        neurons), the samples seen, the average loss (plus the penalty term,
+        if any: the objective of the stopping rule, averaged over the neurons
+        still training) and the mistakes made.
 
     eta0 : float, default=1.0
         The learning rate, a constant that multiplies every update.
@@ -847,7 +851,9 @@ class PerceptronClassifier(ClassifierMixin, BaseEstimator):
         The neuron's activation function, a name from
         :data:`sknn.activations.ACTIVATIONS` (or the alias ``'sigmoid'``).
         ``'step'`` trains by Rosenblatt's rule; any other activation trains
-        by the delta rule towards the ends of its output range.
+        by the delta rule towards the ends of its output range. An activation
+        whose derivative is zero at zero (``'relu'``) cannot leave the initial
+        zero weights: give it ``coef_init``.
 
     batch_size : int, default=1
         The number of samples per update. 1 is the classic online rule;
@@ -858,7 +864,8 @@ class PerceptronClassifier(ClassifierMixin, BaseEstimator):
         If True, ``coef_`` and ``intercept_`` are the average of the weights
         after every step (the averaged perceptron). An int ``n`` starts the
         average once ``n`` samples have been seen, as in
-        :class:`sklearn.linear_model.SGDClassifier`.
+        :class:`sklearn.linear_model.SGDClassifier`. In mini-batch mode the
+        average runs over the weights after each batch, weighted by its size.
 
     multi_class : {'ovr', 'multinomial'}, default='ovr'
         How problems with more than two classes are learned. ``'ovr'``: each
@@ -958,18 +965,29 @@ class PerceptronClassifier(ClassifierMixin, BaseEstimator):
     regularisation term; a neuron stops after ``n_iter_no_change`` epochs that
     do not beat its best objective by ``tol``. The neurons of a one-vs-rest
     problem stop independently, exactly as scikit-learn's binary problems do;
-    the multinomial rule has one objective for all its neurons.
+    the multinomial rule has one objective for all its neurons. With
+    ``early_stopping`` the score is the validation accuracy instead: each
+    one-vs-rest neuron's at telling its class from the rest (as in
+    scikit-learn), or the multiclass accuracy for the multinomial rule.
 
     **Mini-batches.** With ``batch_size = B > 1`` the updates of the ``B``
     samples of a batch are all computed with the weights at the start of the
     batch, and the weights move by their mean (after one decay step).
 
+    **Averaging** follows :class:`sklearn.linear_model.SGDClassifier`: the
+    mean of the weights after every step from step ``average`` on, continued
+    across :meth:`partial_fit` calls. With an L1 term the steps end after the
+    truncation (scikit-learn averages before it).
+
     **Speed.** The online rule is sequential, yet no Python step is spent on
-    a sample that causes no update: a block of samples is scored with one
-    matrix product, the scan jumps from mistake to mistake correcting the
-    later scores of the block by each update's effect, and one more product
-    applies the block's updates to the weights. When most samples are
-    mistakes the block is solved by forward substitution instead.
+    a sample that causes no update. A block of samples is scored with one
+    matrix product; when mistakes are rare the scan jumps from mistake to
+    mistake, correcting the later scores of the block by each update's effect,
+    and when they are common the block's updates are found as the fixed point
+    of ``C = decide(Z + H C)`` (``H`` holding the effect of each row's update
+    on the later rows), reached in a few whole-block products. One more
+    product applies the block's updates to the weights. The result is the
+    sample-by-sample rule's, exactly.
 
     References
     ----------
@@ -1192,28 +1210,27 @@ class PerceptronClassifier(ClassifierMixin, BaseEstimator):
         return X, y
 
     def _check_partial_fit_classes(self, classes, y, first_call):
-        if first_call:
-            if classes is None:
-                raise ValueError(
-                    "classes must be passed on the first call to partial_fit: "
-                    "the list of every class label the model will see."
-                )
-            self.classes_ = np.unique(classes)
-        elif classes is not None and not np.array_equal(
-            np.unique(classes), self.classes_
-        ):
+        """Set ``classes_`` on the first call; check every call's labels."""
+        if first_call and classes is None:
             raise ValueError(
-                f"classes={np.unique(classes).tolist()} differs from the classes "
-                f"of the first call to partial_fit, {self.classes_.tolist()}."
+                "classes must be passed on the first call to partial_fit: "
+                "the list of every class label the model will see."
             )
-        unseen = np.setdiff1d(y, self.classes_)
+        known = np.unique(classes) if first_call else self.classes_
+        if not first_call and classes is not None:
+            if not np.array_equal(np.unique(classes), known):
+                raise ValueError(
+                    f"classes={np.unique(classes).tolist()} differs from the "
+                    f"classes of the first call to partial_fit, {known.tolist()}."
+                )
+        unseen = np.setdiff1d(y, known)
         if unseen.size:
             raise ValueError(
                 f"y contains labels {unseen.tolist()} that are not among the "
-                "classes given on the first call to partial_fit, "
-                f"{self.classes_.tolist()}. "
+                f"classes given on the first call to partial_fit, {known.tolist()}. "
                 "Pass every label in `classes` on the first call."
             )
+        self.classes_ = known
 
     def _train(self, X, y, sample_weight, coef_init, intercept_init, fit):
         """Train on (X, y): max_iter epochs with the stopping rule for fit,
@@ -1221,7 +1238,7 @@ class PerceptronClassifier(ClassifierMixin, BaseEstimator):
         if len(self.classes_) < 2:
             raise ValueError(
                 "PerceptronClassifier needs samples of at least two classes; got "
-                f"1 class: {self.classes_!r}."
+                f"1 class: {self.classes_.tolist()}."
             )
         y_index = np.searchsorted(self.classes_, y)
         sample_weight = check_sample_weight(sample_weight, X, X.dtype)

@@ -615,6 +615,13 @@ def test_partial_fit_errors():
     X, y = classification(3)
     with pytest.raises(ValueError, match="classes must be passed"):
         PerceptronClassifier().partial_fit(X, y)
+    # A refused first call leaves the estimator as new.
+    clf = PerceptronClassifier()
+    with pytest.raises(ValueError, match="not among the classes"):
+        clf.partial_fit(X, y, classes=[0, 1])
+    assert not hasattr(clf, "classes_")
+    clf.partial_fit(X, y, classes=[0, 1, 2])
+    assert clf.t_ == len(y) + 1
     clf = PerceptronClassifier().partial_fit(X[y < 2], y[y < 2], classes=[0, 1])
     with pytest.raises(ValueError, match=r"labels \[2\] that are not among"):
         clf.partial_fit(X, y)
