@@ -2,7 +2,13 @@
 
 from sknn._mlp import MLPNeuronClassifier
 from sknn._perceptron import PerceptronClassifier
+from sknn.incremental import fit_incremental
 
 __version__ = "0.1.0.dev0"
 
-__all__ = ["MLPNeuronClassifier", "PerceptronClassifier", "__version__"]
+__all__ = [
+    "MLPNeuronClassifier",
+    "PerceptronClassifier",
+    "__version__",
+    "fit_incremental",
+]
