@@ -367,11 +367,12 @@ class _Decay:
         n = len(C)
         # After row i: rho**(i+1) w_0 + sum_{j <= i} rho**(i - j) c_j x_j.
         reach = self.power_sum[n - np.arange(n)].astype(C.dtype)
-        weights.avg_coef += (self.power_sum[n + 1] - 1) * weights.coef
+        weights.avg_coef += float(self.power_sum[n + 1] - 1) * weights.coef
         weights.avg_coef += Xb.T @ (C * reach[:, None])
         weights.avg_intercept += n * weights.intercept
         if fit_intercept:
-            weights.avg_intercept += (n - np.arange(n)) @ C
+            # The bias is not decayed: update j counts once per row from j on.
+            weights.avg_intercept += np.arange(n, 0, -1, dtype=C.dtype) @ C
         weights.avg_count += n
 
     def squared_norm_sum(self, weights, Z, C, row_norms, fit_intercept):
