@@ -11,7 +11,8 @@ Run with one BLAS thread and the OpenBLAS tuning variables unset::
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/bench_core.py
 
 Batches are contiguous row slices: gathering a shuffled batch is the
-training loop's job and is not timed here. ``--clock cpu`` times with the
+training loop's job and is not timed here. The optimizer steps with
+``overwrite_grads=True`` (``--keep-grads`` to compare). ``--clock cpu`` times with the
 thread's CPU clock, which a busy machine disturbs less than the wall clock.
 """
 
@@ -34,11 +35,11 @@ def make_problem(n_samples, n_features, n_classes, dtype, seed=0):
     return X, Y
 
 
-def core_epoch(net, optimizer, X, Y, batch_size, alpha):
+def core_epoch(net, optimizer, X, Y, batch_size, alpha, overwrite_grads=True):
     for start in range(0, X.shape[0], batch_size):
         stop = start + batch_size
         net.loss_and_gradient(X[start:stop], Y[start:stop], None, alpha)
-        optimizer.step(net.params, net.grads)
+        optimizer.step(net.params, net.grads, overwrite_grads=overwrite_grads)
 
 
 def floor_epoch(coefs, buffers, X, batch_size):
@@ -58,7 +59,9 @@ def floor_epoch(coefs, buffers, X, batch_size):
                 delta = deltas[i - 1][:n]
 
 
-def run(n_samples, n_features, hidden, n_classes, batch_size, dtype, repeats, clock):
+def run(
+    n_samples, n_features, hidden, n_classes, batch_size, dtype, repeats, clock, keep
+):
     X, Y = make_problem(n_samples, n_features, n_classes, dtype)
     sizes = [n_features, *hidden, n_classes]
     activations = [get_activation("relu") for _ in hidden]
@@ -74,7 +77,7 @@ def run(n_samples, n_features, hidden, n_classes, batch_size, dtype, repeats, cl
     times = {"core": [], "floor": []}
     for _ in range(repeats):
         start = clock()
-        core_epoch(net, optimizer, X, Y, batch_size, 1e-4)
+        core_epoch(net, optimizer, X, Y, batch_size, 1e-4, not keep)
         times["core"].append(clock() - start)
         start = clock()
         floor_epoch(coefs, buffers, X, batch_size)
@@ -104,6 +107,11 @@ def main():
         default=["float64", "float32"],
     )
     parser.add_argument("--clock", choices=["wall", "cpu"], default="wall")
+    parser.add_argument(
+        "--keep-grads",
+        action="store_true",
+        help="step without overwrite_grads (the optimizer's own scratch buffer)",
+    )
     args = parser.parse_args()
     clock = time.perf_counter if args.clock == "wall" else time.thread_time
     with threadpool_limits(1):
@@ -117,6 +125,7 @@ def main():
                 np.dtype(dtype),
                 args.repeats,
                 clock,
+                args.keep_grads,
             )
 
 

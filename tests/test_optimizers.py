@@ -208,3 +208,36 @@ def test_reprs_name_the_settings():
     assert repr(Adam(params)) == (
         "Adam(learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-08)"
     )
+
+
+@pytest.mark.parametrize(
+    "make",
+    [SGD, lambda p: SGD(p, nesterov=False), Adam],
+    ids=["nesterov", "sgd", "adam"],
+)
+def test_overwriting_the_gradient_takes_the_same_step(make):
+    params, _ = _params_and_grads(n=50)
+    twin = params.copy()
+    ours, reference = make(params), make(twin)
+    rng = np.random.RandomState(5)
+    for _ in range(3):
+        grads = rng.randn(50)
+        kept = grads.copy()
+        reference.step(twin, kept)
+        ours.step(params, grads, overwrite_grads=True)
+        np.testing.assert_array_equal(params, twin)
+    assert not np.array_equal(grads, kept)  # used as scratch
+
+
+@pytest.mark.parametrize("make", [SGD, Adam], ids=["sgd", "adam"])
+def test_overwriting_step_allocates_nothing_large(make):
+    params, grads = _params_and_grads(n=200_000)
+    optimizer = make(params)
+    optimizer.step(params, grads.copy(), overwrite_grads=True)
+    tracemalloc.start()
+    try:
+        optimizer.step(params, grads, overwrite_grads=True)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < params.nbytes / 50
