@@ -202,17 +202,24 @@ def fit_incremental(
     rng = check_random_state(random_state)
     for _ in range(n_epochs):
         for chunk in source.epoch(rng if shuffle_chunks else None):
-            X_chunk, y_chunk, weights = _compute(chunk)
-            if _n_rows(X_chunk) == 0:
-                continue
-            kwargs = {}
-            if classes is not None:
-                kwargs["classes"] = classes
+            if _partial_fit(estimator, _compute(chunk), classes):
                 classes = None  # only the first call needs them
-            if weights is not None:
-                kwargs["sample_weight"] = weights
-            estimator.partial_fit(X_chunk, y_chunk, **kwargs)
+            del chunk  # so that the next chunk is not read while this one lives
     return estimator
+
+
+def _partial_fit(estimator, chunk, classes):
+    """Train on one chunk; return whether it had rows (and so was trained on)."""
+    X, y, sample_weight = chunk
+    if _n_rows(X) == 0:
+        return False
+    kwargs = {}
+    if classes is not None:
+        kwargs["classes"] = classes
+    if sample_weight is not None:
+        kwargs["sample_weight"] = sample_weight
+    estimator.partial_fit(X, y, **kwargs)
+    return True
 
 
 def _classes_to_pass(estimator, classes, source):
@@ -270,6 +277,7 @@ class _ChunkStream:
             chunks = self.chunks
         for chunk in chunks:
             yield _unpack(chunk)
+            del chunk  # not kept alive while the iterator makes the next one
 
 
 def _unpack(chunk):
