@@ -190,10 +190,11 @@ def fit_incremental(
     if not isinstance(n_epochs, Integral) or n_epochs < 1:
         raise ValueError(f"n_epochs must be a positive integer, got {n_epochs!r}.")
     if y is None:
-        if sample_weight is not None:
+        if sample_weight is not None or chunk_size is not None:
             raise ValueError(
-                "sample_weight goes with arrays X and y; chunks from an iterable "
-                "carry their weights as a third element, (X, y, sample_weight)."
+                "sample_weight and chunk_size go with arrays X and y; chunks from "
+                "an iterable have their own sizes and carry their weights as a "
+                "third element, (X, y, sample_weight)."
             )
         source = _ChunkStream(X, n_epochs, shuffle_chunks)
     else:
@@ -293,6 +294,12 @@ class _ArrayChunks:
     """Arrays X, y (and sample weights) cut into consecutive row ranges."""
 
     def __init__(self, X, y, sample_weight, chunk_size):
+        # Lists are small enough to convert; arrays, memmaps, sparse matrices,
+        # DataFrames and dask arrays are sliced as they are.
+        X, y, sample_weight = (
+            array if array is None or hasattr(array, "shape") else np.asarray(array)
+            for array in (X, y, sample_weight)
+        )
         n_samples = X.shape[0]
         if chunk_size is not None and (
             not isinstance(chunk_size, Integral) or chunk_size < 1

@@ -317,6 +317,14 @@ def test_memmap_and_sparse_arrays(three_classes, tmp_path):
     assert_allclose(ours.coef_, theirs.coef_, rtol=1e-10, atol=1e-10)
 
 
+def test_lists_are_arrays_too(three_classes):
+    X, y = three_classes
+    est = PerceptronClassifier(shuffle=False)
+    ours = fit_incremental(clone(est), X.tolist(), y.tolist(), chunk_size=100)
+    theirs = fit_incremental(clone(est), X, y, chunk_size=100)
+    assert_allclose(ours.coef_, theirs.coef_)
+
+
 def test_any_scikit_learn_estimator_with_partial_fit(three_classes):
     X, y = three_classes
     target = X @ np.arange(10.0)
@@ -349,6 +357,8 @@ def test_errors_say_what_to_do(three_classes):
         fit_incremental(perceptron, [X], classes=[0, 1, 2])
     with pytest.raises(ValueError, match="carry their weights"):
         fit_incremental(perceptron, [(X, y)], sample_weight=y)
+    with pytest.raises(ValueError, match="have their own sizes"):
+        fit_incremental(perceptron, [(X, y)], classes=[0, 1, 2], chunk_size=10)
     assert not hasattr(perceptron, "classes_")  # nothing was trained
 
 
