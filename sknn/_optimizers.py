@@ -38,8 +38,8 @@ class _Optimizer:
         self.dtype = params.dtype
 
     def _check(self, params, grads):
-        # BLAS writes into params only when it is contiguous and of the
-        # state's dtype; otherwise f2py would update a copy and lose the step.
+        # The state was sized and typed for one flat buffer: anything else is
+        # the wrong array, and would be cast or broadcast silently by ufuncs.
         for name, array in (("params", params), ("grads", grads)):
             if (
                 array.shape != self.shape
