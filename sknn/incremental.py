@@ -144,6 +144,12 @@ def fit_incremental(
     keeps a data set sorted by class or time from being seen in the same
     sequence every epoch.
 
+    dask-ml's ``Incremental(estimator, shuffle_blocks=False).fit(X, y,
+    classes=...)`` makes the same ``partial_fit`` calls on a ``dask.array``,
+    block by block, and so trains the same model as ``fit_incremental(
+    estimator, X, y)``; use it where a dask-ml wrapper is wanted (in its
+    searches, or to predict block-wise on dask arrays).
+
     Examples
     --------
     From chunks that a function yields one at a time (here generated; in
