@@ -246,7 +246,9 @@ def test_any_memory_layout_of_X_gives_the_same_gradient(layout):
 
 
 def test_the_penalty_is_half_alpha_times_the_squared_weights():
-    net = _network("relu", "multiclass")
+    # 170 x 130 weights: the decay is added in several cache-sized pieces
+    net = _network("relu", "multiclass", sizes=(170, 130, 3))
+    assert net.coefs[0].size > sknn._network._CHUNK
     X, Y, _ = _batch(net, "multiclass")
     plain = net.loss_and_gradient(X, Y)
     plain_grads = net.grads.copy()
