@@ -113,6 +113,11 @@ class _RosenblattRule:
         rule.n_neurons = rule.n_problems = len(cols)
         return rule
 
+    @staticmethod
+    def per_problem(per_neuron):
+        """A per-neuron term of the objective, per problem: each neuron is one."""
+        return per_neuron
+
     def block(self, y, sample_weight):
         step = self.step[y]
         step *= sample_weight[:, None]
@@ -201,6 +206,12 @@ class _MultinomialRule:
 
     def columns(self, cols):
         return self  # one problem: its neurons stop together
+
+    @staticmethod
+    def per_problem(per_neuron):
+        """A per-neuron term of the objective (the penalty), summed: the
+        neurons form one problem."""
+        return np.array([per_neuron.sum()])
 
     def block(self, y, sample_weight):
         return y, self.step[y] * sample_weight, self.hide[y]
@@ -577,16 +588,11 @@ class _Trainer:
             loss, wrong = self._sample_epoch(rows, weights, t)
         else:
             loss, wrong = self._online_epoch(rows, weights, t)
-        return self._per_problem(loss), wrong
-
-    def _per_problem(self, per_neuron):
-        if self.rule.n_problems == len(per_neuron):
-            return per_neuron
-        return np.array([per_neuron.sum()])
+        return loss, wrong
 
     def _online_epoch(self, rows, weights, t):
         """Rosenblatt's or the delta rule, one sample at a time, in blocks."""
-        loss = np.zeros(weights.coef.shape[1])
+        loss = np.zeros(self.rule.n_problems)
         n_wrong = pos = 0
         while pos < len(rows):
             dense, size = self.scan.plan()
@@ -601,7 +607,7 @@ class _Trainer:
                 norms = self.decay.squared_norm_sum(
                     weights, Z, C, _row_norms(Xb), self.fit_intercept
                 )
-                block_loss += self.penalty(norms, 0.0)
+                block_loss += self.rule.per_problem(self.penalty(norms, 0.0))
             self.decay.apply(
                 weights, Xb, C, self.fit_intercept, self.averaging(t + pos)
             )
@@ -639,7 +645,7 @@ class _Trainer:
     def _minibatch_epoch(self, rows, weights, t):
         """Each batch is scored at once and moves the weights by the mean of
         its samples' updates, after one decay step."""
-        loss = np.zeros(weights.coef.shape[1])
+        loss = np.zeros(self.rule.n_problems)
         n_wrong = 0
         for start in range(0, len(rows), self.batch_size):
             Xb, yb, swb = rows.block(start, start + self.batch_size)
@@ -648,7 +654,8 @@ class _Trainer:
             Z = Xb @ weights.coef + weights.intercept
             block_loss, wrong = self.rule.losses(Z, blk)
             if self.alpha > 0:
-                block_loss += n * self.penalty(*self.penalty_norms(weights))
+                penalty = self.penalty(*self.penalty_norms(weights))
+                block_loss += n * self.rule.per_problem(penalty)
             C = self.rule.batch_updates(Z, blk)
             C /= n
             if self.decay.active:
@@ -668,7 +675,7 @@ class _Trainer:
     def _sample_epoch(self, rows, weights, t):
         """The online rule with an L1 term, truly one sample at a time: the
         truncation touches every weight of the sample's features each step."""
-        loss = np.zeros(weights.coef.shape[1])
+        loss = np.zeros(self.rule.n_problems)
         n_wrong = 0
         for start in range(0, len(rows), _DENSE_BLOCK):
             Xb, yb, swb = rows.block(start, start + _DENSE_BLOCK)
@@ -677,7 +684,7 @@ class _Trainer:
             C = np.zeros_like(Z)
             penalty = self._sample_steps(Xb, blk, weights, Z, C, t + start)
             block_loss, wrong = self.rule.losses(Z, blk)
-            loss += block_loss + penalty
+            loss += block_loss + self.rule.per_problem(penalty)
             n_wrong += np.count_nonzero(wrong)
         return loss, n_wrong
 

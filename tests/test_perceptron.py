@@ -47,45 +47,98 @@ def scan(request, monkeypatch):
     return request.param
 
 
-def textbook_perceptron(X, y, n_epochs, eta=1.0, multinomial=False):
-    """Rosenblatt's rule one sample at a time, in order, from zero weights.
+DELTA_RULES = {
+    # activation: the targets of the rest and of the class, f, and f' from f's output
+    "logistic": (0.0, 1.0, expit, lambda a: a * (1 - a)),
+    "tanh": (-1.0, 1.0, np.tanh, lambda a: 1 - a * a),
+    "identity": (-1.0, 1.0, lambda z: z, lambda a: 1.0),
+}
 
-    One-vs-rest (one neuron for two classes) or the multiclass perceptron.
-    Returns the weights (n_neurons, n_features), biases, the mistaken samples
-    of each epoch, and the mean of the weights after every step.
+
+def reference_fit(
+    X,
+    y,
+    n_epochs,
+    *,
+    multinomial=False,
+    activation="step",
+    eta=1.0,
+    alpha=0.0,
+    fit_intercept=True,
+    sample_weight=None,
+    class_weight=None,
+    coef_init=None,
+    intercept_init=None,
+    average=0,
+):
+    """The perceptron's rules one sample at a time, in order, as written in
+    the textbook and in scikit-learn's SGD loop; no blocks, no tricks.
+
+    One neuron for two classes, else one per class. Neuron j's target is
+    ``y_j = +1`` for its class and -1 for the rest; ``s`` is the sample's
+    weight times its class weight (one-vs-rest: only the neuron's own class
+    is weighted, except with two classes). Per sample, with ``z = W x + b``:
+
+    * Rosenblatt: ``c_j = eta s y_j`` if ``y_j z_j <= 0``, else 0;
+    * multinomial: if ``z_r >= z_k`` (``k`` the true class, ``r`` the first
+      best-scoring other class) ``c_k = eta s``, ``c_r = -eta s``;
+    * delta rule: ``c_j = eta s (t_j - f(z_j)) f'(z_j)``;
+
+    then ``W *= 1 - eta alpha`` (the L2 step, every sample), ``W += c x``,
+    ``b += c``. Returns the final (or, with ``average``, the mean from step
+    ``average`` on) weights and biases and the mistaken samples per epoch.
     """
     classes = np.unique(y)
+    labels = np.searchsorted(classes, y)
     n_neurons = 1 if len(classes) == 2 else len(classes)
-    W, b = np.zeros((n_neurons, X.shape[1])), np.zeros(n_neurons)
-    W_sum, b_sum, errors = np.zeros_like(W), np.zeros_like(b), []
+    multinomial = multinomial and n_neurons > 1
+    W = np.zeros((n_neurons, X.shape[1]))
+    b = np.zeros(n_neurons)
+    if coef_init is not None:
+        W[...] = np.reshape(coef_init, W.shape)
+    if intercept_init is not None:
+        b[...] = np.reshape(intercept_init, b.shape)
+    sw = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight)
+    cw = [1.0 if class_weight is None else class_weight[c] for c in classes]
+    rho = 1.0 - eta * alpha
+    W_sum, b_sum, n_averaged, step, errors = 0 * W, 0 * b, 0, 0, []
     for _ in range(n_epochs):
-        wrong = 0
-        for x, label in zip(X, y):
+        n_wrong = 0
+        for x, k, s in zip(X, labels, sw):
             z = W @ x + b
+            c = np.zeros(n_neurons)
             if multinomial:
-                true = np.flatnonzero(classes == label)[0]
-                others = [k for k in range(n_neurons) if k != true]
-                rival = others[int(np.argmax(z[others]))]
-                if z[rival] >= z[true]:
-                    W[true] += eta * x
-                    b[true] += eta
-                    W[rival] -= eta * x
-                    b[rival] -= eta
-                    wrong += 1
+                others = [j for j in range(n_neurons) if j != k]
+                r = others[int(np.argmax(z[others]))]
+                wrong = z[r] >= z[k]
+                if wrong:
+                    c[k], c[r] = eta * s * cw[k], -eta * s * cw[k]
             else:
-                if n_neurons == 1:
-                    target = np.array([1.0 if label == classes[1] else -1.0])
-                else:
-                    target = np.where(classes == label, 1.0, -1.0)
-                mistakes = target * z <= 0
-                W[mistakes] += eta * target[mistakes, None] * x
-                b[mistakes] += eta * target[mistakes]
-                wrong += mistakes.any()
-            W_sum += W
-            b_sum += b
-        errors.append(wrong)
-    n_steps = n_epochs * len(y)
-    return W, b, errors, W_sum / n_steps, b_sum / n_steps
+                wrong = False
+                for j in range(n_neurons):
+                    positive = k == 1 if n_neurons == 1 else k == j
+                    y_j = 1.0 if positive else -1.0
+                    weight = cw[k] if n_neurons == 1 or positive else 1.0
+                    wrong |= y_j * z[j] <= 0
+                    if activation == "step":
+                        c[j] = eta * s * weight * y_j if y_j * z[j] <= 0 else 0.0
+                    else:
+                        low, high, f, df = DELTA_RULES[activation]
+                        a = f(z[j])
+                        target = high if positive else low
+                        c[j] = eta * s * weight * (target - a) * df(a)
+            n_wrong += bool(wrong)
+            W *= rho
+            W += np.outer(c, x)
+            if fit_intercept:
+                b += c
+            step += 1
+            if 0 < average <= step:
+                W_sum, b_sum, n_averaged = W_sum + W, b_sum + b, n_averaged + 1
+        errors.append(n_wrong)
+    if n_averaged:
+        return W_sum / n_averaged, b_sum / n_averaged, errors
+    return W, b, errors
 
 
 # --------------------------------------------------------------------------
@@ -224,7 +277,7 @@ def test_float32_in_float32_out(params):
 @pytest.mark.parametrize("n_classes, multinomial", [(2, False), (4, False), (4, True)])
 def test_rules_and_errors_match_a_hand_run(n_classes, multinomial, scan):
     X, y = classification(n_classes, n_samples=120)
-    W, b, errors, _, _ = textbook_perceptron(X, y, 4, multinomial=multinomial)
+    W, b, errors = reference_fit(X, y, 4, multinomial=multinomial)
     clf = PerceptronClassifier(
         shuffle=False,
         max_iter=4,
@@ -251,6 +304,42 @@ def test_multinomial_update_by_hand():
     assert_array_equal(clf.coef_, [[0, -2], [-1, 1], [1, 1]])
     assert_array_equal(clf.intercept_, [-1, 0, 1])
     assert_array_equal(clf.errors_, [3])
+
+
+def test_multinomial_objective_is_the_mean_loss(capsys):
+    # The run of test_multinomial_update_by_hand: margins max_{k != y} z_k - z_y
+    # of 0, 2 and 0, so the one objective of the rule is 2 / 3 (not once per
+    # neuron), and a penalty adds the terms of all the neurons.
+    X = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
+    y = np.array([0, 1, 2])
+    params = {"multi_class": "multinomial", "shuffle": False, "max_iter": 1}
+    PerceptronClassifier(tol=None, verbose=1, **params).fit(X, y)
+    assert "Avg. loss: 0.666667," in capsys.readouterr().out
+    # With eta0 = 0.5 and an L2 decay of 0.75 per step the margins are 0, 1
+    # and 1/8, and the weights the rows are scored with have penalty terms
+    # (alpha / 2) ||W||² of 0, 1/8 and 25/128 over all neurons.
+    PerceptronClassifier(
+        tol=None, verbose=1, penalty="l2", alpha=0.5, eta0=0.5, **params
+    ).fit(X, y)
+    expected = (0 + 1 + 1 / 8 + 0 + 1 / 8 + 25 / 128) / 3
+    assert f"Avg. loss: {expected:.6f}," in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"penalty": "l2"},
+        {"penalty": "l2", "batch_size": 8},
+        {"penalty": "l1"},
+        {"penalty": "elasticnet", "batch_size": 4},
+    ],
+    ids=str,
+)
+def test_multinomial_with_a_penalty(params):
+    X, y = load_digits(return_X_y=True)
+    clf = PerceptronClassifier(multi_class="multinomial", **params).fit(X, y)
+    assert 1 < clf.n_iter_ < 1000
+    assert clf.score(X, y) > 0.9
 
 
 def test_multinomial_matches_or_beats_ovr():
@@ -290,7 +379,7 @@ def test_average_is_the_mean_of_the_trajectory_by_hand():
 @pytest.mark.parametrize("n_classes", [2, 3])
 def test_average_matches_a_hand_run(n_classes, scan):
     X, y = classification(n_classes, n_samples=100)
-    _, _, _, W_mean, b_mean = textbook_perceptron(X, y, 3)
+    W_mean, b_mean, _ = reference_fit(X, y, 3, average=True)
     clf = PerceptronClassifier(shuffle=False, max_iter=3, tol=None, average=True)
     clf.fit(X, y)
     assert_allclose(clf.coef_, W_mean, atol=1e-10)
