@@ -1,6 +1,7 @@
 """Tests of PerceptronClassifier: its learning rules against scikit-learn and
 against the rules written out by hand, and its behaviour as an estimator."""
 
+import contextlib
 import pickle
 import warnings
 
@@ -8,6 +9,8 @@ import joblib
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from numpy.testing import assert_allclose, assert_array_equal
 from scipy.special import expit
 from sklearn.base import clone
@@ -433,6 +436,230 @@ def test_minibatch_learns():
     X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
     clf = PerceptronClassifier(batch_size=32).fit(X_train, y_train)
     assert clf.score(X_test, y_test) > 0.9
+
+
+# --------------------------------------------------------------------------
+# The block scan against the sample-by-sample rule (reference_fit)
+# --------------------------------------------------------------------------
+
+_SCAN_THRESHOLDS = {"adaptive": None, "settle": -1.0, "push": 2.0}
+
+
+@contextlib.contextmanager
+def watched_scan(mode):
+    """Force the block solver of mistake-driven rules to settle or push (or
+    leave it to adapt), and record what ran: the number of products each
+    settled block took to reach its fixed point, and the pushed blocks and
+    the updates (jumps) they made."""
+    runs = {"settle_products": [], "push_blocks": 0, "push_jumps": 0}
+    settle, push = perceptron_module._settle_block, perceptron_module._push_block
+
+    def counted_settle(Z, H, decide, blk):
+        def counted_decide(*args):
+            runs["settle_products"][-1] += 1
+            return decide(*args)
+
+        runs["settle_products"].append(0)
+        return settle(Z, H, counted_decide, blk)
+
+    def counted_push(Z, C, column, update, first_mistake, blk):
+        def counted_update(*args):
+            runs["push_jumps"] += 1
+            return update(*args)
+
+        runs["push_blocks"] += 1
+        return push(Z, C, column, counted_update, first_mistake, blk)
+
+    with pytest.MonkeyPatch.context() as patch:
+        if _SCAN_THRESHOLDS[mode] is not None:
+            patch.setattr(perceptron_module, "_DENSE_ABOVE", _SCAN_THRESHOLDS[mode])
+        patch.setattr(perceptron_module, "_settle_block", counted_settle)
+        patch.setattr(perceptron_module, "_push_block", counted_push)
+        yield runs
+
+
+def make_online_problem(rng, n_samples, n_features, n_classes, separable, exact):
+    """Data for the online rule. ``exact``: small integer features, on which
+    every sum the rule makes (with dyadic steps and no L2) is exact in float32
+    and float64, in any order, so ties happen and must be broken alike.
+    ``separable``: labels from linear scores, so mistakes become rare (the
+    push path); otherwise random labels, a mistake in most rows (settle)."""
+    if exact:
+        X = rng.integers(-3, 4, (n_samples, n_features)).astype(float)
+    else:
+        X = rng.standard_normal((n_samples, n_features))
+    if separable:
+        scores = X @ rng.standard_normal((n_features, n_classes))
+        y = (scores + rng.standard_normal(n_classes)).argmax(axis=1)
+    else:
+        y = rng.integers(0, n_classes, n_samples)
+    y[:n_classes] = np.arange(n_classes)  # every class is present
+    return X, y
+
+
+@st.composite
+def online_problems(draw, exact, rule="step"):
+    """A small problem and the settings of an online fit (batch_size=1, no L1)."""
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    n_samples = draw(st.integers(2, 260))
+    n_classes = draw(st.integers(2, min(4, n_samples)))
+    X, y = make_online_problem(
+        rng,
+        n_samples,
+        draw(st.integers(1, 6)),
+        n_classes,
+        separable=draw(st.booleans()),
+        exact=exact,
+    )
+    sparse = draw(st.booleans())
+    if not exact:
+        X *= draw(st.sampled_from([1e-3, 1.0, 1e3] if rule == "step" else [1.0]))
+        if sparse:
+            # Keep feature 0 in every row: a row whose features all have zero
+            # weight is scored by the bias alone, a sum of equal steps whose
+            # exact zero one summation order can round and the other not.
+            zeros = rng.random(X.shape) < 0.4
+            zeros[:, 0] = False
+            X[zeros] = 0.0
+    dyadic = [0.0, 0.5, 1.0, 2.0]
+    max_iter = draw(st.integers(1, 4))
+    params = {
+        "max_iter": max_iter,
+        "fit_intercept": draw(st.booleans()),
+        "average": draw(
+            st.sampled_from([False, True]) | st.integers(1, n_samples * max_iter + 2)
+        ),
+        "activation": rule,
+        "multi_class": draw(st.sampled_from(["ovr", "multinomial"]))
+        if rule == "step"
+        else "ovr",
+    }
+    if exact:
+        params["eta0"] = draw(st.sampled_from(dyadic[1:]))
+    elif rule == "step":
+        params["eta0"] = draw(st.floats(0.01, 2.0))
+    else:  # small enough for the delta rule not to diverge
+        params["eta0"] = draw(st.floats(0.001, 0.05))
+    if not exact and draw(st.booleans()):
+        params.update(penalty="l2", alpha=draw(st.sampled_from([1e-4, 1e-2, 0.2])))
+    if draw(st.booleans()):
+        params["class_weight"] = {
+            c: draw(st.sampled_from(dyadic[1:])) for c in range(n_classes)
+        }
+    fit = {}
+    if draw(st.booleans()):
+        fit["sample_weight"] = (
+            rng.choice(dyadic, n_samples) if exact else rng.uniform(0, 3, n_samples)
+        )
+        fit["sample_weight"][0] = 1.0  # all-zero weights are refused
+    if draw(st.booleans()):
+        n_neurons = 1 if n_classes == 2 else n_classes
+        shape = (n_neurons, X.shape[1])
+        fit["coef_init"] = rng.integers(-2, 3, shape) * 1.0
+        fit["intercept_init"] = rng.integers(-2, 3, n_neurons) * 1.0
+        if not exact:
+            fit["coef_init"] = fit["coef_init"] + rng.standard_normal(shape)
+    scan = draw(st.sampled_from(list(_SCAN_THRESHOLDS)))
+    return X, y, params, fit, sparse, scan
+
+
+def fit_against_reference(X, y, params, fit, sparse, scan, dtype=np.float64):
+    """Fit with shuffle=False and tol=None and compare with reference_fit."""
+    clf = PerceptronClassifier(shuffle=False, tol=None, **params)
+    X_fit = sp.csr_matrix(X, dtype=dtype) if sparse else X.astype(dtype)
+    fit_args = {name: value.astype(dtype) for name, value in fit.items()}
+    with watched_scan(scan) as runs:
+        clf.fit(X_fit, y, **fit_args)
+    W, b, errors = reference_fit(
+        X,
+        y,
+        params["max_iter"],
+        multinomial=params["multi_class"] == "multinomial",
+        activation=params["activation"],
+        eta=params["eta0"],
+        alpha=params.get("alpha", 0.0),
+        fit_intercept=params["fit_intercept"],
+        class_weight=params.get("class_weight"),
+        average=int(params["average"]),
+        **fit,
+    )
+    assert clf.coef_.dtype == clf.intercept_.dtype == dtype
+    assert_array_equal(clf.errors_, errors)
+    return clf, W, b, runs
+
+
+def assert_scan_ran(runs, scan):
+    if scan == "settle":
+        assert runs["settle_products"] and not runs["push_blocks"]
+    elif scan == "push":
+        assert runs["push_blocks"] and not runs["settle_products"]
+
+
+@settings(max_examples=80, deadline=None)
+@given(problem=online_problems(exact=False) | online_problems(exact=True))
+def test_block_scan_equals_the_sample_by_sample_rule(problem):
+    # Real-valued data (with L2 decay) agrees to rounding; integer data, on
+    # which every sum is exact, agrees bit for bit, ties included.
+    clf, W, b, runs = fit_against_reference(*problem)
+    scale = max(np.abs(W).max(), np.abs(b).max(), 1e-300)
+    assert_allclose(clf.coef_, W, rtol=1e-9, atol=1e-9 * scale)
+    assert_allclose(clf.intercept_, b, rtol=1e-9, atol=1e-9 * scale)
+    assert_scan_ran(runs, problem[-1])
+
+
+@settings(max_examples=40, deadline=None)
+@given(problem=online_problems(exact=True))
+def test_block_scan_equals_the_sample_by_sample_rule_in_float32(problem):
+    # Integer data keeps every float32 sum exact, so the float32 fit must
+    # make the float64 reference's decisions; only averages are rounded.
+    clf, W, b, runs = fit_against_reference(*problem, dtype=np.float32)
+    if problem[2]["average"]:
+        scale = max(np.abs(W).max(), np.abs(b).max(), 1e-30)
+        assert_allclose(clf.coef_, W, rtol=1e-5, atol=1e-5 * scale)
+        assert_allclose(clf.intercept_, b, rtol=1e-5, atol=1e-5 * scale)
+    else:
+        assert_array_equal(clf.coef_, W)
+        assert_array_equal(clf.intercept_, b)
+    assert_scan_ran(runs, problem[-1])
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    problem=online_problems(exact=False, rule="logistic")
+    | online_problems(exact=False, rule="tanh")
+    | online_problems(exact=False, rule="identity")
+)
+def test_pull_scan_equals_the_sample_by_sample_delta_rule(problem):
+    clf, W, b, runs = fit_against_reference(*problem)
+    scale = max(np.abs(W).max(), np.abs(b).max(), 1e-300)
+    assert_allclose(clf.coef_, W, rtol=1e-9, atol=1e-9 * scale)
+    assert_allclose(clf.intercept_, b, rtol=1e-9, atol=1e-9 * scale)
+    # Every sample updates: neither mistake-driven solver runs.
+    assert not runs["settle_products"] and not runs["push_blocks"]
+
+
+@pytest.mark.parametrize("multi_class, n_classes", [("ovr", 2), ("multinomial", 3)])
+def test_adaptive_scan_settles_then_pushes_and_matches_the_reference(
+    multi_class, n_classes
+):
+    # From zero weights every row is a mistake, so the scan starts by
+    # settling blocks, several products each; once the mistake rate of the
+    # last ~512 rows falls under _DENSE_ABOVE it jumps from mistake to mistake.
+    # (Problems separable for the rule, hence few mistakes after a while.)
+    rng = np.random.default_rng(0)
+    X, y = make_online_problem(rng, 3000, 5, n_classes, separable=True, exact=False)
+    params = {"multi_class": multi_class, "average": True}
+    with watched_scan("adaptive") as runs:
+        clf = PerceptronClassifier(shuffle=False, tol=None, max_iter=2, **params)
+        clf.fit(X, y)
+    assert max(runs["settle_products"]) >= 4
+    assert runs["push_blocks"] >= 2 and runs["push_jumps"] > runs["push_blocks"]
+    W, b, errors = reference_fit(
+        X, y, 2, multinomial=multi_class == "multinomial", average=True
+    )
+    assert_allclose(clf.coef_, W, rtol=1e-9, atol=1e-9 * np.abs(W).max())
+    assert_allclose(clf.intercept_, b, rtol=1e-9, atol=1e-9 * np.abs(W).max())
+    assert_array_equal(clf.errors_, errors)
 
 
 # --------------------------------------------------------------------------
