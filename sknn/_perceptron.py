@@ -51,6 +51,7 @@ from sknn._base import (
     check_sample_weight,
     validation_split,
 )
+from sknn._perceptron_rules import DeltaRule, MultinomialRule, RosenblattRule
 from sknn.activations import get_activation
 
 __all__ = ["PerceptronClassifier"]
@@ -67,191 +68,6 @@ _DENSE_ABOVE = 0.05
 
 _KERNEL_BLOCK = 256
 """Largest block whose kernel ``H`` is formed whole: sparse push blocks."""
-
-
-# --------------------------------------------------------------------------
-# Learning rules. Each turns the scores of a block of rows into updates.
-# A rule works on "block data": its per-row tables for the rows of one block.
-# --------------------------------------------------------------------------
-
-
-def _one_vs_rest_tables(n_classes, class_weight):
-    """Return ``sign[c, k]`` (+1 if class c is neuron k's positive class, else
-    -1) and ``weight[c, k]``, the class weight neuron k gives a sample of class c.
-
-    Two classes share one neuron, whose positive class is the second one. With
-    more classes, each neuron weighs only its positive class, as scikit-learn's
-    one-vs-rest SGD does; the rest keep weight 1.
-    """
-    if n_classes == 2:
-        sign = np.array([[-1.0], [1.0]])
-        weight = np.asarray(class_weight, dtype=float)[:, None]
-    else:
-        sign = 2.0 * np.eye(n_classes) - 1.0
-        weight = np.where(sign > 0, np.asarray(class_weight, dtype=float), 1.0)
-    return sign, weight
-
-
-class _RosenblattRule:
-    """One-vs-rest Rosenblatt rule: neuron k updates ``w_k += eta y x`` when
-    ``y z <= 0``, ``y = ±1`` saying whether the sample is of its class."""
-
-    updates_every_sample = False
-
-    def __init__(self, n_classes, class_weight, eta, dtype):
-        sign, weight = _one_vs_rest_tables(n_classes, class_weight)
-        self.n_neurons = self.n_problems = sign.shape[1]
-        self.sign = sign.astype(dtype)
-        self.step = (eta * weight * sign).astype(dtype)
-
-    def columns(self, cols):
-        """The same rule restricted to the neurons ``cols``."""
-        rule = copy.copy(self)
-        for name in ("sign", "step", "target"):
-            if hasattr(self, name):
-                setattr(rule, name, getattr(self, name)[:, cols])
-        rule.n_neurons = rule.n_problems = len(cols)
-        return rule
-
-    @staticmethod
-    def per_problem(per_neuron):
-        """A per-neuron term of the objective, per problem: each neuron is one."""
-        return per_neuron
-
-    def block(self, y, sample_weight):
-        step = self.step[y]
-        step *= sample_weight[:, None]
-        return self.sign[y], step
-
-    @staticmethod
-    def update(z, c, sign, step):
-        """Write into ``c`` the update of a row scored ``z`` (one block row of
-        each array of the block data follows)."""
-        np.multiply(step, np.less_equal(np.multiply(z, sign), 0), out=c)
-
-    def first_mistake(self, Z, start, blk):
-        bad = np.multiply(Z[start:], blk[0][start:]) <= 0
-        j = bad.argmax()  # row-major, so the first mistaken row
-        return start + j // Z.shape[1] if bad.ravel()[j] else len(Z)
-
-    def batch_updates(self, Z, blk):
-        sign, step = blk
-        return step * (Z * sign <= 0)
-
-    def losses(self, Z, blk):
-        """Perceptron loss ``max(0, -y z)`` summed per neuron, and which rows
-        had a mistake."""
-        margin = Z * blk[0]
-        loss = np.maximum(-margin, 0).sum(axis=0, dtype=np.float64)
-        return loss, (margin <= 0).any(axis=1)
-
-    def validation_scores(self, Z, y, sample_weight):
-        """Each neuron's weighted accuracy at telling its class from the rest."""
-        right = (Z > 0) == (self.sign[y] > 0)
-        return sample_weight @ right / sample_weight.sum()
-
-
-class _DeltaRule(_RosenblattRule):
-    """One-vs-rest delta rule ``w_k += eta (t - f(z)) f'(z) x`` with targets
-    ``t`` at the two ends of the activation's output range."""
-
-    updates_every_sample = True
-
-    def __init__(self, n_classes, class_weight, eta, dtype, activation):
-        super().__init__(n_classes, class_weight, eta, dtype)
-        sign, weight = _one_vs_rest_tables(n_classes, class_weight)
-        low, high = activation.targets
-        self.activation = activation
-        self.target = np.where(sign > 0, high, low).astype(dtype)
-        self.step = (eta * weight).astype(dtype)
-
-    def block(self, y, sample_weight):
-        sign, step = super().block(y, sample_weight)
-        return sign, step, self.target[y]
-
-    def update(self, z, c, sign, step, target):
-        a = self.activation.forward(z)
-        error = np.subtract(target, a)
-        np.multiply(step, self.activation.backprop(error, z=z, a=a), out=c)
-
-    def batch_updates(self, Z, blk):
-        _, step, target = blk
-        A = self.activation.forward(Z)
-        error = self.activation.backprop(target - A, z=Z, a=A)
-        error *= step
-        return error
-
-    def losses(self, Z, blk):
-        """Squared error ``(t - f(z))² / 2`` summed per neuron, and which rows
-        had a neuron on the wrong side of zero."""
-        sign, _, target = blk
-        error = target - self.activation.forward(Z)
-        loss = 0.5 * np.square(error).sum(axis=0, dtype=np.float64)
-        return loss, (Z * sign <= 0).any(axis=1)
-
-
-class _MultinomialRule:
-    """The multiclass perceptron: one neuron per class and, when the true
-    class ``y`` does not score strictly above every other class, the update
-    ``w_y += eta x``, ``w_r -= eta x`` with ``r`` the best-scoring wrong class."""
-
-    updates_every_sample = False
-    n_problems = 1
-
-    def __init__(self, n_classes, class_weight, eta, dtype):
-        self.n_neurons = n_classes
-        self.step = (eta * np.asarray(class_weight, dtype=float)).astype(dtype)
-        # Added to a row's scores, this hides the true class from the argmax.
-        self.hide = np.where(np.eye(n_classes, dtype=bool), -np.inf, 0).astype(dtype)
-
-    def columns(self, cols):
-        return self  # one problem: its neurons stop together
-
-    @staticmethod
-    def per_problem(per_neuron):
-        """A per-neuron term of the objective (the penalty), summed: the
-        neurons form one problem."""
-        return np.array([per_neuron.sum()])
-
-    def block(self, y, sample_weight):
-        return y, self.step[y] * sample_weight, self.hide[y]
-
-    @staticmethod
-    def update(z, c, true, step, hide):
-        rival = np.add(z, hide).argmax()
-        if z[rival] >= z[true]:
-            c[true] = step
-            c[rival] = -step
-
-    def _margins(self, Z, blk):
-        y, _, hide = blk
-        rival = (Z + hide).max(axis=1)
-        return rival - np.take_along_axis(Z, y[:, None], axis=1)[:, 0]
-
-    def first_mistake(self, Z, start, blk):
-        y, step, hide = blk
-        bad = self._margins(Z[start:], (y[start:], None, hide[start:])) >= 0
-        j = bad.argmax()
-        return start + j if bad[j] else len(Z)
-
-    def batch_updates(self, Z, blk):
-        y, step, hide = blk
-        rows = np.flatnonzero(self._margins(Z, blk) >= 0)
-        rival = (Z[rows] + hide[rows]).argmax(axis=1)
-        C = np.zeros_like(Z)
-        C[rows, y[rows]] = step[rows]
-        C[rows, rival] = -step[rows]
-        return C
-
-    def losses(self, Z, blk):
-        """Multiclass perceptron loss ``max(0, max_{k != y} z_k - z_y)``."""
-        margin = self._margins(Z, blk)
-        loss = np.maximum(margin, 0).sum(dtype=np.float64)
-        return np.array([loss]), margin >= 0
-
-    def validation_scores(self, Z, y, sample_weight):
-        right = Z.argmax(axis=1) == y
-        return np.array([sample_weight @ right / sample_weight.sum()])
 
 
 # --------------------------------------------------------------------------
@@ -1284,11 +1100,11 @@ class PerceptronClassifier(ClassifierMixin, BaseEstimator):
             )
         args = (n_classes, class_weight, self.eta0, X.dtype)
         if self.activation != "step":
-            rule = _DeltaRule(*args, get_activation(self.activation))
+            rule = DeltaRule(*args, get_activation(self.activation))
         elif self.multi_class == "multinomial" and n_classes > 2:
-            rule = _MultinomialRule(*args)
+            rule = MultinomialRule(*args)
         else:
-            rule = _RosenblattRule(*args)
+            rule = RosenblattRule(*args)
         return _Trainer(
             rule,
             penalty=self.penalty,
