@@ -1,29 +1,10 @@
 """PerceptronClassifier: the McCulloch-Pitts neuron and the rules that train it.
 
-How the online rule runs fast in numpy
---------------------------------------
-Rosenblatt's rule is sequential: each sample is scored with the weights left
-by all samples before it. Python cannot afford a loop step per sample, so the
-samples are taken in *blocks*. Inside a block, the update made at row ``j``
-(a coefficient vector ``c_j``, one entry per neuron, so that
-``w += c_j x_j`` and ``b += c_j``) changes the score of a later row ``i`` by
-``c_j H[i, j]`` with ``H[i, j] = rho**(i - j - 1) x_i . x_j + 1``, ``rho``
-being the L2 weight decay per step (1 without penalty) and ``+ 1`` the
-intercept. So one matrix product scores the whole block with the weights at
-its start, the block's updates ``C`` are found by one of three solvers, and
-one more product applies them all to the weights:
-
-* *push* (few mistakes): find the first mistaken row with one vectorised
-  test, record its update, add its effect ``c_j H[:, j]`` to the rows after it,
-  and search again from there. Rows without a mistake cost nothing.
-* *settle* (many mistakes): ``C`` is the fixed point of
-  ``C = decide(Z + H C)``, reached by iterating whole-block products, a handful
-  of them in practice (:func:`_settle_block`).
-* *pull* (the delta rule, where every row updates): forward substitution,
-  row by row.
-
-Push or settle follows the observed mistake rate. All three give exactly the
-updates of a sample-by-sample loop.
+The learning rules are in :mod:`sknn._perceptron_rules`; the block scan, which
+runs the online rule over a block of samples with whole-block products and
+makes exactly the updates a sample-by-sample loop would, is in
+:mod:`sknn._perceptron_scan`. This module holds the training state, the epochs
+and the estimator.
 """
 
 import copy
@@ -52,26 +33,13 @@ from sknn._base import (
     validation_split,
 )
 from sknn._perceptron_rules import DeltaRule, MultinomialRule, RosenblattRule
+from sknn._perceptron_scan import DENSE_BLOCK, Decay, Scan, scan_block
 from sknn.activations import get_activation
 
 __all__ = ["PerceptronClassifier"]
 
-_DENSE_BLOCK = 64
-"""Rows per block when most rows update (settle and pull): the block's whole
-kernel ``H`` costs one B x B x n_features product."""
-
-_PUSH_BLOCKS = (64, 2048)
-"""Smallest and largest block of the push scan, sized to a few mistakes each."""
-
-_DENSE_ABOVE = 0.05
-"""Mistake rate (per sample) above which settling a whole block beats pushing."""
-
-_KERNEL_BLOCK = 256
-"""Largest block whose kernel ``H`` is formed whole: sparse push blocks."""
-
-
 # --------------------------------------------------------------------------
-# The weights being trained, and the L2 decay folded into block products.
+# The weights being trained, and the epoch's samples.
 # --------------------------------------------------------------------------
 
 
@@ -126,174 +94,6 @@ class _Weights:
         self.avg_coef += scale * self.coef
         self.avg_intercept += scale * self.intercept
         self.avg_count += scale
-
-
-class _Decay:
-    """The L2 step ``w <- rho w`` before every update, with its powers.
-
-    Within a block, row ``i`` sees ``rho**i`` times the block's initial
-    weights, and update ``j`` reaches row ``i > j`` multiplied by
-    ``rho**(i - j - 1)``.
-    """
-
-    def __init__(self, rho, size, dtype):
-        self.rho = rho
-        self.active = rho != 1.0
-        power = rho ** np.arange(size + 1, dtype=np.float64)
-        self.power = power.astype(dtype)
-        self.power_sum = np.concatenate([[0.0], np.cumsum(power)])
-        self.power2_sum = np.concatenate([[0.0], np.cumsum(power * power)])
-        # lag_power[i, j] = rho**(i - j - 1) below the diagonal, 0 elsewhere.
-        lag = np.subtract.outer(np.arange(_KERNEL_BLOCK), np.arange(_KERNEL_BLOCK))
-        self.lag_power = np.where(lag > 0, power[np.maximum(lag - 1, 0)], 0)
-        self.lag_power = self.lag_power.astype(dtype)
-        self.below = (lag > 0).astype(dtype)
-
-    def scores(self, Xb, weights):
-        """Each row's score under the weights it will see (before updates)."""
-        Z = Xb @ weights.coef
-        if self.active:
-            Z *= self.power[: len(Z), None]
-        Z += weights.intercept
-        return Z
-
-    def kernel(self, Xb, fit_intercept):
-        """``H[i, j]``: the effect on row i's score of a unit update at row j;
-        zero unless j < i."""
-        H = Xb @ Xb.T
-        H = H.toarray() if sp.issparse(H) else H
-        n = len(H)
-        H *= self.lag_power[:n, :n]
-        if fit_intercept:  # the bias is not decayed
-            H += self.below[:n, :n]
-        return H
-
-    def kernel_column(self, Xb, j, fit_intercept):
-        """``H[j + 1:, j]`` for a dense block, one matrix-vector product."""
-        h = Xb[j + 1 :] @ Xb[j]
-        if self.active:
-            h *= self.power[: len(h)]
-        if fit_intercept:
-            h += 1
-        return h
-
-    def apply(self, weights, Xb, C, fit_intercept, averaging):
-        """Move ``weights`` past a block whose updates are the rows of ``C``."""
-        n = len(C)
-        if averaging:
-            self._add_trajectory(weights, Xb, C, fit_intercept)
-        if fit_intercept:
-            weights.intercept += C.sum(axis=0)
-        if self.active:
-            weights.coef *= self.power[n]
-            C = C * self.power[n - 1 :: -1, None]
-        weights.coef += Xb.T @ C
-
-    def _add_trajectory(self, weights, Xb, C, fit_intercept):
-        """Add to the averaging sums the weights after each row of the block."""
-        n = len(C)
-        # After row i: rho**(i+1) w_0 + sum_{j <= i} rho**(i - j) c_j x_j.
-        reach = self.power_sum[n - np.arange(n)].astype(C.dtype)
-        weights.avg_coef += float(self.power_sum[n + 1] - 1) * weights.coef
-        weights.avg_coef += Xb.T @ (C * reach[:, None])
-        weights.avg_intercept += n * weights.intercept
-        if fit_intercept:
-            # The bias is not decayed: update j counts once per row from j on.
-            weights.avg_intercept += np.arange(n, 0, -1, dtype=C.dtype) @ C
-        weights.avg_count += n
-
-    def squared_norm_sum(self, weights, Z, C, row_norms, fit_intercept):
-        """``sum_i ||w_i||²`` over the block's rows, per neuron, where ``w_i``
-        are the weights row i is scored with (for the L2 objective).
-
-        From ``w_{i+1} = rho w_i + c_i x_i``: ``||w_{i+1}||² = rho² ||w_i||² +
-        2 rho c_i (z_i - b_i) + c_i² ||x_i||²``, ``b_i`` being row i's intercept.
-        """
-        n = len(C)
-        start = np.einsum("ij,ij->j", weights.coef, weights.coef, dtype=np.float64)
-        bias = weights.intercept + (np.cumsum(C, axis=0) - C if fit_intercept else 0)
-        growth = 2 * self.rho * C * (Z - bias) + C * C * row_norms[:, None]
-        spread = self.power2_sum[n - 1 - np.arange(n)]
-        return start * self.power2_sum[n] + spread @ growth
-
-
-# --------------------------------------------------------------------------
-# Scans: the sequential rule over one block, without a loop step per sample
-# when no update is needed.
-# --------------------------------------------------------------------------
-
-
-def _pull_block(Z, H, update, blk):
-    """Forward substitution: row i's score is its start score ``Z[i]`` plus
-    ``H[i, j] C[j]`` from every earlier row j; then its own update ``C[i]``
-    is decided. Returns the scores each row was judged on, and ``C``.
-
-    ``[H | I] @ [C; Z]`` gives a row's score in one product, ``C``'s rows
-    being filled in as the loop goes (later ones are still zero, and ``H`` is
-    zero on and above the diagonal anyway).
-    """
-    n = len(Z)
-    lhs = np.concatenate([H, np.eye(n, dtype=H.dtype)], axis=1)
-    rhs = np.concatenate([np.zeros_like(Z), Z])
-    C = rhs[:n]
-    dot = np.dot
-    for h, args in zip(lhs, zip(C, *blk)):
-        update(dot(h, rhs), *args)
-    return Z + H @ C, C
-
-
-def _settle_block(Z, H, decide, blk):
-    """The updates of a block of a mistake-driven rule, as a fixed point.
-
-    The block's updates ``C`` satisfy ``C = decide(Z + H @ C)``; ``H`` being
-    zero on and above the diagonal, row i of the right side depends only on
-    rows before i. So iterating the map from ``decide(Z)`` settles at least
-    one more row per product and stops at the one fixed point: the updates
-    the sample-by-sample rule makes. A handful of products usually suffice.
-    Returns the scores each row was judged on, and ``C``.
-    """
-    C = decide(Z, blk)
-    for _ in range(len(Z)):
-        scores = Z + H @ C
-        settled = decide(scores, blk)
-        if np.array_equal(settled, C):
-            return scores, C
-        C = settled
-    return Z + H @ C, C
-
-
-def _push_block(Z, C, kernel_column, update, first_mistake, blk):
-    """Jump from mistake to mistake: after the update at row j, add its effect
-    ``H[j + 1:, j] C[j]`` to the later rows and search them for the next one."""
-    j = first_mistake(Z, 0)
-    while j < len(Z):
-        update(Z[j], C[j], *(rows[j] for rows in blk))
-        if j + 1 == len(Z):
-            return
-        Z[j + 1 :] += np.multiply.outer(kernel_column(j), C[j])
-        j = first_mistake(Z, j + 1)
-
-
-class _Scan:
-    """Chooses between the dense solvers (settle, pull) and push, and the
-    block size, from the recent mistake rate."""
-
-    def __init__(self, sparse, every_sample):
-        self.sparse = sparse
-        self.every_sample = every_sample
-        self.rate = 1.0  # zero weights get every sample wrong
-
-    def plan(self):
-        """Return ``(dense, block_size)`` for the next block."""
-        if self.every_sample or self.rate > _DENSE_ABOVE:
-            return True, _DENSE_BLOCK
-        low, high = _PUSH_BLOCKS
-        high = min(high, _KERNEL_BLOCK) if self.sparse else high
-        return False, int(np.clip(4 / max(self.rate, 1e-9), low, high))
-
-    def observe(self, n_mistakes, n_rows):
-        # An average over roughly the last 512 rows.
-        self.rate += min(n_rows / 512, 1.0) * (n_mistakes / n_rows - self.rate)
 
 
 class _Rows:
@@ -368,13 +168,12 @@ class _Trainer:
         self.fit_intercept = fit_intercept
         self.batch_size = batch_size
         self.average = int(average)
-        self.sparse = sparse
         self.alpha = alpha if penalty is not None else 0.0
         self.l1_ratio = {"l1": 1.0, "elasticnet": l1_ratio}.get(penalty, 0.0)
         rho = max(0.0, 1.0 - eta * self.alpha * (1.0 - self.l1_ratio))
         self.l1_step = eta * self.alpha * self.l1_ratio
-        self.decay = _Decay(rho, _PUSH_BLOCKS[1], dtype)
-        self.scan = _Scan(sparse, rule.updates_every_sample)
+        self.decay = Decay(rho, fit_intercept, dtype)
+        self.scan = Scan(sparse, rule.updates_every_sample)
 
     def new_weights(self, coef, intercept):
         return _Weights(coef, intercept, self.average > 0, self.l1_step > 0)
@@ -417,46 +216,17 @@ class _Trainer:
                 stop = min(stop, pos + self.average - (t + pos))
             Xb, yb, swb = rows.block(pos, stop)
             blk = self.rule.block(yb, swb)
-            Z, C = self._solve_block(Xb, blk, weights, dense)
+            Z, C = scan_block(self.rule, self.decay, Xb, blk, weights, dense)
             block_loss, wrong = self.rule.losses(Z, blk)
             if self.decay.active:  # the L2 term of the objective
-                norms = self.decay.squared_norm_sum(
-                    weights, Z, C, _row_norms(Xb), self.fit_intercept
-                )
+                norms = self.decay.squared_norm_sum(weights, Z, C, _row_norms(Xb))
                 block_loss += self.rule.per_problem(self.penalty(norms, 0.0))
-            self.decay.apply(
-                weights, Xb, C, self.fit_intercept, self.averaging(t + pos)
-            )
+            self.decay.apply(weights, Xb, C, self.averaging(t + pos))
             self.scan.observe(np.count_nonzero(wrong), len(C))
             loss += block_loss
             n_wrong += np.count_nonzero(wrong)
             pos = stop
         return loss, n_wrong
-
-    def _solve_block(self, Xb, blk, weights, dense):
-        """Scores (before each row's own update) and updates of a block."""
-        Z = self.decay.scores(Xb, weights)
-        if dense:
-            H = self.decay.kernel(Xb, self.fit_intercept)
-            if self.rule.updates_every_sample:
-                return _pull_block(Z, H, self.rule.update, blk)
-            return _settle_block(Z, H, self.rule.batch_updates, blk)
-        C = np.zeros_like(Z)
-        if self.sparse:
-            H = self.decay.kernel(Xb, self.fit_intercept)
-
-            def column(j):
-                return H[j + 1 :, j]
-        else:
-
-            def column(j):
-                return self.decay.kernel_column(Xb, j, self.fit_intercept)
-
-        def first_mistake(Z, start):
-            return self.rule.first_mistake(Z, start, blk)
-
-        _push_block(Z, C, column, self.rule.update, first_mistake, blk)
-        return Z, C
 
     def _minibatch_epoch(self, rows, weights, t):
         """Each batch is scored at once and moves the weights by the mean of
@@ -493,8 +263,8 @@ class _Trainer:
         truncation touches every weight of the sample's features each step."""
         loss = np.zeros(self.rule.n_problems)
         n_wrong = 0
-        for start in range(0, len(rows), _DENSE_BLOCK):
-            Xb, yb, swb = rows.block(start, start + _DENSE_BLOCK)
+        for start in range(0, len(rows), DENSE_BLOCK):
+            Xb, yb, swb = rows.block(start, start + DENSE_BLOCK)
             blk = self.rule.block(yb, swb)
             Z = np.empty((Xb.shape[0], weights.coef.shape[1]), dtype=weights.coef.dtype)
             C = np.zeros_like(Z)
@@ -522,7 +292,7 @@ class _Trainer:
             z += weights.intercept
             penalty += self.penalty(sq_norm, l1_norm)
             update(z, C[i], *(rows[i] for rows in blk))
-            if rho != 1.0:
+            if self.decay.active:
                 W *= rho
                 sq_norm *= rho * rho
                 l1_norm *= rho

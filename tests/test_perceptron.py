@@ -27,7 +27,7 @@ from sklearn.utils.estimator_checks import (
     check_methods_subset_invariance,
 )
 
-import sknn._perceptron as perceptron_module
+import sknn._perceptron_scan as scan_module
 from sknn import PerceptronClassifier
 
 # --------------------------------------------------------------------------
@@ -45,8 +45,8 @@ def classification(n_classes, n_samples=300, n_features=10, seed=0, dtype=float)
 @pytest.fixture(params=["dense", "push", "adaptive"])
 def scan(request, monkeypatch):
     """Run a test with the block solver forced to one kind, or left to adapt."""
-    threshold = {"dense": -1.0, "push": 2.0, "adaptive": perceptron_module._DENSE_ABOVE}
-    monkeypatch.setattr(perceptron_module, "_DENSE_ABOVE", threshold[request.param])
+    threshold = {"dense": -1.0, "push": 2.0, "adaptive": scan_module.DENSE_ABOVE}
+    monkeypatch.setattr(scan_module, "DENSE_ABOVE", threshold[request.param])
     return request.param
 
 
@@ -452,7 +452,7 @@ def watched_scan(mode):
     settled block took to reach its fixed point, and the pushed blocks and
     the updates (jumps) they made."""
     runs = {"settle_products": [], "push_blocks": 0, "push_jumps": 0}
-    settle, push = perceptron_module._settle_block, perceptron_module._push_block
+    settle, push = scan_module.settle_block, scan_module.push_block
 
     def counted_settle(Z, H, decide, blk):
         def counted_decide(*args):
@@ -472,9 +472,9 @@ def watched_scan(mode):
 
     with pytest.MonkeyPatch.context() as patch:
         if _SCAN_THRESHOLDS[mode] is not None:
-            patch.setattr(perceptron_module, "_DENSE_ABOVE", _SCAN_THRESHOLDS[mode])
-        patch.setattr(perceptron_module, "_settle_block", counted_settle)
-        patch.setattr(perceptron_module, "_push_block", counted_push)
+            patch.setattr(scan_module, "DENSE_ABOVE", _SCAN_THRESHOLDS[mode])
+        patch.setattr(scan_module, "settle_block", counted_settle)
+        patch.setattr(scan_module, "push_block", counted_push)
         yield runs
 
 
@@ -644,7 +644,7 @@ def test_adaptive_scan_settles_then_pushes_and_matches_the_reference(
 ):
     # From zero weights every row is a mistake, so the scan starts by
     # settling blocks, several products each; once the mistake rate of the
-    # last ~512 rows falls under _DENSE_ABOVE it jumps from mistake to mistake.
+    # last ~512 rows falls under DENSE_ABOVE it jumps from mistake to mistake.
     # (Problems separable for the rule, hence few mistakes after a while.)
     rng = np.random.default_rng(0)
     X, y = make_online_problem(rng, 3000, 5, n_classes, separable=True, exact=False)
