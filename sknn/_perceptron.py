@@ -1,14 +1,20 @@
-"""PerceptronClassifier: the McCulloch-Pitts neuron and the rules that train it.
+"""PerceptronClassifier: McCulloch-Pitts neurons trained by the perceptron's rules.
 
-The learning rules are in :mod:`sknn._perceptron_rules`; the block scan, which
-runs the online rule over a block of samples with whole-block products and
-makes exactly the updates a sample-by-sample loop would, is in
-:mod:`sknn._perceptron_scan`. This module holds the training state, the epochs
-and the estimator.
+The estimator is the scikit-learn face of the perceptron: its parameters and
+their validation, the class labels, the initial and stored weights, and
+prediction. The training itself lives in three private modules, each
+importing only the ones before it:
+
+* :mod:`sknn._perceptron_rules`: what one sample does to the neurons under
+  Rosenblatt's rule, the delta rule and the multiclass perceptron rule;
+* :mod:`sknn._perceptron_scan`: the block scan, which runs the online rule
+  over a block of samples with whole-block matrix products and makes exactly
+  the updates a sample-by-sample loop would (its docstring says why);
+* :mod:`sknn._perceptron_training`: the weights being trained, one epoch
+  (online, sample by sample with an L1 term, or in mini-batches) and the loop
+  of epochs with scikit-learn's stopping rule.
 """
 
-import copy
-import time
 import warnings
 from numbers import Integral, Real
 
@@ -33,309 +39,10 @@ from sknn._base import (
     validation_split,
 )
 from sknn._perceptron_rules import DeltaRule, MultinomialRule, RosenblattRule
-from sknn._perceptron_scan import DENSE_BLOCK, Decay, Scan, scan_block
+from sknn._perceptron_training import Trainer, run_epochs
 from sknn.activations import get_activation
 
 __all__ = ["PerceptronClassifier"]
-
-# --------------------------------------------------------------------------
-# The weights being trained, and the epoch's samples.
-# --------------------------------------------------------------------------
-
-
-class _Weights:
-    """Weights ``coef`` (n_features, n_neurons) and ``intercept``, plus the
-    running sums of an averaged perceptron and the L1 penalty's memory."""
-
-    _column_arrays = (
-        "coef",
-        "intercept",
-        "avg_coef",
-        "avg_intercept",
-        "avg_count",
-        "q",
-        "sq_norm",
-        "l1_norm",
-    )
-
-    def __init__(self, coef, intercept, averaging=False, l1=False):
-        self.coef = coef
-        self.intercept = intercept
-        self.avg_coef = np.zeros_like(coef) if averaging else None
-        self.avg_intercept = np.zeros_like(intercept) if averaging else None
-        self.avg_count = np.zeros(coef.shape[1]) if averaging else None
-        self.q = np.zeros_like(coef) if l1 else None  # L1 penalty received
-        self.u = 0.0  # L1 penalty each weight should have received
-        # scikit-learn's objective reads norms that are refreshed when a neuron
-        # is updated or decayed, but not when the L1 step truncates it.
-        self.sq_norm = (
-            np.einsum("ij,ij->j", coef, coef, dtype=np.float64) if l1 else None
-        )
-        self.l1_norm = np.abs(coef).sum(axis=0, dtype=np.float64) if l1 else None
-
-    def columns(self, cols):
-        """A copy holding only the neurons ``cols``."""
-        part = copy.copy(self)
-        for name in self._column_arrays:
-            value = getattr(self, name)
-            if value is not None:
-                setattr(part, name, np.ascontiguousarray(value[..., cols]))
-        return part
-
-    def put_columns(self, cols, part):
-        for name in self._column_arrays:
-            value = getattr(self, name)
-            if value is not None:
-                value[..., cols] = getattr(part, name)
-        self.u = part.u
-
-    def accumulate_average(self, scale=1.0):
-        """Add the current weights, counted ``scale`` times, to the sums."""
-        self.avg_coef += scale * self.coef
-        self.avg_intercept += scale * self.intercept
-        self.avg_count += scale
-
-
-class _Rows:
-    """The training samples of one epoch, in the order they are visited."""
-
-    def __init__(self, X, y, sample_weight, order=None):
-        self.X, self.order = X, order
-        if order is not None:  # small: reorder once, then slice
-            y, sample_weight = y[order], sample_weight[order]
-        self.y, self.sample_weight = y, sample_weight
-
-    def __len__(self):
-        return len(self.y)
-
-    def block(self, start, stop):
-        if self.order is None:
-            Xb = self.X[start:stop]
-        elif sp.issparse(self.X):
-            Xb = self.X[self.order[start:stop]]
-        else:
-            Xb = np.take(self.X, self.order[start:stop], axis=0)
-        return Xb, self.y[start:stop], self.sample_weight[start:stop]
-
-
-def _row_norms(Xb):
-    if sp.issparse(Xb):
-        return np.asarray(Xb.multiply(Xb).sum(axis=1)).ravel()
-    return np.einsum("ij,ij->i", Xb, Xb)
-
-
-def _truncate(weights, features):
-    """The cumulative L1 penalty of Tsuruoka, Tsujii and Ananiadou (2009):
-    pull each weight towards zero by the penalty ``u`` it is owed minus what
-    it already received (``q``), never across zero."""
-    W, q, u = weights.coef[features], weights.q[features], weights.u
-    shrunk = np.where(
-        W > 0,
-        np.maximum(W - (u + q), 0),
-        np.where(W < 0, np.minimum(W + (u - q), 0), W),
-    )
-    weights.q[features] = q + (shrunk - W)
-    weights.coef[features] = shrunk
-
-
-# --------------------------------------------------------------------------
-# One epoch of training, in the three modes.
-# --------------------------------------------------------------------------
-
-
-class _Trainer:
-    """Runs epochs of a learning rule with a given penalty on ``_Weights``.
-
-    ``t`` is scikit-learn's step counter: the first sample of a fresh fit is
-    step 1, and averaging starts at step ``average``.
-    """
-
-    def __init__(
-        self,
-        rule,
-        *,
-        penalty,
-        alpha,
-        l1_ratio,
-        eta,
-        fit_intercept,
-        batch_size,
-        average,
-        dtype,
-        sparse,
-    ):
-        self.rule = rule
-        self.fit_intercept = fit_intercept
-        self.batch_size = batch_size
-        self.average = int(average)
-        self.alpha = alpha if penalty is not None else 0.0
-        self.l1_ratio = {"l1": 1.0, "elasticnet": l1_ratio}.get(penalty, 0.0)
-        rho = max(0.0, 1.0 - eta * self.alpha * (1.0 - self.l1_ratio))
-        self.l1_step = eta * self.alpha * self.l1_ratio
-        self.decay = Decay(rho, fit_intercept, dtype)
-        self.scan = Scan(sparse, rule.updates_every_sample)
-
-    def new_weights(self, coef, intercept):
-        return _Weights(coef, intercept, self.average > 0, self.l1_step > 0)
-
-    def penalty_norms(self, weights):
-        W = weights.coef
-        return (
-            np.einsum("ij,ij->j", W, W, dtype=np.float64),
-            np.abs(W).sum(axis=0, dtype=np.float64),
-        )
-
-    def penalty(self, sq_norm, l1_norm):
-        """``alpha ((1 - l1_ratio) ||w||² / 2 + l1_ratio |w|_1)``, per neuron."""
-        return self.alpha * (
-            (1 - self.l1_ratio) * 0.5 * sq_norm + self.l1_ratio * l1_norm
-        )
-
-    def averaging(self, t):
-        return 0 < self.average <= t
-
-    def epoch(self, rows, weights, t):
-        """One pass over ``rows``; returns the summed objective per problem
-        and the number of samples the rule got wrong."""
-        if self.batch_size > 1:
-            loss, wrong = self._minibatch_epoch(rows, weights, t)
-        elif self.l1_step > 0:
-            loss, wrong = self._sample_epoch(rows, weights, t)
-        else:
-            loss, wrong = self._online_epoch(rows, weights, t)
-        return loss, wrong
-
-    def _online_epoch(self, rows, weights, t):
-        """Rosenblatt's or the delta rule, one sample at a time, in blocks."""
-        loss = np.zeros(self.rule.n_problems)
-        n_wrong = pos = 0
-        while pos < len(rows):
-            dense, size = self.scan.plan()
-            stop = min(pos + size, len(rows))
-            if t + pos < self.average:  # let averaging start on a block edge
-                stop = min(stop, pos + self.average - (t + pos))
-            Xb, yb, swb = rows.block(pos, stop)
-            blk = self.rule.block(yb, swb)
-            Z, C = scan_block(self.rule, self.decay, Xb, blk, weights, dense)
-            block_loss, wrong = self.rule.losses(Z, blk)
-            if self.decay.active:  # the L2 term of the objective
-                norms = self.decay.squared_norm_sum(weights, Z, C, _row_norms(Xb))
-                block_loss += self.rule.per_problem(self.penalty(norms, 0.0))
-            self.decay.apply(weights, Xb, C, self.averaging(t + pos))
-            self.scan.observe(np.count_nonzero(wrong), len(C))
-            loss += block_loss
-            n_wrong += np.count_nonzero(wrong)
-            pos = stop
-        return loss, n_wrong
-
-    def _minibatch_epoch(self, rows, weights, t):
-        """Each batch is scored at once and moves the weights by the mean of
-        its samples' updates, after one decay step."""
-        loss = np.zeros(self.rule.n_problems)
-        n_wrong = 0
-        for start in range(0, len(rows), self.batch_size):
-            Xb, yb, swb = rows.block(start, start + self.batch_size)
-            n = Xb.shape[0]
-            blk = self.rule.block(yb, swb)
-            Z = Xb @ weights.coef + weights.intercept
-            block_loss, wrong = self.rule.losses(Z, blk)
-            if self.alpha > 0:
-                penalty = self.penalty(*self.penalty_norms(weights))
-                block_loss += n * self.rule.per_problem(penalty)
-            C = self.rule.batch_updates(Z, blk)
-            C /= n
-            if self.decay.active:
-                weights.coef *= self.decay.rho
-            weights.coef += Xb.T @ C
-            if self.fit_intercept:
-                weights.intercept += C.sum(axis=0)
-            if self.l1_step > 0:
-                weights.u += self.l1_step
-                _truncate(weights, slice(None))
-            if self.averaging(t + start + n - 1):
-                weights.accumulate_average(n)
-            loss += block_loss
-            n_wrong += np.count_nonzero(wrong)
-        return loss, n_wrong
-
-    def _sample_epoch(self, rows, weights, t):
-        """The online rule with an L1 term, truly one sample at a time: the
-        truncation touches every weight of the sample's features each step."""
-        loss = np.zeros(self.rule.n_problems)
-        n_wrong = 0
-        for start in range(0, len(rows), DENSE_BLOCK):
-            Xb, yb, swb = rows.block(start, start + DENSE_BLOCK)
-            blk = self.rule.block(yb, swb)
-            Z = np.empty((Xb.shape[0], weights.coef.shape[1]), dtype=weights.coef.dtype)
-            C = np.zeros_like(Z)
-            penalty = self._sample_steps(Xb, blk, weights, Z, C, t + start)
-            block_loss, wrong = self.rule.losses(Z, blk)
-            loss += block_loss + self.rule.per_problem(penalty)
-            n_wrong += np.count_nonzero(wrong)
-        return loss, n_wrong
-
-    def _sample_steps(self, Xb, blk, weights, Z, C, t):
-        """Score, update, decay and truncate row by row, as scikit-learn does;
-        fills ``Z`` and ``C`` and returns the block's penalty terms."""
-        update = self.rule.update
-        W, rho = weights.coef, self.decay.rho
-        sq_norm, l1_norm = weights.sq_norm, weights.l1_norm
-        penalty = np.zeros(W.shape[1])
-        for i in range(Xb.shape[0]):
-            if sp.issparse(Xb):
-                lo, hi = Xb.indptr[i], Xb.indptr[i + 1]
-                x, features = Xb.data[lo:hi], Xb.indices[lo:hi]
-            else:
-                x, features = Xb[i], slice(None)
-            z = Z[i]
-            z[:] = x @ W[features]
-            z += weights.intercept
-            penalty += self.penalty(sq_norm, l1_norm)
-            update(z, C[i], *(rows[i] for rows in blk))
-            if self.decay.active:
-                W *= rho
-                sq_norm *= rho * rho
-                l1_norm *= rho
-            changed = C[i] != 0
-            if changed.any():
-                W[features] += np.outer(x, C[i])
-                if self.fit_intercept:
-                    weights.intercept += C[i]
-                sq_norm[changed] = np.square(W[:, changed]).sum(axis=0)
-                l1_norm[changed] = np.abs(W[:, changed]).sum(axis=0)
-            weights.u += self.l1_step
-            _truncate(weights, features)
-            if self.averaging(t + i):
-                weights.accumulate_average()
-        return penalty
-
-
-class _NoImprovement:
-    """scikit-learn's stopping rule, kept for each problem separately: a
-    problem stops after ``patience`` epochs in a row whose score did not beat
-    the best so far by ``tol``. With ``tol=None`` nothing stops."""
-
-    def __init__(self, n_problems, tol, patience):
-        self.tol, self.patience = tol, patience
-        self.best = np.full(n_problems, -np.inf)
-        self.count = np.zeros(n_problems, dtype=int)
-
-    def update(self, scores, active):
-        """Record the scores of the ``active`` problems; return which stop now."""
-        if self.tol is None:
-            return np.zeros_like(active)
-        idx = np.flatnonzero(active)
-        stalled = scores < self.best[idx] + self.tol
-        self.count[idx] = np.where(stalled, self.count[idx] + 1, 0)
-        self.best[idx] = np.maximum(self.best[idx], scores)
-        stop = np.zeros_like(active)
-        stop[idx] = self.count[idx] >= self.patience
-        return stop
-
-
-# --------------------------------------------------------------------------
-# The estimator.
-# --------------------------------------------------------------------------
 
 
 def _has_probabilities(estimator):
@@ -838,23 +545,30 @@ class PerceptronClassifier(ClassifierMixin, BaseEstimator):
         sample_weight = check_sample_weight(sample_weight, X, X.dtype)
         trainer = self._trainer(X, y_index)
         weights = self._start_weights(trainer, X, coef_init, intercept_init, fit)
+        train = val = None
         if fit and self.early_stopping:
             (train,), (val,) = validation_split(
                 self.validation_fraction, self.random_state, y_index, np.arange(len(y))
             )
             train, val = np.sort(train), np.sort(val)
-        else:
-            train = val = None
-        n_iter, errors = self._run_epochs(
+        # As scikit-learn, draw one seed per fit from random_state, then
+        # shuffle every epoch from a generator of its own.
+        seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+        n_iter, errors = run_epochs(
             trainer,
             weights,
             X,
             y_index,
             sample_weight,
-            train,
-            val,
             max_iter=self.max_iter if fit else 1,
-            stopping=fit,
+            tol=self.tol if fit else None,
+            patience=self.n_iter_no_change,
+            shuffle=self.shuffle,
+            rng=np.random.default_rng(seed),
+            t=int(self.t_),
+            train=train,
+            val=val,
+            verbose=self.verbose,
         )
         self._store_weights(trainer, weights, n_iter, X.shape[0])
         previous = [] if fit else getattr(self, "errors_", [])
@@ -875,7 +589,7 @@ class PerceptronClassifier(ClassifierMixin, BaseEstimator):
             rule = MultinomialRule(*args)
         else:
             rule = RosenblattRule(*args)
-        return _Trainer(
+        return Trainer(
             rule,
             penalty=self.penalty,
             alpha=self.alpha,
@@ -915,9 +629,7 @@ class PerceptronClassifier(ClassifierMixin, BaseEstimator):
         if resume and trainer.average and hasattr(self, "_average_coef"):
             # The stored average holds the steps since averaging began.
             seen = max(0.0, self.t_ - trainer.average)
-            weights.avg_coef += seen * self._average_coef.T
-            weights.avg_intercept += seen * self._average_intercept
-            weights.avg_count += seen
+            weights.resume_average(self._average_coef.T, self._average_intercept, seen)
         if resume and weights.q is not None and hasattr(self, "_l1_penalty"):
             # The cumulative L1 penalty runs on across partial_fit calls as it
             # does across epochs, so that chunks add up to one pass over all.
@@ -925,123 +637,16 @@ class PerceptronClassifier(ClassifierMixin, BaseEstimator):
             weights.q[...] = received
         return weights
 
-    def _run_epochs(
-        self, trainer, weights, X, y, sample_weight, train, val, max_iter, stopping
-    ):
-        """The epoch loop: shuffle, one pass, stopping rule, report."""
-        rule = trainer.rule
-        stopper = _NoImprovement(
-            rule.n_problems, self.tol if stopping else None, self.n_iter_no_change
-        )
-        active = np.ones(rule.n_problems, dtype=bool)
-        # As scikit-learn, draw one seed per fit from random_state, then
-        # shuffle every epoch from a generator of its own.
-        seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
-        rng = np.random.default_rng(seed)
-        n_train = X.shape[0] if train is None else len(train)
-        t, errors, start = int(self.t_), [], time.perf_counter()
-        for epoch in range(max_iter):
-            order = train
-            if self.shuffle:
-                order = rng.permutation(n_train if train is None else train)
-            rows = _Rows(X, y, sample_weight, order)
-            # A diverging fit overflows mid-epoch; it is reported just below.
-            with np.errstate(over="ignore", invalid="ignore"):
-                loss, n_wrong = self._epoch_on_active(
-                    trainer, rule, weights, rows, t, active
-                )
-            t += n_train
-            errors.append(n_wrong)
-            self._check_finite(weights, epoch)
-            if val is None:
-                scores = -loss / n_train
-            else:
-                scores = self._validation_scores(
-                    rule, weights, X, y, sample_weight, val
-                )
-                scores = scores[active]
-            if self.verbose:
-                self._report(
-                    epoch,
-                    weights,
-                    loss / n_train,
-                    t - int(self.t_),
-                    n_wrong,
-                    scores if val is not None else None,
-                    start,
-                )
-            active &= ~stopper.update(scores, active)
-            if not active.any():
-                break
-        trainer.rule = rule
-        return epoch + 1, errors
-
-    @staticmethod
-    def _epoch_on_active(trainer, rule, weights, rows, t, active):
-        """One epoch for the problems still training; stopped neurons keep
-        their weights (a multinomial problem's neurons stop together)."""
-        if active.all() or rule.n_problems == 1:
-            trainer.rule = rule
-            return trainer.epoch(rows, weights, t)
-        cols = np.flatnonzero(active)
-        part = weights.columns(cols)
-        trainer.rule = rule.columns(cols)
-        result = trainer.epoch(rows, part, t)
-        weights.put_columns(cols, part)
-        return result
-
-    @staticmethod
-    def _validation_scores(rule, weights, X, y, sample_weight, val):
-        if not sample_weight[val].sum() > 0:
-            raise ValueError(
-                "The sample weights of the validation set are all zero; change "
-                "random_state or validation_fraction."
-            )
-        Z = np.asarray(safe_sparse_dot(X[val], weights.coef)) + weights.intercept
-        return rule.validation_scores(Z, y[val], sample_weight[val])
-
-    @staticmethod
-    def _check_finite(weights, epoch):
-        if not (
-            np.isfinite(weights.coef).all() and np.isfinite(weights.intercept).all()
-        ):
-            raise ValueError(
-                f"The weights overflowed during epoch {epoch + 1}: the updates grew "
-                "without bound. Scale the input (StandardScaler or MinMaxScaler) "
-                "or lower eta0."
-            )
-
-    def _report(self, epoch, weights, losses, n_seen, n_wrong, val_scores, start):
-        bias = weights.intercept
-        bias = bias[0] if len(bias) == 1 else np.linalg.norm(bias)
-        line = (
-            f"Norm: {np.linalg.norm(weights.coef):.2f}, "
-            f"NNZs: {np.count_nonzero(weights.coef)}, Bias: {bias:.6f}, "
-            f"T: {n_seen}, Avg. loss: {np.mean(losses):.6f}, Mistakes: {n_wrong}"
-        )
-        if val_scores is not None:
-            line += f", Validation score: {np.mean(val_scores):.6f}"
-        print(f"-- Epoch {epoch + 1}\n{line}")
-        print(f"Total training time: {time.perf_counter() - start:.2f} seconds.")
-
     def _store_weights(self, trainer, weights, n_iter, n_samples):
         self.n_iter_ = n_iter
         self.t_ += n_iter * n_samples
-        dtype = weights.coef.dtype
         self._standard_coef = np.ascontiguousarray(weights.coef.T)
         self._standard_intercept = weights.intercept.copy()
         coef, intercept = self._standard_coef, self._standard_intercept
         if trainer.average:
-            count = weights.avg_count
-            seen = count > 0
-            average = np.where(
-                seen, weights.avg_coef / np.maximum(count, 1), weights.coef
-            )
-            bias = np.where(
-                seen, weights.avg_intercept / np.maximum(count, 1), intercept
-            )
-            self._average_coef = np.ascontiguousarray(average.T, dtype=dtype)
-            self._average_intercept = bias.astype(dtype)
+            average, bias = weights.averages()
+            self._average_coef = np.ascontiguousarray(average.T)
+            self._average_intercept = bias
             if trainer.average <= self.t_ - 1:
                 coef, intercept = self._average_coef, self._average_intercept
         self.coef_ = coef.copy()
