@@ -1,5 +1,6 @@
 """MLPNeuronClassifier: a multi-layer network of neurons trained by back-propagation."""
 
+import copy
 from numbers import Integral, Real
 
 import numpy as np
@@ -22,6 +23,12 @@ from sknn._base import (
     check_sample_weight,
     class_sample_weight,
     validation_split,
+)
+from sknn._callbacks import (
+    EPOCH_TASK,
+    LBFGS_TASK,
+    CallbackSupportMixin,
+    FitTasks,
 )
 from sknn._losses import get_loss
 from sknn._network import Network
@@ -66,7 +73,7 @@ def _is_stochastic(est):
     return True
 
 
-class MLPNeuronClassifier(ClassifierMixin, BaseEstimator):
+class MLPNeuronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
     """A multi-layer network of neurons that classifies, trained by back-propagation.
 
     Each neuron computes ``f(w·x + b)``; neurons are stacked in fully
@@ -515,6 +522,7 @@ class MLPNeuronClassifier(ClassifierMixin, BaseEstimator):
         return True
 
     def _fit(self, X, y, sample_weight, incremental):
+        tasks = self._fit_tasks(X, y, sample_weight, incremental)
         first_pass = not hasattr(self, "_network") or (
             not self.warm_start and not incremental
         )
@@ -531,15 +539,59 @@ class MLPNeuronClassifier(ClassifierMixin, BaseEstimator):
             self._initialize(layer_sizes, activations, X.dtype, random_state)
         else:
             self._check_same_network(layer_sizes, activations)
-        progress = print_progress if self.verbose else None
+        on_epoch_begin, progress = tasks.begin(print_progress if self.verbose else None)
         if self.solver == "lbfgs":
             Y = Y.astype(X.dtype)
-            fit_lbfgs(self, self._network, X, Y, sample_weight, on_epoch_end=progress)
+            fit_lbfgs(
+                self,
+                self._network,
+                X,
+                Y,
+                sample_weight,
+                on_epoch_begin=on_epoch_begin,
+                on_epoch_end=progress,
+            )
         else:
             self._fit_stochastic(
-                X, y, Y, class_index, sample_weight, random_state, incremental, progress
+                X,
+                y,
+                Y,
+                class_index,
+                sample_weight,
+                random_state,
+                incremental,
+                progress,
+                on_epoch_begin=on_epoch_begin,
             )
+        tasks.end()
         return self
+
+    def _fit_tasks(self, X, y, sample_weight, incremental):
+        """The callback tasks of this call: one per epoch (L-BFGS iteration)."""
+        return FitTasks(
+            self,
+            X,
+            y,
+            sample_weight,
+            n_epochs=1 if incremental else self.max_iter,
+            epoch_name=LBFGS_TASK if self.solver == "lbfgs" else EPOCH_TASK,
+            task_name="partial_fit" if incremental else "fit",
+            fitted_state=self._state_after_epoch,
+        )
+
+    def _state_after_epoch(self, info):
+        """The attributes of a copy of this estimator fitted up to ``info.epoch``.
+
+        scikit-learn's callbacks set them on a shallow copy (their
+        ``fitted_estimator``). The network is copied, weights without
+        workspaces, so that the copy predicts as the epoch left it while
+        training goes on.
+        """
+        return {
+            "_network": copy.deepcopy(self._network),
+            "n_iter_": info.epoch,
+            "loss_": info.loss,
+        }
 
     def _hidden_layer_sizes(self):
         sizes = self.hidden_layer_sizes
@@ -684,7 +736,16 @@ class MLPNeuronClassifier(ClassifierMixin, BaseEstimator):
             )
 
     def _fit_stochastic(
-        self, X, y, Y, class_index, sample_weight, random_state, incremental, progress
+        self,
+        X,
+        y,
+        Y,
+        class_index,
+        sample_weight,
+        random_state,
+        incremental,
+        progress,
+        on_epoch_begin=None,
     ):
         if incremental and self.early_stopping:
             raise ValueError(
@@ -708,6 +769,7 @@ class MLPNeuronClassifier(ClassifierMixin, BaseEstimator):
             random_state,
             validation=validation,
             incremental=incremental,
+            on_epoch_begin=on_epoch_begin,
             on_epoch_end=progress,
         )
 

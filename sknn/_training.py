@@ -14,7 +14,8 @@ given the same data, initial weights and random state takes the same path.
 Two things are added: a diverging fit (a non-finite loss) stops and keeps the
 last finite weights instead of leaving NaN behind, and a per-epoch hook,
 ``on_epoch_end(est, info)``, is called with an :class:`EpochInfo` after every
-epoch (verbose printing, :func:`print_progress`, is one such hook).
+epoch (verbose printing, :func:`print_progress`, is one such hook), with
+``on_epoch_begin(est, epoch)`` before it (scikit-learn's callbacks need both).
 
 The loop reads the estimator's hyper-parameters (``max_iter``, ``tol``,
 ``alpha``, ...) and records its progress in the estimator's fitted attributes
@@ -331,6 +332,7 @@ def fit_stochastic(
     random_state,
     validation=None,
     incremental=False,
+    on_epoch_begin=None,
     on_epoch_end=None,
 ):
     """Train ``network`` with ``optimizer`` for up to ``est.max_iter`` epochs.
@@ -353,6 +355,10 @@ def fit_stochastic(
         stopping.
     incremental : bool, default=False
         Run a single epoch (``partial_fit``).
+    on_epoch_begin : callable, optional
+        ``on_epoch_begin(est, epoch)`` before every epoch, ``epoch`` counted
+        from 1 as ``n_iter_`` will count it. An epoch that diverges is begun
+        and never ended.
     on_epoch_end : callable, optional
         ``on_epoch_end(est, info)`` after every epoch, with an
         :class:`EpochInfo`; a true return value stops training.
@@ -365,6 +371,7 @@ def fit_stochastic(
         random_state,
         validation,
         incremental,
+        on_epoch_begin,
         on_epoch_end,
     )
     if validation is not None:
@@ -379,12 +386,15 @@ def _run_epochs(
     random_state,
     validation,
     incremental,
+    on_epoch_begin,
     on_epoch_end,
 ):
     start = time.perf_counter()
     last_finite = np.empty_like(network.params)
     est.n_iter_ = 0
     for _ in range(est.max_iter):
+        if on_epoch_begin is not None:
+            on_epoch_begin(est, est.n_iter_ + 1)
         if est.shuffle:
             batches.shuffle(random_state)
         np.copyto(last_finite, network.params)
@@ -425,7 +435,9 @@ def _record_epoch(est, loss, n_samples):
 # -- L-BFGS ------------------------------------------------------------------
 
 
-def fit_lbfgs(est, network, X, Y, sample_weight=None, on_epoch_end=None):
+def fit_lbfgs(
+    est, network, X, Y, sample_weight=None, on_epoch_begin=None, on_epoch_end=None
+):
     """Minimise the full-batch loss with scipy's L-BFGS-B.
 
     The objective writes the optimizer's point straight into
@@ -433,16 +445,24 @@ def fit_lbfgs(est, network, X, Y, sample_weight=None, on_epoch_end=None):
     and returns the loss with a copy of the gradient buffer, which the next
     call overwrites. ``est.max_iter``, ``est.max_fun`` and ``est.tol`` (as
     ``gtol``) bound the search; ``est.n_iter_`` and ``est.loss_`` are set
-    from the result. ``on_epoch_end`` is called after every iteration; a
-    true return value stops the search.
+    from the result. ``on_epoch_begin(est, iteration)`` is called at the
+    first loss evaluation of every iteration, ``on_epoch_end`` after every
+    iteration; a true return value stops the search. (Evaluations that end
+    no iteration, such as a line search cut short by ``max_fun``, are begun
+    and never ended.)
     """
     params = network.params
     start_params = params.copy()
     losses = []
     n_iterations = 0
+    iteration_begun = False
     start = time.perf_counter()
 
     def loss_and_gradient(x):
+        nonlocal iteration_begun
+        if on_epoch_begin is not None and not iteration_begun:
+            iteration_begun = True
+            on_epoch_begin(est, n_iterations + 1)
         params[...] = x
         with np.errstate(over="ignore", invalid="ignore"):
             loss = network.loss_and_gradient(X, Y, sample_weight, est.alpha)
@@ -450,8 +470,9 @@ def fit_lbfgs(est, network, X, Y, sample_weight=None, on_epoch_end=None):
         return loss, network.grads.astype(np.float64)
 
     def after_iteration(x):
-        nonlocal n_iterations
+        nonlocal n_iterations, iteration_begun
         n_iterations += 1
+        iteration_begun = False
         if on_epoch_end is None:
             return
         # L-BFGS-B evaluates the accepted point last, so that is its loss.

@@ -1,0 +1,450 @@
+"""scikit-learn's callbacks (sklearn.callback, 1.9) on sknn's estimators.
+
+The hooks of the training loop are tested without scikit-learn's callback
+API; everything else with its real callbacks (ProgressBar, ScoringMonitor)
+and a recording callback of the same protocol, and skipped where the
+installed scikit-learn has no ``sklearn.callback``.
+"""
+
+import os
+import pickle
+import subprocess
+import sys
+import warnings
+from collections import Counter
+
+import numpy as np
+import pytest
+from numpy.testing import assert_array_equal
+from sklearn.base import clone
+from sklearn.datasets import make_classification
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from sknn import MLPNeuronClassifier
+from sknn._callbacks import EPOCH_TASK, LBFGS_TASK, FitTasks
+from sknn._losses import get_loss
+from sknn._network import Network
+from sknn._optimizers import Adam
+from sknn._training import MiniBatches, fit_lbfgs, fit_stochastic, print_progress
+from sknn.activations import get_activation
+
+SOLVERS = ["sgd", "adam", "lbfgs"]
+EPOCH_NAME = {"sgd": EPOCH_TASK, "adam": EPOCH_TASK, "lbfgs": LBFGS_TASK}
+
+quiet_convergence = pytest.mark.filterwarnings(
+    "ignore::sklearn.exceptions.ConvergenceWarning"
+)
+
+
+@pytest.fixture(scope="module")
+def data():
+    X, y = make_classification(
+        n_samples=120, n_features=6, n_informative=4, n_classes=3, random_state=0
+    )
+    return StandardScaler().fit_transform(X), y
+
+
+def callback_api():
+    return pytest.importorskip("sklearn.callback")
+
+
+def depth(context):
+    """How many tasks lie above ``context`` in the whole tree."""
+    n = 0
+    while context.parent is not None:
+        context, n = context.parent, n + 1
+    return n
+
+
+class Recorder:
+    """A FitCallback that records every hook, propagated to nested estimators.
+
+    ``stop_at`` makes ``on_fit_task_end`` of that epoch (counted from 1 in
+    each fit) ask for training to stop.
+    """
+
+    max_propagation_depth = None
+
+    def __init__(self, stop_at=None):
+        self.stop_at = stop_at
+        self.calls = Counter()
+        self.epochs = []  # (parent task, fitted_estimator, its probabilities then)
+        self.fits = []  # (fit task, n_iter_ of the estimator at its end)
+        self.open = set()
+
+    def setup(self, estimator, context):
+        self.calls["setup"] += 1
+
+    def teardown(self, estimator, context):
+        self.calls["teardown"] += 1
+
+    def on_fit_task_begin(
+        self,
+        estimator,
+        context,
+        *,
+        X=None,
+        y=None,
+        metadata=None,
+        fitted_estimator=None,
+    ):
+        self.calls["begin", context.task_name, depth(context)] += 1
+        self.open.add(id(context))
+
+    def on_fit_task_end(
+        self,
+        estimator,
+        context,
+        *,
+        X=None,
+        y=None,
+        metadata=None,
+        fitted_estimator=None,
+    ):
+        self.calls["end", context.task_name, depth(context)] += 1
+        self.open.remove(id(context))
+        if (
+            context.task_name in (EPOCH_TASK, LBFGS_TASK)
+            and fitted_estimator is not None
+        ):
+            proba = fitted_estimator.predict_proba(X)
+            self.epochs.append((context.parent, fitted_estimator, proba))
+            siblings = sum(1 for parent, *_ in self.epochs if parent is context.parent)
+            return siblings == self.stop_at
+        if isinstance(estimator, MLPNeuronClassifier):
+            self.fits.append((context, estimator.n_iter_))
+        return False
+
+    def epochs_of(self, fit_task):
+        return [epoch for epoch in self.epochs if epoch[0] is fit_task]
+
+
+# -- the training loop's hooks (no scikit-learn callback API needed) ---------
+
+
+def make_problem(seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.normal(size=(90, 5))
+    Y = np.eye(3)[(X[:, 0] + X[:, 1] > 0).astype(int) + (X[:, 2] > 1)]
+    network = Network([5, 7, 3], [get_activation("tanh")], get_loss("softmax"))
+    network.initialize(np.random.RandomState(seed))
+    return X, Y, network
+
+
+def make_estimator(**params):
+    defaults = dict(
+        max_iter=6, shuffle=True, alpha=1e-4, tol=1e-4, n_iter_no_change=10,
+        solver="adam", learning_rate="constant", max_fun=15000, t_=0,
+        loss_curve_=[], best_loss_=np.inf, _no_improvement_count=0,
+        validation_scores_=None, best_validation_score_=None,
+    )  # fmt: skip
+    return type("Stand_in", (), {**defaults, **params})()
+
+
+def hook_log(log):
+    def begin(est, epoch):
+        log.append(("begin", epoch))
+
+    def end(est, info):
+        log.append(("end", info.epoch))
+
+    return begin, end
+
+
+@quiet_convergence
+def test_the_stochastic_loop_begins_every_epoch_before_running_it():
+    X, Y, network = make_problem()
+    est, log = make_estimator(max_iter=4), []
+    begin, end = hook_log(log)
+    fit_stochastic(
+        est,
+        network,
+        Adam(network.params),
+        MiniBatches(X, Y, None, 32),
+        np.random.RandomState(0),
+        on_epoch_begin=begin,
+        on_epoch_end=end,
+    )
+    assert log == [(event, k) for k in range(1, 5) for event in ("begin", "end")]
+
+
+def test_lbfgs_begins_an_iteration_at_its_first_evaluation():
+    X, Y, network = make_problem()
+    est, log = make_estimator(max_iter=200, tol=1e-6), []
+    begin, end = hook_log(log)
+    evaluate = network.loss_and_gradient
+
+    def counted(*args, **kwargs):
+        log.append(("evaluate", None))
+        return evaluate(*args, **kwargs)
+
+    network.loss_and_gradient = counted
+    fit_lbfgs(est, network, X, Y, on_epoch_begin=begin, on_epoch_end=end)
+    events = [event for event in log if event[0] != "evaluate"]
+    assert events == [
+        (event, k) for k in range(1, est.n_iter_ + 1) for event in ("begin", "end")
+    ]
+    # Each iteration begins right before its first evaluation.
+    for i, event in enumerate(log):
+        if event[0] == "begin":
+            assert log[i + 1][0] == "evaluate" and log[i - 1][0] != "evaluate"
+
+
+# -- no callbacks, no cost ---------------------------------------------------
+
+
+def test_without_callbacks_the_loop_gets_its_hooks_unchanged(data):
+    X, y = data
+    est = MLPNeuronClassifier()
+    tasks = FitTasks(est, X, y, n_epochs=5)
+    assert tasks.begin(print_progress) == (None, print_progress)
+    assert tasks.begin(None) == (None, None)
+    tasks.end()
+    assert "_callback_fit_ctx" not in vars(est)
+
+
+def test_without_the_callback_api_everything_else_works():
+    callback_api()  # the test hides it
+    # scikit-learn < 1.9 has no sklearn.callback; hide its public names (the
+    # private modules stay, for the installed scikit-learn's own use).
+    code = """
+import sklearn.callback, sklearn.model_selection, sklearn.pipeline
+del sklearn.callback.CallbackSupportMixin
+import pickle
+from sklearn.base import clone
+from sklearn.datasets import make_classification
+from sknn import MLPNeuronClassifier
+from sknn._callbacks import CallbackSupportMixin
+assert CallbackSupportMixin.__module__ == "sknn._callbacks"
+X, y = make_classification(n_samples=60, random_state=0)
+for solver in ("adam", "lbfgs"):
+    clf = MLPNeuronClassifier((4,), solver=solver, max_iter=300, random_state=0)
+    assert not hasattr(clf, "set_callbacks")
+    clf = pickle.loads(pickle.dumps(clone(clf).fit(X, y)))
+    assert clf.score(X, y) > 0.8, clf.score(X, y)
+MLPNeuronClassifier((4,)).partial_fit(X, y, classes=[0, 1])
+print("ok")
+"""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "ok"
+
+
+# -- one task per epoch --------------------------------------------------------
+
+
+@quiet_convergence
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_one_task_per_epoch(data, solver):
+    callback_api()
+    X, y = data
+    recorder = Recorder()
+    clf = MLPNeuronClassifier(
+        (8,), solver=solver, max_iter=12, learning_rate_init=0.01, random_state=0
+    )
+    clf.set_callbacks(recorder).fit(X, y)
+    name = EPOCH_NAME[solver]
+    assert clf.n_iter_ > 2
+    assert recorder.calls == {
+        "setup": 1,
+        ("begin", "fit", 0): 1,
+        ("begin", name, 1): clf.n_iter_,
+        ("end", name, 1): clf.n_iter_,
+        ("end", "fit", 0): 1,
+        "teardown": 1,
+    }
+    assert not recorder.open
+    assert "_callback_fit_ctx" not in vars(clf)
+
+
+@quiet_convergence
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_each_epoch_comes_with_an_estimator_fitted_up_to_it(data, solver):
+    callback_api()
+    X, y = data
+    recorder = Recorder()
+    clf = MLPNeuronClassifier(
+        (8,), solver=solver, max_iter=8, learning_rate_init=0.01, random_state=0
+    )
+    clf.set_callbacks(recorder).fit(X.astype(np.float32), y)
+    epochs = recorder.epochs
+    assert len(epochs) == clf.n_iter_
+    # A snapshot: after the fit, each still predicts as its epoch left it.
+    for _, fitted, proba in epochs:
+        assert fitted is not clf and fitted.coefs_[0].dtype == np.float32
+        assert_array_equal(fitted.predict_proba(X), proba)
+    assert not np.array_equal(epochs[0][2], epochs[-1][2])
+    assert [fitted.n_iter_ for _, fitted, _ in epochs] == list(
+        range(1, clf.n_iter_ + 1)
+    )
+    # The last epoch's weights are the fit's.
+    assert_array_equal(epochs[-1][2], clf.predict_proba(X))
+
+
+def test_partial_fit_is_one_epoch(data):
+    callback_api()
+    X, y = data
+    recorder = Recorder()
+    clf = MLPNeuronClassifier((8,), random_state=0).set_callbacks(recorder)
+    for _ in range(3):
+        clf.partial_fit(X, y, classes=np.unique(y))
+    assert recorder.calls["begin", "partial_fit", 0] == 3
+    assert recorder.calls["end", EPOCH_TASK, 1] == 3
+    assert recorder.calls["setup"] == recorder.calls["teardown"] == 3
+
+
+@pytest.mark.parametrize(
+    "solver, scale, rate", [("sgd", 1e50, 1.0), ("lbfgs", 1e200, 1.0)]
+)
+def test_an_epoch_cut_short_is_closed_without_an_estimator(data, solver, scale, rate):
+    callback_api()
+    X, y = data
+    recorder = Recorder()
+    clf = MLPNeuronClassifier(
+        solver=solver, learning_rate_init=rate, max_iter=30, random_state=0
+    )
+    # The recorder's predictions on such data overflow: numpy may say so.
+    with pytest.warns(ConvergenceWarning, match="diverged"), np.errstate(all="ignore"):
+        clf.set_callbacks(recorder).fit(X * scale, y)
+    name = EPOCH_NAME[solver]
+    assert recorder.calls["begin", name, 1] == clf.n_iter_ + 1
+    assert recorder.calls["end", name, 1] == clf.n_iter_ + 1
+    assert len(recorder.epochs) == clf.n_iter_
+    assert not recorder.open
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_a_callback_can_stop_training(data, solver):
+    callback_api()
+    X, y = data
+    clf = MLPNeuronClassifier((8,), solver=solver, max_iter=50, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        clf.set_callbacks(Recorder(stop_at=3)).fit(X, y)
+    assert clf.n_iter_ == 3
+    assert clf.score(X, y) > 0.3
+
+
+def test_verbose_still_prints_every_epoch(data, capsys):
+    callback_api()
+    X, y = data
+    recorder = Recorder()
+    clf = MLPNeuronClassifier((8,), max_iter=5, verbose=True, random_state=0)
+    with pytest.warns(ConvergenceWarning):
+        clf.set_callbacks(recorder).fit(X, y)
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 5
+    for k, line in enumerate(lines, start=1):
+        assert line.startswith(f"Iteration {k}, loss = ") and line.endswith("s")
+    assert len(recorder.epochs) == 5
+
+
+# -- the real callbacks ----------------------------------------------------------
+
+
+def test_progress_bar(data, capsys):
+    api = callback_api()
+    pytest.importorskip("rich")
+    X, y = data
+    recorder = Recorder()
+    clf = MLPNeuronClassifier((8,), solver="lbfgs", max_iter=15, random_state=0)
+    with pytest.warns(ConvergenceWarning):
+        clf.set_callbacks(api.ProgressBar(), recorder).fit(X, y)
+    out = capsys.readouterr().out
+    assert "MLPNeuronClassifier - fit" in out and "100%" in out
+    assert recorder.calls["end", LBFGS_TASK, 1] == clf.n_iter_ == 15
+
+
+@quiet_convergence
+def test_progress_bar_in_a_pipeline(data, capsys):
+    api = callback_api()
+    pytest.importorskip("rich")
+    X, y = data
+    recorder = Recorder()
+    pipe = make_pipeline(
+        StandardScaler(), MLPNeuronClassifier((8,), max_iter=7, random_state=0)
+    )
+    pipe.set_callbacks(api.ProgressBar(max_propagation_depth=None), recorder)
+    pipe.fit(X, y)
+    out = capsys.readouterr().out
+    assert "Pipeline - fit-final-estimator | MLPNeuronClassifier - fit" in out
+    clf = pipe[-1]
+    assert recorder.calls["begin", EPOCH_TASK, 2] == clf.n_iter_ == 7
+    assert recorder.calls["end", EPOCH_TASK, 2] == 7
+    assert not recorder.open
+
+
+@quiet_convergence
+def test_progress_bar_in_a_grid_search(data, capsys):
+    api = callback_api()
+    pytest.importorskip("rich")
+    X, y = data
+    recorder = Recorder()
+    search = GridSearchCV(
+        make_pipeline(
+            StandardScaler(), MLPNeuronClassifier((8,), max_iter=6, random_state=0)
+        ),
+        {"mlpneuronclassifier__solver": ["adam", "lbfgs"]},
+        cv=2,
+        n_jobs=1,
+    )
+    search.set_callbacks(api.ProgressBar(max_propagation_depth=None), recorder)
+    search.fit(X, y)
+    out = capsys.readouterr().out
+    assert out.count("Pipeline - fit-final-estimator | MLPNeuronClassifier - fit") == 5
+    # Four candidate fits and the refit, each with one task per epoch, at
+    # depth 4 (search, candidate, pipeline, network) or 3 for the refit.
+    assert len(recorder.fits) == 5
+    for fit_task, n_iter in recorder.fits:
+        assert len(recorder.epochs_of(fit_task)) == n_iter == 6
+        assert depth(fit_task) in (2, 3)
+    assert recorder.calls["end", EPOCH_TASK, 4] == 2 * 6
+    assert recorder.calls["end", LBFGS_TASK, 4] == 2 * 6
+    assert not recorder.open
+
+
+@quiet_convergence
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_scoring_monitor_records_a_score_per_epoch(data, solver):
+    api = callback_api()
+    pytest.importorskip("pandas")
+    X, y = data
+    monitor = api.ScoringMonitor(scoring=["accuracy", "neg_log_loss"])
+    clf = MLPNeuronClassifier((8,), solver=solver, max_iter=10, random_state=0)
+    clf.set_callbacks(monitor).fit(X, y)
+    log = monitor.get_logs().data_as_pandas
+    epochs = log[log.task_name == EPOCH_NAME[solver]]
+    assert len(epochs) == clf.n_iter_ == 10
+    assert list(epochs.task_id) == list(range(10))
+    assert epochs.accuracy.between(0, 1).all()
+    assert epochs.neg_log_loss.iloc[-1] > epochs.neg_log_loss.iloc[0]
+    assert epochs.accuracy.iloc[-1] == clf.score(X, y)
+    assert log[log.task_name == "fit"].accuracy.item() == clf.score(X, y)
+
+
+@quiet_convergence
+def test_clone_and_pickle_with_callbacks(data):
+    api = callback_api()
+    pytest.importorskip("rich")
+    X, y = data
+    monitor = api.ScoringMonitor(scoring="accuracy")
+    clf = MLPNeuronClassifier((8,), max_iter=4, random_state=0)
+    clf.set_callbacks(api.ProgressBar(), monitor)
+    # scikit-learn's clone shares the callback instances.
+    assert clone(clf)._skl_callbacks == clf._skl_callbacks
+    restored = pickle.loads(pickle.dumps(clf.fit(X, y)))
+    assert_array_equal(restored.predict_proba(X), clf.predict_proba(X))
+    assert [type(cb) for cb in restored._skl_callbacks] == [
+        api.ProgressBar,
+        api.ScoringMonitor,
+    ]
+    restored.fit(X, y)  # the unpickled callbacks work, and keep the old runs
+    runs = restored._skl_callbacks[1].get_logs(select="all")
+    assert len(runs) == 2 and len(runs[1].data) == 5
+    assert runs[0].data == monitor.get_logs().data
