@@ -30,6 +30,7 @@ from sknn._callbacks import (
     CallbackSupportMixin,
     FitTasks,
 )
+from sknn._diagnostics import DiagnosticsRecorder
 from sknn._losses import get_loss
 from sknn._network import Network
 from sknn._optimizers import SGD, Adam
@@ -61,6 +62,7 @@ _FIT_STATE = (
     "best_loss_",
     "validation_scores_",
     "best_validation_score_",
+    "diagnostics_",
 )
 
 
@@ -223,6 +225,12 @@ class MLPNeuronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         'balanced' not in ``partial_fit`` (pass a dict computed on the whole
         data instead).
 
+    diagnostics : bool, default=False
+        Record, per epoch (L-BFGS: per iteration) and per layer, how the
+        gradients and the hidden units behave, in ``diagnostics_``. Off, a
+        fit does no extra work; on, it costs a few per-batch sums (a few
+        percent of the fit time).
+
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
@@ -282,11 +290,34 @@ class MLPNeuronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         The output function: 'logistic' for binary and multilabel targets,
         'softmax' for multiclass ones.
 
+    diagnostics_ : dict of ndarray of shape (n_epochs, n_layers_ - 1)
+        With ``diagnostics=True``: one row per epoch of 'sgd' and 'adam' (per
+        iteration of 'lbfgs'), one column per weight matrix ``coefs_[i]`` and
+        the layer it computes (the hidden layers, then the output layer).
+        Warm starts and ``partial_fit`` append rows. The keys:
+
+        - 'grad_rms': the root mean square of the entries of the gradient of
+          ``coefs_[i]`` (penalty included), over the epoch's batches; it
+          shrinking towards the input is the vanishing gradient;
+        - 'dead_fraction': the fraction of the layer's units whose activation
+          derivative was zero on every sample of the epoch (dead relu units);
+        - 'saturated_fraction': the fraction of units whose ``|f'(z)|`` was
+          below 0.01 on more than half the samples: the flat tails of the
+          logistic (``|z| > 4.6``) and tanh (``|z| > 3.0``), or a relu that
+          is off for most samples;
+        - 'activation_mean', 'activation_std': the mean and standard
+          deviation of the layer's outputs over the epoch's samples and units.
+
+        The last four describe hidden layers; the output column is NaN. They
+        are read during training, before each optimizer step; samples count
+        equally whatever their weight.
+
     See Also
     --------
     sklearn.neural_network.MLPClassifier : scikit-learn's multi-layer
         perceptron classifier, of which this is a drop-in replacement.
     sknn.activations.get_activation : The activation functions by name.
+    sknn.plotting.DiagnosticsDisplay : Plots ``diagnostics_`` over the epochs.
 
     Notes
     -----
@@ -385,6 +416,7 @@ class MLPNeuronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         "max_fun": [Interval(Integral, 1, None, closed="left")],
         "negative_slope": [Interval(Real, 0, 1, closed="neither")],
         "class_weight": [dict, StrOptions({"balanced"}), None],
+        "diagnostics": ["boolean"],
     }
 
     def __init__(
@@ -415,6 +447,7 @@ class MLPNeuronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         max_fun=15000,
         negative_slope=0.01,
         class_weight=None,
+        diagnostics=False,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -441,6 +474,7 @@ class MLPNeuronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         self.max_fun = max_fun
         self.negative_slope = negative_slope
         self.class_weight = class_weight
+        self.diagnostics = diagnostics
 
     # -- fitting -----------------------------------------------------------
 
@@ -540,6 +574,11 @@ class MLPNeuronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         else:
             self._check_same_network(layer_sizes, activations)
         on_epoch_begin, progress = tasks.begin(print_progress if self.verbose else None)
+        recorder = None
+        if self.diagnostics:
+            recorder = DiagnosticsRecorder(
+                self._network, getattr(self, "diagnostics_", None)
+            )
         if self.solver == "lbfgs":
             Y = Y.astype(X.dtype)
             fit_lbfgs(
@@ -550,6 +589,7 @@ class MLPNeuronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
                 sample_weight,
                 on_epoch_begin=on_epoch_begin,
                 on_epoch_end=progress,
+                recorder=recorder,
             )
         else:
             self._fit_stochastic(
@@ -561,8 +601,11 @@ class MLPNeuronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
                 random_state,
                 incremental,
                 progress,
+                recorder,
                 on_epoch_begin=on_epoch_begin,
             )
+        if recorder is not None:
+            self.diagnostics_ = recorder.result()
         tasks.end()
         return self
 
@@ -745,6 +788,7 @@ class MLPNeuronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         random_state,
         incremental,
         progress,
+        recorder=None,
         on_epoch_begin=None,
     ):
         if incremental and self.early_stopping:
@@ -771,6 +815,7 @@ class MLPNeuronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             incremental=incremental,
             on_epoch_begin=on_epoch_begin,
             on_epoch_end=progress,
+            recorder=recorder,
         )
 
     def _new_optimizer(self):
@@ -845,6 +890,38 @@ class MLPNeuronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         return accuracy_score(y, self._labels(logits), sample_weight=sample_weight)
 
     # -- predicting --------------------------------------------------------
+
+    def hidden_activations(self, X):
+        """Return the output of each hidden layer for ``X``.
+
+        The representations the network has learnt, to inspect or plot (for
+        example a two-unit layer as a scatter plot).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The samples.
+
+        Returns
+        -------
+        activations : list of ndarray of shape (n_samples, n_units)
+            One array per hidden layer, from the input onwards, in the
+            network's dtype; empty for a network with no hidden layer.
+
+        Examples
+        --------
+        >>> from sknn import MLPNeuronClassifier
+        >>> from sknn.datasets import make_xor
+        >>> X, y = make_xor(100, random_state=0)
+        >>> clf = MLPNeuronClassifier((4, 3), solver="lbfgs", random_state=0)
+        >>> [a.shape for a in clf.fit(X, y).hidden_activations(X[:5])]
+        [(5, 4), (5, 3)]
+        """
+        check_is_fitted(self)
+        X = validate_data(
+            self, X, accept_sparse="csr", dtype=self._network.dtype, reset=False
+        )
+        return self._network.hidden_activations(X)
 
     def _logits(self, X):
         check_is_fitted(self)

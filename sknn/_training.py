@@ -187,13 +187,14 @@ class MiniBatches:
 # -- one epoch ---------------------------------------------------------------
 
 
-def run_epoch(network, optimizer, batches, alpha):
+def run_epoch(network, optimizer, batches, alpha, recorder=None):
     """Take one optimizer step per mini-batch; return the epoch's mean loss.
 
     The mean is scikit-learn's: each batch's (weighted) mean loss times its
     number of rows, summed, over the number of samples. A non-finite batch
     loss ends the epoch at once and is returned, so that no step is taken
-    from NaN gradients.
+    from NaN gradients. A diagnostics ``recorder`` observes each batch
+    between its backward pass and the step.
     """
     total = 0.0
     # Overflow is caught below as a non-finite loss and reported once, with
@@ -203,6 +204,8 @@ def run_epoch(network, optimizer, batches, alpha):
             loss = network.loss_and_gradient(X_batch, Y_batch, weights, alpha)
             if not math.isfinite(loss):
                 return loss
+            if recorder is not None:
+                recorder.observe(network, X_batch.shape[0])
             optimizer.step(network.params, network.grads)
             total += loss * X_batch.shape[0]
     return total / batches.n_samples
@@ -334,6 +337,7 @@ def fit_stochastic(
     incremental=False,
     on_epoch_begin=None,
     on_epoch_end=None,
+    recorder=None,
 ):
     """Train ``network`` with ``optimizer`` for up to ``est.max_iter`` epochs.
 
@@ -362,6 +366,8 @@ def fit_stochastic(
     on_epoch_end : callable, optional
         ``on_epoch_end(est, info)`` after every epoch, with an
         :class:`EpochInfo`; a true return value stops training.
+    recorder : DiagnosticsRecorder, optional
+        Observes every batch before its step and closes every epoch.
     """
     _run_epochs(
         est,
@@ -373,6 +379,7 @@ def fit_stochastic(
         incremental,
         on_epoch_begin,
         on_epoch_end,
+        recorder,
     )
     if validation is not None:
         network.params[...] = est._best_params
@@ -388,6 +395,7 @@ def _run_epochs(
     incremental,
     on_epoch_begin,
     on_epoch_end,
+    recorder,
 ):
     start = time.perf_counter()
     last_finite = np.empty_like(network.params)
@@ -398,7 +406,7 @@ def _run_epochs(
         if est.shuffle:
             batches.shuffle(random_state)
         np.copyto(last_finite, network.params)
-        loss = run_epoch(network, optimizer, batches, est.alpha)
+        loss = run_epoch(network, optimizer, batches, est.alpha, recorder)
         if not (math.isfinite(loss) and np.isfinite(network.params).all()):
             network.params[...] = last_finite
             if not hasattr(est, "loss_"):
@@ -406,6 +414,8 @@ def _run_epochs(
             _warn_divergence(est.n_iter_ + 1)
             return
         _record_epoch(est, loss, batches.n_samples)
+        if recorder is not None:
+            recorder.end_epoch()
         score = None if validation is None else validation()
         if update_no_improvement_count(est, score):
             np.copyto(est._best_params, network.params)
@@ -436,7 +446,14 @@ def _record_epoch(est, loss, n_samples):
 
 
 def fit_lbfgs(
-    est, network, X, Y, sample_weight=None, on_epoch_begin=None, on_epoch_end=None
+    est,
+    network,
+    X,
+    Y,
+    sample_weight=None,
+    on_epoch_begin=None,
+    on_epoch_end=None,
+    recorder=None,
 ):
     """Minimise the full-batch loss with scipy's L-BFGS-B.
 
@@ -449,7 +466,8 @@ def fit_lbfgs(
     first loss evaluation of every iteration, ``on_epoch_end`` after every
     iteration; a true return value stops the search. (Evaluations that end
     no iteration, such as a line search cut short by ``max_fun``, are begun
-    and never ended.)
+    and never ended.) A diagnostics ``recorder`` records every iteration as
+    one epoch of one full batch, the accepted point's.
     """
     params = network.params
     start_params = params.copy()
@@ -473,6 +491,10 @@ def fit_lbfgs(
         nonlocal n_iterations, iteration_begun
         n_iterations += 1
         iteration_begun = False
+        if recorder is not None:
+            # The accepted point was evaluated last: the workspaces hold it.
+            recorder.observe(network, X.shape[0])
+            recorder.end_epoch()
         if on_epoch_end is None:
             return
         # L-BFGS-B evaluates the accepted point last, so that is its loss.
