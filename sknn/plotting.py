@@ -11,7 +11,7 @@ import numpy as np
 
 from sknn.activations import get_activation
 
-__all__ = ["ActivationDisplay", "LossCurveDisplay"]
+__all__ = ["ActivationDisplay", "DiagnosticsDisplay", "LossCurveDisplay"]
 
 
 def _pyplot():
@@ -306,3 +306,155 @@ def _describe(estimator):
     params = getattr(estimator, "get_params", dict)()
     parts = [str(params[key]) for key in ("solver", "activation") if key in params]
     return " ".join(parts) or type(estimator).__name__
+
+
+class DiagnosticsDisplay:
+    """Per-layer training diagnostics over the epochs.
+
+    One panel per statistic of ``diagnostics_`` (see
+    :class:`~sknn.MLPNeuronClassifier`), one line per layer, coloured from the
+    input (dark) to the output (light). Gradient RMS is drawn on a log scale,
+    where a vanishing gradient shows as lines stacked decades apart. Build it
+    with :meth:`from_estimator`.
+
+    Parameters
+    ----------
+    diagnostics : dict of ndarray of shape (n_epochs, n_layers)
+        The statistics to draw, in panel order.
+    layer_names : list of str
+        One legend label per column.
+
+    Attributes
+    ----------
+    lines_ : dict
+        Maps each statistic to its list of Line2D, one per layer drawn, in
+        layer order (a layer whose column is all NaN, such as the output
+        layer for the hidden-layer statistics, has none).
+    ax_ : ndarray of matplotlib Axes
+        One per statistic.
+    figure_ : matplotlib Figure
+
+    See Also
+    --------
+    LossCurveDisplay : The training loss over the epochs.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from sknn import MLPNeuronClassifier
+    >>> from sknn.datasets import make_xor
+    >>> from sknn.plotting import DiagnosticsDisplay
+    >>> X, y = make_xor(100, random_state=0)
+    >>> clf = MLPNeuronClassifier(
+    ...     (8, 8), solver="lbfgs", diagnostics=True, random_state=0
+    ... ).fit(X, y)
+    >>> display = DiagnosticsDisplay.from_estimator(clf, keys=["grad_rms"])
+    >>> [line.get_label() for line in display.lines_["grad_rms"]]
+    ['hidden 1 (8 relu)', 'hidden 2 (8 relu)', 'output']
+    >>> line = display.lines_["grad_rms"][0]
+    >>> bool((line.get_ydata() == clf.diagnostics_["grad_rms"][:, 0]).all())
+    True
+    """
+
+    def __init__(self, *, diagnostics, layer_names):
+        self.diagnostics = diagnostics
+        self.layer_names = layer_names
+
+    @classmethod
+    def from_estimator(cls, estimator, *, keys=None, ax=None):
+        """Draw the diagnostics an estimator recorded.
+
+        Parameters
+        ----------
+        estimator : estimator
+            Fitted with ``diagnostics=True``, so that it has ``diagnostics_``.
+        keys : str or list of str, default=None
+            The statistics to draw, one panel each; all of them when None.
+        ax : array of matplotlib Axes, default=None
+            One Axes per key; new ones when None.
+
+        Returns
+        -------
+        display : DiagnosticsDisplay
+        """
+        recorded = getattr(estimator, "diagnostics_", None)
+        if recorded is None:
+            raise ValueError(
+                f"{type(estimator).__name__} has no diagnostics_: fit it with "
+                "diagnostics=True first."
+            )
+        keys = list(recorded) if keys is None else _as_list(keys)
+        unknown = [key for key in keys if key not in recorded]
+        if unknown:
+            raise ValueError(
+                f"Unknown diagnostics {unknown}; the estimator recorded "
+                f"{list(recorded)}."
+            )
+        diagnostics = {key: np.asarray(recorded[key]) for key in keys}
+        n_layers = next(iter(recorded.values())).shape[1]
+        display = cls(
+            diagnostics=diagnostics, layer_names=_layer_names(estimator, n_layers)
+        )
+        return display.plot(ax=ax)
+
+    def plot(self, ax=None):
+        """Draw the statistics, one panel each.
+
+        Parameters
+        ----------
+        ax : array of matplotlib Axes, default=None
+            One Axes per statistic; new ones when None.
+
+        Returns
+        -------
+        display : DiagnosticsDisplay
+            The object itself, with ``figure_``, ``ax_`` and ``lines_`` set.
+        """
+        self.figure_, self.ax_ = _axes_grid(ax, len(self.diagnostics))
+        colors = _pyplot().get_cmap("viridis")
+        n_layers = len(self.layer_names)
+        self.lines_ = {}
+        for axes, (key, values) in zip(self.ax_, self.diagnostics.items()):
+            epochs = np.arange(1, values.shape[0] + 1)
+            lines = []
+            for i, name in enumerate(self.layer_names):
+                column = values[:, i]
+                if np.isnan(column).all():
+                    continue
+                color = colors(0.85 * i / max(n_layers - 1, 1))
+                (line,) = axes.plot(epochs, column, color=color, label=name)
+                lines.append(line)
+            self.lines_[key] = lines
+            _style_panel(axes, key, values)
+        self.ax_[0].legend(fontsize="small")
+        return self
+
+
+def _as_list(keys):
+    return [keys] if isinstance(keys, str) else list(keys)
+
+
+def _style_panel(axes, key, values):
+    axes.set_title(key.replace("_", " "))
+    axes.set_xlabel("epoch")
+    axes.grid(True, alpha=0.3)
+    if key == "grad_rms" and np.nanmin(values, initial=np.inf) > 0:
+        axes.set_yscale("log")
+    elif key.endswith("_fraction"):
+        axes.set_ylim(-0.03, 1.03)
+
+
+def _layer_names(estimator, n_layers):
+    """'hidden 1 (32 relu)', ..., 'output' from a fitted network's parameters."""
+    coefs = getattr(estimator, "coefs_", None)
+    if coefs is None or len(coefs) != n_layers:
+        return [f"layer {i + 1}" for i in range(n_layers)]
+    activation = getattr(estimator, "activation", None)
+    if isinstance(activation, str) or activation is None:
+        activation = [activation] * (n_layers - 1)
+    names = []
+    for coef, name in zip(coefs[:-1], activation):
+        suffix = f"{coef.shape[1]} {name}" if name else f"{coef.shape[1]}"
+        names.append(f"hidden {len(names) + 1} ({suffix})")
+    return [*names, "output"]

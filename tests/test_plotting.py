@@ -3,13 +3,20 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
+from numpy.testing import assert_array_equal
 
 matplotlib = pytest.importorskip("matplotlib")
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+from sknn import MLPNeuronClassifier  # noqa: E402
 from sknn.activations import get_activation  # noqa: E402
-from sknn.plotting import ActivationDisplay, LossCurveDisplay  # noqa: E402
+from sknn.datasets import make_xor  # noqa: E402
+from sknn.plotting import (  # noqa: E402
+    ActivationDisplay,
+    DiagnosticsDisplay,
+    LossCurveDisplay,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -74,3 +81,76 @@ def test_missing_matplotlib_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
     with pytest.raises(ImportError, match=r"sknn\[plot\]"):
         ActivationDisplay.from_name("relu")
+
+
+# -- DiagnosticsDisplay ------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def diagnosed():
+    X, y = make_xor(120, random_state=0)
+    return MLPNeuronClassifier(
+        (6, 4),
+        activation=["tanh", "relu"],
+        solver="lbfgs",
+        max_iter=30,
+        diagnostics=True,
+        random_state=0,
+    ).fit(X, y)
+
+
+def test_diagnostics_one_panel_per_key_one_line_per_layer(diagnosed):
+    display = DiagnosticsDisplay.from_estimator(diagnosed)
+    keys = list(diagnosed.diagnostics_)
+    assert list(display.lines_) == keys
+    assert [ax.get_title() for ax in display.ax_] == [k.replace("_", " ") for k in keys]
+    grad_lines = display.lines_["grad_rms"]
+    assert [line.get_label() for line in grad_lines] == [
+        "hidden 1 (6 tanh)",
+        "hidden 2 (4 relu)",
+        "output",
+    ]
+    n_epochs = diagnosed.n_iter_
+    for key, lines in display.lines_.items():
+        expected = diagnosed.diagnostics_[key]
+        # the output layer has no hidden-layer statistics, so no line
+        assert len(lines) == (3 if key == "grad_rms" else 2)
+        for i, line in enumerate(lines):
+            assert_array_equal(line.get_xdata(), np.arange(1, n_epochs + 1))
+            assert_array_equal(line.get_ydata(), expected[:, i])
+    assert display.ax_[0].get_yscale() == "log"
+    assert display.ax_[keys.index("dead_fraction")].get_ylim()[1] == 1.03
+
+
+def test_diagnostics_on_given_axes_with_chosen_keys(diagnosed):
+    figure, axes = plt.subplots(1, 2)
+    display = DiagnosticsDisplay.from_estimator(
+        diagnosed, keys=["activation_std", "grad_rms"], ax=axes
+    )
+    assert display.figure_ is figure
+    assert list(display.ax_) == list(axes)
+    assert list(display.lines_) == ["activation_std", "grad_rms"]
+    assert axes[0].get_lines() == display.lines_["activation_std"]
+    assert_array_equal(
+        axes[1].get_lines()[2].get_ydata(), diagnosed.diagnostics_["grad_rms"][:, 2]
+    )
+
+
+def test_diagnostics_of_any_object_with_diagnostics_(diagnosed):
+    recorded = {"grad_rms": np.array([[1.0, 2.0], [0.5, 1.5]])}
+    display = DiagnosticsDisplay.from_estimator(SimpleNamespace(diagnostics_=recorded))
+    assert [line.get_label() for line in display.lines_["grad_rms"]] == [
+        "layer 1",
+        "layer 2",
+    ]
+    assert_array_equal(display.lines_["grad_rms"][1].get_ydata(), [2.0, 1.5])
+
+
+def test_diagnostics_errors_say_what_to_do(diagnosed):
+    with pytest.raises(ValueError, match="diagnostics=True"):
+        DiagnosticsDisplay.from_estimator(MLPNeuronClassifier())
+    with pytest.raises(ValueError, match="Unknown diagnostics.*grad_norm"):
+        DiagnosticsDisplay.from_estimator(diagnosed, keys="grad_norm")
+    _, axes = plt.subplots(1, 2)
+    with pytest.raises(ValueError, match="Expected 5 axes"):
+        DiagnosticsDisplay.from_estimator(diagnosed, ax=axes)
