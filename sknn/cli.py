@@ -2,7 +2,10 @@
 
 ``demo`` trains sknn's estimators and their scikit-learn counterparts on the
 same split of scikit-learn's bundled digits data and prints one table, so the
-two can be compared row by row; ``--plots DIR`` also writes figures.
+two can be compared row by row; ``--plots DIR`` also writes figures: the
+activations, loss curves by activation and by solver, the diagnostics of a
+deep logistic network beside a relu one, and a perceptron against two
+networks on XOR.
 ``info`` prints the versions and the BLAS library a bug report needs.
 
 The same entry point serves ``python -m sknn`` and the ``sknn`` console script.
@@ -23,7 +26,8 @@ import numpy as np
 
 import sknn
 from sknn.activations import ACTIVATIONS
-from sknn.plotting import ActivationDisplay, LossCurveDisplay
+from sknn.datasets import make_xor
+from sknn.plotting import ActivationDisplay, DiagnosticsDisplay, LossCurveDisplay
 
 PLOT_EXTRA = 'pip install "sknn[plot]"'
 
@@ -183,7 +187,10 @@ def run_demo(plots=None, quick=False, stream=None):
     print(format_table(results), file=stream, flush=True)
     status = 1 if any(r.error for r in results) else 0
     if plots is not None:
-        status = max(status, write_plots(Path(plots), results, stream))
+        written = write_plots(
+            Path(plots), results, stream, data=(X_train, y_train), quick=quick
+        )
+        status = max(status, written)
     return status
 
 
@@ -222,8 +229,13 @@ def _agg_figure():
     return new_figure
 
 
-def write_plots(directory, results, stream):
-    """Write the demo's PNG figures into ``directory``; return an exit status."""
+def write_plots(directory, results, stream, data=None, quick=False):
+    """Write the demo's PNG figures into ``directory``; return an exit status.
+
+    ``data`` is the training split, ``(X, y)``, for the figures that train
+    networks of their own (solvers, diagnostics); without it those two are
+    skipped. ``quick`` trains them for fewer epochs.
+    """
     new_figure = _agg_figure()
     if new_figure is None:
         print(
@@ -239,6 +251,22 @@ def write_plots(directory, results, stream):
         written.append(
             plot_loss_curves(new_figure(), curves, directory / "loss_curves.png")
         )
+    from sklearn.exceptions import ConvergenceWarning
+
+    with warnings.catch_warnings():
+        # The figures train for a fixed number of epochs on purpose.
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        if data is not None:
+            X, y = data
+            written.append(
+                plot_solvers(new_figure(), X, y, directory / "solvers.png", quick)
+            )
+            written.append(
+                plot_diagnostics(
+                    new_figure(), X, y, directory / "diagnostics.png", quick
+                )
+            )
+        written.append(plot_xor(new_figure(), directory / "xor.png"))
     for path in written:
         print(f"wrote {path}", file=stream)
     return 0
@@ -288,6 +316,128 @@ def plot_loss_curves(figure, results, path):
     display.ax_.set_yscale("log")
     display.ax_.set_title("Training loss on digits by activation")
     display.ax_.legend(fontsize="small")
+    figure.tight_layout()
+    figure.savefig(path, dpi=100)
+    return path
+
+
+SOLVERS = {
+    "sgd, no momentum": {"solver": "sgd", "momentum": 0.0},
+    "sgd, Nesterov momentum 0.9": {"solver": "sgd"},
+    "adam": {"solver": "adam"},
+}
+"""The solvers compared in ``solvers.png``, all at learning_rate_init=0.01."""
+
+DEEP_LAYERS = (32,) * 8
+"""The deep network of ``diagnostics.png``: eight hidden layers of 32."""
+
+
+def plot_solvers(figure, X, y, path, quick=False):
+    """Draw the training loss of one network under each of :data:`SOLVERS`."""
+    from sknn import MLPNeuronClassifier
+
+    estimators = [
+        MLPNeuronClassifier(
+            (64,),
+            learning_rate_init=0.01,
+            max_iter=15 if quick else 60,
+            tol=0.0,
+            random_state=SEED,
+            **params,
+        ).fit(X, y)
+        for params in SOLVERS.values()
+    ]
+    figure.set_size_inches(7, 4.5)
+    display = LossCurveDisplay.from_estimator(
+        estimators, labels=list(SOLVERS), ax=figure.subplots()
+    )
+    display.ax_.set_yscale("log")
+    display.ax_.set_title(
+        "Training loss on digits by solver (64 relu units, learning rate 0.01)"
+    )
+    figure.tight_layout()
+    figure.savefig(path, dpi=100)
+    return path
+
+
+def plot_diagnostics(figure, X, y, path, quick=False):
+    """Draw the diagnostics of a deep logistic network above a relu one.
+
+    The penalty is off (``alpha=0``): its term in the gradient would hide how
+    small the logistic network's first gradients are.
+    """
+    from sknn import MLPNeuronClassifier
+
+    keys = ["grad_rms", "activation_std", "saturated_fraction", "dead_fraction"]
+    figure.set_size_inches(3.2 * len(keys) + 1.6, 6.4)
+    axes = figure.subplots(2, len(keys), sharex=True)
+    for row, activation in zip(axes, ("logistic", "relu")):
+        estimator = MLPNeuronClassifier(
+            DEEP_LAYERS,
+            activation=activation,
+            alpha=0.0,
+            max_iter=8 if quick else 30,
+            tol=0.0,
+            diagnostics=True,
+            random_state=SEED,
+        ).fit(X, y)
+        display = DiagnosticsDisplay.from_estimator(estimator, keys=keys, ax=row)
+        display.ax_[0].set_ylabel(f"{activation} network", fontsize="large")
+        display.ax_[0].get_legend().remove()
+    for left, right in zip(axes[0], axes[1]):
+        # one vertical scale per statistic, so the rows compare
+        low = min(left.get_ylim()[0], right.get_ylim()[0])
+        high = max(left.get_ylim()[1], right.get_ylim()[1])
+        left.set_ylim(low, high)
+        right.set_ylim(low, high)
+    for ax in axes[0]:
+        ax.set_xlabel("")
+    figure.suptitle(
+        "Eight hidden layers of 32 on digits (adam, alpha=0): the logistic "
+        "network's gradients vanish towards the input"
+    )
+    lines = display.lines_["grad_rms"]
+    labels = [line.get_label().replace(f" {activation}", "") for line in lines]
+    figure.legend(lines, labels, loc="center right", fontsize="small")
+    figure.tight_layout(rect=(0, 0, 1 - 1.5 / figure.get_figwidth(), 1))
+    figure.savefig(path, dpi=100)
+    return path
+
+
+def plot_xor(figure, path):
+    """Draw the decision regions of a perceptron and two networks on XOR."""
+    from sklearn.inspection import DecisionBoundaryDisplay
+
+    from sknn import MLPNeuronClassifier, PerceptronClassifier
+
+    X, y = make_xor(200, noise=0.2, random_state=SEED)
+    models = {
+        "perceptron": PerceptronClassifier(random_state=SEED),
+        "MLP (8,) identity": MLPNeuronClassifier(
+            (8,), activation="identity", solver="lbfgs", random_state=SEED
+        ),
+        "MLP (8,) tanh": MLPNeuronClassifier(
+            (8,), activation="tanh", solver="lbfgs", random_state=SEED
+        ),
+    }
+    figure.set_size_inches(3.6 * len(models), 3.8)
+    axes = figure.subplots(1, len(models), sharey=True)
+    for ax, (name, model) in zip(axes, models.items()):
+        model.fit(X, y)
+        DecisionBoundaryDisplay.from_estimator(
+            model,
+            X,
+            response_method="predict",
+            cmap="coolwarm",
+            alpha=0.35,
+            ax=ax,
+            grid_resolution=200,
+        )
+        ax.scatter(X[:, 0], X[:, 1], c=y, cmap="coolwarm", s=12, edgecolor="k")
+        ax.set_title(f"{name}: accuracy {model.score(X, y):.2f}")
+        ax.set_xlabel("x1")
+    axes[0].set_ylabel("x2")
+    figure.suptitle("XOR: one neuron draws one line; a hidden layer bends it")
     figure.tight_layout()
     figure.savefig(path, dpi=100)
     return path
@@ -359,7 +509,10 @@ def build_parser():
     demo.add_argument(
         "--plots",
         metavar="DIR",
-        help=f"also write PNG figures into DIR (needs matplotlib: {PLOT_EXTRA})",
+        help=(
+            "also write PNG figures into DIR: activations, loss curves, training "
+            f"diagnostics, XOR decision regions (needs matplotlib: {PLOT_EXTRA})"
+        ),
     )
     # Fewer MLP epochs for the test suite; hidden, so users only see the real demo.
     demo.add_argument("--quick", action="store_true", help=argparse.SUPPRESS)

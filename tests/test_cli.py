@@ -101,9 +101,13 @@ def test_demo_puts_sklearn_beside_sknn(demo_run):
 
 def test_demo_plots_are_written_and_reported(demo_run):
     _, out, _, plots, _ = demo_run
-    names = ["activations.png"]
-    if hasattr(sknn, "MLPNeuronClassifier"):
-        names.append("loss_curves.png")
+    names = [
+        "activations.png",
+        "loss_curves.png",
+        "solvers.png",
+        "diagnostics.png",
+        "xor.png",
+    ]
     assert sorted(p.name for p in plots.iterdir()) == sorted(names)
     for name in names:
         path = plots / name
@@ -121,6 +125,68 @@ def test_activation_figure_has_one_titled_panel_per_activation(tmp_path):
     for ax in panels:
         styles = [line.get_linestyle() for line in ax.get_lines()]
         assert "-" in styles and "--" in styles  # f solid, f' dashed
+
+
+@pytest.fixture(scope="module")
+def digits_train():
+    X_train, _, y_train, _ = cli.load_split()
+    return X_train, y_train
+
+
+def test_solver_figure_compares_the_solvers_loss_curves(tmp_path, digits_train):
+    figure = cli._agg_figure()()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        cli.plot_solvers(figure, *digits_train, tmp_path / "s.png", quick=True)
+    (ax,) = figure.axes
+    lines = ax.get_lines()
+    assert [line.get_label() for line in lines] == list(cli.SOLVERS)
+    final = {line.get_label(): line.get_ydata()[-1] for line in lines}
+    assert all(len(line.get_ydata()) == 15 for line in lines)
+    # momentum helps plain sgd, and adam goes lower still
+    assert (
+        final["adam"] < final["sgd, Nesterov momentum 0.9"] < final["sgd, no momentum"]
+    )
+
+
+def test_diagnostics_figure_shows_vanishing_logistic_gradients(tmp_path, digits_train):
+    figure = cli._agg_figure()()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        cli.plot_diagnostics(figure, *digits_train, tmp_path / "d.png", quick=True)
+    panels = figure.axes[:8]
+    assert [ax.get_title() for ax in panels[:4]] == [
+        "grad rms",
+        "activation std",
+        "saturated fraction",
+        "dead fraction",
+    ]
+    assert "logistic" in panels[0].get_ylabel() and "relu" in panels[4].get_ylabel()
+
+    def first_to_last(ax):
+        lines = ax.get_lines()
+        assert len(lines) == len(cli.DEEP_LAYERS) + 1  # one per layer
+        return lines[0].get_ydata()[0] / lines[-1].get_ydata()[0]
+
+    assert first_to_last(panels[0]) < 1e-3  # logistic
+    assert first_to_last(panels[4]) > 1e-2  # relu
+    assert (tmp_path / "d.png").read_bytes().startswith(PNG_MAGIC)
+
+
+def test_xor_figure_shows_the_perceptron_fail_and_a_hidden_layer_succeed(tmp_path):
+    figure = cli._agg_figure()()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        cli.plot_xor(figure, tmp_path / "x.png")
+    panels = [ax for ax in figure.axes if ax.get_title()]
+    accuracy = {
+        ax.get_title().split(":")[0]: float(ax.get_title().split()[-1]) for ax in panels
+    }
+    assert accuracy["perceptron"] < 0.8
+    assert accuracy["MLP (8,) identity"] < 0.8
+    assert accuracy["MLP (8,) tanh"] > 0.95
+    for ax in panels:
+        assert ax.collections  # the decision regions and the points
 
 
 def hide_matplotlib(monkeypatch):
