@@ -61,11 +61,6 @@ class FitTasks:
         The name of each epoch's task.
     task_name : str, default='fit'
         The name of the fit's task.
-    fitted_state : callable, optional
-        ``fitted_state(info)`` returns the attributes that turn a shallow
-        copy of ``est`` into an estimator that predicts as ``est`` did at the
-        end of the epoch ``info`` describes. Called only when a callback asks
-        for that ``fitted_estimator``. Without it, epochs come with none.
     """
 
     def __init__(
@@ -78,7 +73,6 @@ class FitTasks:
         n_epochs,
         epoch_name=EPOCH_TASK,
         task_name="fit",
-        fitted_state=None,
     ):
         self.est = est
         self.X = X
@@ -89,17 +83,23 @@ class FitTasks:
         self.n_epochs = n_epochs
         self.epoch_name = epoch_name
         self.task_name = task_name
-        self.fitted_state = fitted_state
+        self.fitted_state = None
         self._fit_task = None
         self._epoch_task = None
 
-    def begin(self, on_epoch_end=None):
+    def begin(self, on_epoch_end=None, fitted_state=None):
         """Open the fit's task; return the loop's ``(on_epoch_begin, on_epoch_end)``.
 
         Parameters
         ----------
         on_epoch_end : callable, optional
             Another end-of-epoch hook (the verbose printer), run first.
+        fitted_state : callable, optional
+            ``fitted_state(info)`` returns the attributes that turn a shallow
+            copy of ``est`` into an estimator that predicts as ``est`` did at
+            the end of the epoch ``info`` describes (``info.epoch`` counts
+            from 1). Called only when a callback asks for that
+            ``fitted_estimator``; without it, epochs come with none.
 
         Returns
         -------
@@ -115,6 +115,7 @@ class FitTasks:
         # too, so an estimator without any has no one to report to.
         if not getattr(self.est, "_skl_callbacks", None):
             return None, on_epoch_end
+        self.fitted_state = fitted_state
         self._fit_task = self.est._init_callback_context(
             task_name=self.task_name, max_subtasks=self.n_epochs
         )

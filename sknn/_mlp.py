@@ -347,6 +347,13 @@ class MLPNeuronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
     :class:`~sklearn.exceptions.ConvergenceWarning` and the network keeps the
     last finite weights.
 
+    With scikit-learn 1.9 or later the estimator takes scikit-learn's
+    callbacks (:mod:`sklearn.callback`), for example
+    ``clf.set_callbacks(ProgressBar())``, also inside a Pipeline or a search.
+    A fit reports one task per epoch ('epoch'; for 'lbfgs' one per iteration,
+    'lbfgs-iter'), each ending with a copy of the estimator as fitted so far
+    (what a ScoringMonitor scores), and stops when a callback asks it to.
+
     References
     ----------
     Rumelhart, D. E., Hinton, G. E. and Williams, R. J. "Learning
@@ -573,7 +580,10 @@ class MLPNeuronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             self._initialize(layer_sizes, activations, X.dtype, random_state)
         else:
             self._check_same_network(layer_sizes, activations)
-        on_epoch_begin, progress = tasks.begin(print_progress if self.verbose else None)
+        on_epoch_begin, progress = tasks.begin(
+            print_progress if self.verbose else None,
+            fitted_state=self._state_after_epoch,
+        )
         recorder = None
         if self.diagnostics:
             recorder = DiagnosticsRecorder(
@@ -619,7 +629,6 @@ class MLPNeuronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             n_epochs=1 if incremental else self.max_iter,
             epoch_name=LBFGS_TASK if self.solver == "lbfgs" else EPOCH_TASK,
             task_name="partial_fit" if incremental else "fit",
-            fitted_state=self._state_after_epoch,
         )
 
     def _state_after_epoch(self, info):

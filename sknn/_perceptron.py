@@ -15,6 +15,7 @@ importing only the ones before it:
   of epochs with scikit-learn's stopping rule.
 """
 
+import functools
 import warnings
 from numbers import Integral, Real
 
@@ -38,6 +39,7 @@ from sknn._base import (
     check_sample_weight,
     validation_split,
 )
+from sknn._callbacks import CallbackSupportMixin, FitTasks
 from sknn._perceptron_rules import DeltaRule, MultinomialRule, RosenblattRule
 from sknn._perceptron_training import Trainer, run_epochs
 from sknn.activations import get_activation
@@ -55,7 +57,7 @@ def _has_probabilities(estimator):
     return True
 
 
-class PerceptronClassifier(ClassifierMixin, BaseEstimator):
+class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
     """Perceptron classifier: McCulloch-Pitts neurons trained online.
 
     Each neuron computes ``f(w · x + b)``. Two classes use one neuron; more
@@ -108,7 +110,8 @@ class PerceptronClassifier(ClassifierMixin, BaseEstimator):
         of non-zero weights, the bias (its Euclidean norm for several
         neurons), the samples seen, the average loss (plus the penalty term,
         if any: the objective of the stopping rule, averaged over the neurons
-        still training) and the mistakes made.
+        still training) and the mistakes made, then the time since the fit
+        began.
 
     eta0 : float, default=1.0
         The learning rate, a constant that multiplies every update.
@@ -290,6 +293,13 @@ class PerceptronClassifier(ClassifierMixin, BaseEstimator):
     product applies the block's updates to the weights. The result is the
     sample-by-sample rule's, exactly.
 
+    **Progress.** With scikit-learn 1.9 or later the estimator takes
+    scikit-learn's callbacks (:mod:`sklearn.callback`), for example
+    ``clf.set_callbacks(ProgressBar())``, also inside a Pipeline or a search.
+    A fit reports one task per epoch, each ending with a copy of the
+    estimator as fitted so far (what a ScoringMonitor scores), and stops when
+    a callback asks it to.
+
     References
     ----------
     F. Rosenblatt (1958). The perceptron: a probabilistic model for
@@ -428,6 +438,7 @@ class PerceptronClassifier(ClassifierMixin, BaseEstimator):
         self : object
             The fitted estimator.
         """
+        tasks = FitTasks(self, X, y, sample_weight, n_epochs=self.max_iter)
         self._check_rule_parameters()
         X, y = self._validate_training_data(X, y, reset=True)
         if self.warm_start and hasattr(self, "coef_"):
@@ -438,7 +449,7 @@ class PerceptronClassifier(ClassifierMixin, BaseEstimator):
             self.__dict__.pop(name, None)
         self.classes_ = np.unique(y)
         self.t_ = 1.0
-        self._train(X, y, sample_weight, coef_init, intercept_init, fit=True)
+        self._train(X, y, sample_weight, coef_init, intercept_init, tasks, fit=True)
         if self.tol is not None and self.n_iter_ == self.max_iter:
             warnings.warn(
                 f"PerceptronClassifier reached max_iter={self.max_iter} epochs "
@@ -473,6 +484,7 @@ class PerceptronClassifier(ClassifierMixin, BaseEstimator):
             The updated estimator.
         """
         first_call = not hasattr(self, "classes_")
+        tasks = FitTasks(self, X, y, sample_weight, n_epochs=1, task_name="partial_fit")
         self._check_rule_parameters()
         if self.early_stopping:
             raise ValueError(
@@ -491,7 +503,7 @@ class PerceptronClassifier(ClassifierMixin, BaseEstimator):
         self._check_partial_fit_classes(classes, y, first_call)
         if first_call:
             self.t_ = 1.0
-        self._train(X, y, sample_weight, None, None, fit=False)
+        self._train(X, y, sample_weight, None, None, tasks, fit=False)
         return self
 
     def _check_rule_parameters(self):
@@ -533,9 +545,9 @@ class PerceptronClassifier(ClassifierMixin, BaseEstimator):
             )
         self.classes_ = known
 
-    def _train(self, X, y, sample_weight, coef_init, intercept_init, fit):
+    def _train(self, X, y, sample_weight, coef_init, intercept_init, tasks, fit):
         """Train on (X, y): max_iter epochs with the stopping rule for fit,
-        one epoch without it for partial_fit."""
+        one epoch without it for partial_fit; report to the callbacks' ``tasks``."""
         if len(self.classes_) < 2:
             raise ValueError(
                 "PerceptronClassifier needs samples of at least two classes; got "
@@ -554,6 +566,11 @@ class PerceptronClassifier(ClassifierMixin, BaseEstimator):
         # As scikit-learn, draw one seed per fit from random_state, then
         # shuffle every epoch from a generator of its own.
         seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+        on_epoch_begin, on_epoch_end = tasks.begin(
+            fitted_state=functools.partial(
+                self._state_after_epoch, trainer, weights, X.shape[0]
+            )
+        )
         n_iter, errors = run_epochs(
             trainer,
             weights,
@@ -569,10 +586,33 @@ class PerceptronClassifier(ClassifierMixin, BaseEstimator):
             train=train,
             val=val,
             verbose=self.verbose,
+            # The loop knows no estimator; the callbacks' hooks are told it here.
+            on_epoch_begin=on_epoch_begin and functools.partial(on_epoch_begin, self),
+            on_epoch_end=on_epoch_end and functools.partial(on_epoch_end, self),
         )
         self._store_weights(trainer, weights, n_iter, X.shape[0])
         previous = [] if fit else getattr(self, "errors_", [])
         self.errors_ = np.concatenate([previous, errors]).astype(np.int64)
+        tasks.end()
+
+    def _state_after_epoch(self, trainer, weights, n_samples, info):
+        """The attributes of a copy of this estimator stopped after ``info.epoch``.
+
+        scikit-learn's callbacks set them on a shallow copy (their
+        ``fitted_estimator``): copies of the weights :meth:`_store_weights`
+        would keep (the averages, once averaging has begun), so that the
+        copy predicts as the epoch left the neurons while training goes on.
+        """
+        t = self.t_ + info.epoch * n_samples
+        if trainer.average and trainer.average <= t - 1:
+            coef, intercept = weights.averages()
+        else:
+            coef, intercept = weights.coef, weights.intercept
+        return {
+            "coef_": np.ascontiguousarray(coef.T),
+            "intercept_": intercept.copy(),
+            "n_iter_": info.epoch,
+        }
 
     def _trainer(self, X, y_index):
         n_classes = len(self.classes_)

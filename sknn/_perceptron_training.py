@@ -30,6 +30,7 @@ import scipy.sparse as sp
 from sklearn.utils.extmath import safe_sparse_dot
 
 from sknn._perceptron_scan import DENSE_BLOCK, Decay, Scan, scan_block
+from sknn._training import EpochInfo
 
 __all__ = ["NoImprovement", "Rows", "Trainer", "Weights", "run_epochs"]
 
@@ -356,20 +357,27 @@ def run_epochs(
     train=None,
     val=None,
     verbose=0,
+    on_epoch_begin=None,
+    on_epoch_end=None,
 ):
     """Train for up to ``max_iter`` epochs, each problem until its score has
     not beaten its best by ``tol`` for ``patience`` epochs (never, with
     ``tol=None``). The score is minus the mean objective, or the accuracy on
     the rows ``val`` when given (training then visits only ``train``).
     ``y`` holds class indices, ``rng`` shuffles, ``t`` is the step count
-    before the first epoch. Returns the number of epochs run and the
-    mistakes made in each."""
+    before the first epoch. ``on_epoch_begin(epoch)`` is called before each
+    epoch (counted from 1) and ``on_epoch_end(info)`` after it, with an
+    :class:`~sknn._training.EpochInfo` (the loss is the mean objective); a
+    true return value stops training. Returns the number of epochs run and
+    the mistakes made in each."""
     rule = trainer.rule
     stopper = NoImprovement(rule.n_problems, tol, patience)
     active = np.ones(rule.n_problems, dtype=bool)
     n_train = X.shape[0] if train is None else len(train)
     t_start, errors, start = t, [], time.perf_counter()
     for epoch in range(max_iter):
+        if on_epoch_begin is not None:
+            on_epoch_begin(epoch + 1)
         order = train
         if shuffle:
             order = rng.permutation(n_train if train is None else train)
@@ -390,6 +398,15 @@ def run_epochs(
             _report(epoch, weights, loss / n_train, t - t_start, n_wrong, val_scores)
             print(f"Total training time: {time.perf_counter() - start:.2f} seconds.")
         active &= ~stopper.update(scores, active)
+        if on_epoch_end is not None:
+            info = EpochInfo(
+                epoch + 1,
+                float(np.mean(loss)) / n_train,
+                None if val is None else float(np.mean(scores)),
+                time.perf_counter() - start,
+            )
+            if on_epoch_end(info):
+                break
         if not active.any():
             break
     return epoch + 1, errors

@@ -8,6 +8,7 @@ installed scikit-learn has no ``sklearn.callback``.
 
 import os
 import pickle
+import re
 import subprocess
 import sys
 import warnings
@@ -23,7 +24,7 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from sknn import MLPNeuronClassifier
+from sknn import MLPNeuronClassifier, PerceptronClassifier
 from sknn._callbacks import EPOCH_TASK, LBFGS_TASK, FitTasks
 from sknn._losses import get_loss
 from sknn._network import Network
@@ -32,7 +33,39 @@ from sknn._training import MiniBatches, fit_lbfgs, fit_stochastic, print_progres
 from sknn.activations import get_activation
 
 SOLVERS = ["sgd", "adam", "lbfgs"]
-EPOCH_NAME = {"sgd": EPOCH_TASK, "adam": EPOCH_TASK, "lbfgs": LBFGS_TASK}
+KINDS = [
+    *SOLVERS,
+    "perceptron",
+    "averaged perceptron",
+    "mini-batch perceptron, early stopping",
+]
+
+
+def make_fit(kind, **params):
+    """A small estimator of each kind whose epochs the tests count."""
+    if kind in SOLVERS:
+        params = dict(hidden_layer_sizes=(8,), learning_rate_init=0.01, **params)
+        return MLPNeuronClassifier(solver=kind, random_state=0, **params)
+    settings = {
+        "perceptron": {},
+        "averaged perceptron": dict(average=True),
+        "mini-batch perceptron, early stopping": dict(
+            batch_size=10, early_stopping=True
+        ),
+    }[kind]
+    return PerceptronClassifier(random_state=0, **settings, **params)
+
+
+def epoch_name(kind):
+    return LBFGS_TASK if kind == "lbfgs" else EPOCH_TASK
+
+
+def outputs(est, X):
+    """What an estimator computes from X, to tell two sets of weights apart."""
+    if hasattr(est, "decision_function"):
+        return est.decision_function(X)
+    return est.predict_proba(X)
+
 
 quiet_convergence = pytest.mark.filterwarnings(
     "ignore::sklearn.exceptions.ConvergenceWarning"
@@ -71,7 +104,7 @@ class Recorder:
     def __init__(self, stop_at=None):
         self.stop_at = stop_at
         self.calls = Counter()
-        self.epochs = []  # (parent task, fitted_estimator, its probabilities then)
+        self.epochs = []  # (parent task, fitted_estimator, its outputs then)
         self.fits = []  # (fit task, n_iter_ of the estimator at its end)
         self.open = set()
 
@@ -110,11 +143,11 @@ class Recorder:
             context.task_name in (EPOCH_TASK, LBFGS_TASK)
             and fitted_estimator is not None
         ):
-            proba = fitted_estimator.predict_proba(X)
-            self.epochs.append((context.parent, fitted_estimator, proba))
+            output = outputs(fitted_estimator, X)
+            self.epochs.append((context.parent, fitted_estimator, output))
             siblings = sum(1 for parent, *_ in self.epochs if parent is context.parent)
             return siblings == self.stop_at
-        if isinstance(estimator, MLPNeuronClassifier):
+        if isinstance(estimator, (MLPNeuronClassifier, PerceptronClassifier)):
             self.fits.append((context, estimator.n_iter_))
         return False
 
@@ -236,20 +269,17 @@ print("ok")
     assert result.stdout.strip() == "ok"
 
 
-# -- one task per epoch --------------------------------------------------------
+# -- one task per epoch ---------------------------------------------------------
 
 
 @quiet_convergence
-@pytest.mark.parametrize("solver", SOLVERS)
-def test_one_task_per_epoch(data, solver):
+@pytest.mark.parametrize("kind", KINDS)
+def test_one_task_per_epoch(data, kind):
     callback_api()
     X, y = data
     recorder = Recorder()
-    clf = MLPNeuronClassifier(
-        (8,), solver=solver, max_iter=12, learning_rate_init=0.01, random_state=0
-    )
-    clf.set_callbacks(recorder).fit(X, y)
-    name = EPOCH_NAME[solver]
+    clf = make_fit(kind, max_iter=12).set_callbacks(recorder).fit(X, y)
+    name = epoch_name(kind)
     assert clf.n_iter_ > 2
     assert recorder.calls == {
         "setup": 1,
@@ -264,38 +294,38 @@ def test_one_task_per_epoch(data, solver):
 
 
 @quiet_convergence
-@pytest.mark.parametrize("solver", SOLVERS)
-def test_each_epoch_comes_with_an_estimator_fitted_up_to_it(data, solver):
+@pytest.mark.parametrize("kind", KINDS)
+def test_each_epoch_comes_with_an_estimator_fitted_up_to_it(data, kind):
     callback_api()
     X, y = data
+    X = X.astype(np.float32)
     recorder = Recorder()
-    clf = MLPNeuronClassifier(
-        (8,), solver=solver, max_iter=8, learning_rate_init=0.01, random_state=0
-    )
-    clf.set_callbacks(recorder).fit(X.astype(np.float32), y)
+    clf = make_fit(kind, max_iter=8).set_callbacks(recorder).fit(X, y)
     epochs = recorder.epochs
     assert len(epochs) == clf.n_iter_
-    # A snapshot: after the fit, each still predicts as its epoch left it.
-    for _, fitted, proba in epochs:
-        assert fitted is not clf and fitted.coefs_[0].dtype == np.float32
-        assert_array_equal(fitted.predict_proba(X), proba)
+    # A snapshot: after the fit, each still computes what it did at its epoch.
+    for _, fitted, output in epochs:
+        assert fitted is not clf and output.dtype == np.float32
+        assert_array_equal(outputs(fitted, X), output)
     assert not np.array_equal(epochs[0][2], epochs[-1][2])
     assert [fitted.n_iter_ for _, fitted, _ in epochs] == list(
         range(1, clf.n_iter_ + 1)
     )
     # The last epoch's weights are the fit's.
-    assert_array_equal(epochs[-1][2], clf.predict_proba(X))
+    assert_array_equal(epochs[-1][2], outputs(clf, X))
 
 
-def test_partial_fit_is_one_epoch(data):
+@pytest.mark.parametrize("kind", ["adam", "perceptron"])
+def test_partial_fit_is_one_epoch(data, kind):
     callback_api()
     X, y = data
     recorder = Recorder()
-    clf = MLPNeuronClassifier((8,), random_state=0).set_callbacks(recorder)
+    clf = make_fit(kind).set_callbacks(recorder)
     for _ in range(3):
         clf.partial_fit(X, y, classes=np.unique(y))
     assert recorder.calls["begin", "partial_fit", 0] == 3
     assert recorder.calls["end", EPOCH_TASK, 1] == 3
+    assert len(recorder.epochs) == 3
     assert recorder.calls["setup"] == recorder.calls["teardown"] == 3
 
 
@@ -312,21 +342,22 @@ def test_an_epoch_cut_short_is_closed_without_an_estimator(data, solver, scale, 
     # The recorder's predictions on such data overflow: numpy may say so.
     with pytest.warns(ConvergenceWarning, match="diverged"), np.errstate(all="ignore"):
         clf.set_callbacks(recorder).fit(X * scale, y)
-    name = EPOCH_NAME[solver]
+    name = epoch_name(solver)
     assert recorder.calls["begin", name, 1] == clf.n_iter_ + 1
     assert recorder.calls["end", name, 1] == clf.n_iter_ + 1
     assert len(recorder.epochs) == clf.n_iter_
     assert not recorder.open
 
 
-@pytest.mark.parametrize("solver", SOLVERS)
-def test_a_callback_can_stop_training(data, solver):
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_callback_can_stop_training(data, kind):
     callback_api()
     X, y = data
-    clf = MLPNeuronClassifier((8,), solver=solver, max_iter=50, random_state=0)
+    clf = make_fit(kind, max_iter=50)
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
         clf.set_callbacks(Recorder(stop_at=3)).fit(X, y)
+    # Neither estimator's own stopping rule can fire before epoch 6.
     assert clf.n_iter_ == 3
     assert clf.score(X, y) > 0.3
 
@@ -341,110 +372,134 @@ def test_verbose_still_prints_every_epoch(data, capsys):
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 5
     for k, line in enumerate(lines, start=1):
-        assert line.startswith(f"Iteration {k}, loss = ") and line.endswith("s")
+        pattern = rf"Iteration {k}, loss = \d+\.\d{{8}}, time = \d+\.\d\ds"
+        assert re.fullmatch(pattern, line), line
     assert len(recorder.epochs) == 5
+
+
+def test_verbose_perceptron_still_prints_every_epoch(data, capsys):
+    callback_api()
+    X, y = data
+    recorder = Recorder()
+    clf = PerceptronClassifier(verbose=1, random_state=0)
+    clf.set_callbacks(recorder).fit(X, y)
+    lines = capsys.readouterr().out.splitlines()
+    # scikit-learn's Perceptron's report: three lines per epoch.
+    assert len(lines) == 3 * clf.n_iter_
+    for k in range(clf.n_iter_):
+        assert lines[3 * k] == f"-- Epoch {k + 1}"
+        assert lines[3 * k + 1].startswith("Norm: ")
+        pattern = r"Total training time: \d+\.\d\d seconds\."
+        assert re.fullmatch(pattern, lines[3 * k + 2]), lines[3 * k + 2]
+    assert len(recorder.epochs) == clf.n_iter_
 
 
 # -- the real callbacks ----------------------------------------------------------
 
 
-def test_progress_bar(data, capsys):
+@pytest.mark.parametrize("kind", ["lbfgs", "perceptron"])
+def test_progress_bar(data, capsys, kind):
     api = callback_api()
     pytest.importorskip("rich")
     X, y = data
     recorder = Recorder()
-    clf = MLPNeuronClassifier((8,), solver="lbfgs", max_iter=15, random_state=0)
-    with pytest.warns(ConvergenceWarning):
+    clf = make_fit(kind, max_iter=15, tol=None if kind == "perceptron" else 1e-4)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
         clf.set_callbacks(api.ProgressBar(), recorder).fit(X, y)
     out = capsys.readouterr().out
-    assert "MLPNeuronClassifier - fit" in out and "100%" in out
-    assert recorder.calls["end", LBFGS_TASK, 1] == clf.n_iter_ == 15
+    assert f"{type(clf).__name__} - fit" in out and "100%" in out
+    assert recorder.calls["end", epoch_name(kind), 1] == clf.n_iter_ == 15
 
 
 @quiet_convergence
-def test_progress_bar_in_a_pipeline(data, capsys):
+@pytest.mark.parametrize("kind", ["adam", "perceptron"])
+def test_progress_bar_in_a_pipeline(data, capsys, kind):
     api = callback_api()
     pytest.importorskip("rich")
     X, y = data
     recorder = Recorder()
-    pipe = make_pipeline(
-        StandardScaler(), MLPNeuronClassifier((8,), max_iter=7, random_state=0)
-    )
+    pipe = make_pipeline(StandardScaler(), make_fit(kind, max_iter=7))
     pipe.set_callbacks(api.ProgressBar(max_propagation_depth=None), recorder)
     pipe.fit(X, y)
     out = capsys.readouterr().out
-    assert "Pipeline - fit-final-estimator | MLPNeuronClassifier - fit" in out
     clf = pipe[-1]
-    assert recorder.calls["begin", EPOCH_TASK, 2] == clf.n_iter_ == 7
-    assert recorder.calls["end", EPOCH_TASK, 2] == 7
+    assert f"Pipeline - fit-final-estimator | {type(clf).__name__} - fit" in out
+    assert recorder.calls["begin", EPOCH_TASK, 2] == clf.n_iter_ > 2
+    assert recorder.calls["end", EPOCH_TASK, 2] == clf.n_iter_
     assert not recorder.open
 
 
 @quiet_convergence
-def test_progress_bar_in_a_grid_search(data, capsys):
+@pytest.mark.parametrize(
+    "estimator, grid",
+    [
+        (
+            MLPNeuronClassifier((8,), max_iter=6, random_state=0),
+            {"solver": ["adam", "lbfgs"]},
+        ),
+        (PerceptronClassifier(random_state=0), {"average": [False, True]}),
+    ],
+    ids=["mlp", "perceptron"],
+)
+def test_progress_bar_in_a_grid_search(data, capsys, estimator, grid):
     api = callback_api()
     pytest.importorskip("rich")
     X, y = data
     recorder = Recorder()
-    search = GridSearchCV(
-        make_pipeline(
-            StandardScaler(), MLPNeuronClassifier((8,), max_iter=6, random_state=0)
-        ),
-        {"mlpneuronclassifier__solver": ["adam", "lbfgs"]},
-        cv=2,
-        n_jobs=1,
-    )
+    pipe = make_pipeline(StandardScaler(), estimator)
+    step = pipe.steps[-1][0]
+    grid = {f"{step}__{name}": values for name, values in grid.items()}
+    search = GridSearchCV(pipe, grid, cv=2, n_jobs=1)
     search.set_callbacks(api.ProgressBar(max_propagation_depth=None), recorder)
     search.fit(X, y)
     out = capsys.readouterr().out
-    assert out.count("Pipeline - fit-final-estimator | MLPNeuronClassifier - fit") == 5
-    # Four candidate fits and the refit, each with one task per epoch, at
-    # depth 4 (search, candidate, pipeline, network) or 3 for the refit.
+    name = type(estimator).__name__
+    assert out.count(f"Pipeline - fit-final-estimator | {name} - fit") == 5
+    # Four candidate fits and the refit, each with one task per epoch; the
+    # fit's task lies below the search's (and a candidate's) and the pipeline's.
     assert len(recorder.fits) == 5
     for fit_task, n_iter in recorder.fits:
-        assert len(recorder.epochs_of(fit_task)) == n_iter == 6
+        assert len(recorder.epochs_of(fit_task)) == n_iter > 2
         assert depth(fit_task) in (2, 3)
-    assert recorder.calls["end", EPOCH_TASK, 4] == 2 * 6
-    assert recorder.calls["end", LBFGS_TASK, 4] == 2 * 6
     assert not recorder.open
 
 
 @quiet_convergence
-@pytest.mark.parametrize("solver", SOLVERS)
-def test_scoring_monitor_records_a_score_per_epoch(data, solver):
+@pytest.mark.parametrize("kind", KINDS)
+def test_scoring_monitor_records_a_score_per_epoch(data, kind):
     api = callback_api()
     pytest.importorskip("pandas")
     X, y = data
-    monitor = api.ScoringMonitor(scoring=["accuracy", "neg_log_loss"])
-    clf = MLPNeuronClassifier((8,), solver=solver, max_iter=10, random_state=0)
-    clf.set_callbacks(monitor).fit(X, y)
+    monitor = api.ScoringMonitor(scoring=["accuracy", "balanced_accuracy"])
+    clf = make_fit(kind, max_iter=10).set_callbacks(monitor).fit(X, y)
     log = monitor.get_logs().data_as_pandas
-    epochs = log[log.task_name == EPOCH_NAME[solver]]
-    assert len(epochs) == clf.n_iter_ == 10
-    assert list(epochs.task_id) == list(range(10))
-    assert epochs.accuracy.between(0, 1).all()
-    assert epochs.neg_log_loss.iloc[-1] > epochs.neg_log_loss.iloc[0]
+    epochs = log[log.task_name == epoch_name(kind)]
+    assert len(epochs) == clf.n_iter_ > 2
+    assert list(epochs.task_id) == list(range(clf.n_iter_))
+    assert epochs.balanced_accuracy.between(0, 1).all()
+    assert epochs.accuracy.nunique() > 1
     assert epochs.accuracy.iloc[-1] == clf.score(X, y)
     assert log[log.task_name == "fit"].accuracy.item() == clf.score(X, y)
 
 
 @quiet_convergence
-def test_clone_and_pickle_with_callbacks(data):
+@pytest.mark.parametrize("kind", ["adam", "perceptron"])
+def test_clone_and_pickle_with_callbacks(data, kind):
     api = callback_api()
     pytest.importorskip("rich")
     X, y = data
     monitor = api.ScoringMonitor(scoring="accuracy")
-    clf = MLPNeuronClassifier((8,), max_iter=4, random_state=0)
-    clf.set_callbacks(api.ProgressBar(), monitor)
+    clf = make_fit(kind, max_iter=4).set_callbacks(api.ProgressBar(), monitor)
     # scikit-learn's clone shares the callback instances.
     assert clone(clf)._skl_callbacks == clf._skl_callbacks
     restored = pickle.loads(pickle.dumps(clf.fit(X, y)))
-    assert_array_equal(restored.predict_proba(X), clf.predict_proba(X))
+    assert_array_equal(outputs(restored, X), outputs(clf, X))
     assert [type(cb) for cb in restored._skl_callbacks] == [
         api.ProgressBar,
         api.ScoringMonitor,
     ]
     restored.fit(X, y)  # the unpickled callbacks work, and keep the old runs
     runs = restored._skl_callbacks[1].get_logs(select="all")
-    assert len(runs) == 2 and len(runs[1].data) == 5
+    assert len(runs) == 2 and len(runs[1].data) == 1 + restored.n_iter_
     assert runs[0].data == monitor.get_logs().data
