@@ -89,7 +89,8 @@ def reference_fit(
 
     then ``W *= 1 - eta alpha`` (the L2 step, every sample), ``W += c x``,
     ``b += c``. Returns the final (or, with ``average``, the mean from step
-    ``average`` on) weights and biases and the mistaken samples per epoch.
+    ``average`` on) weights and biases, the mistaken samples per epoch and
+    every sample's scores ``z``, epoch after epoch.
     """
     classes = np.unique(y)
     labels = np.searchsorted(classes, y)
@@ -104,11 +105,12 @@ def reference_fit(
     sw = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight)
     cw = [1.0 if class_weight is None else class_weight[c] for c in classes]
     rho = 1.0 - eta * alpha
-    W_sum, b_sum, n_averaged, step, errors = 0 * W, 0 * b, 0, 0, []
+    W_sum, b_sum, n_averaged, step, errors, scores = 0 * W, 0 * b, 0, 0, [], []
     for _ in range(n_epochs):
         n_wrong = 0
         for x, k, s in zip(X, labels, sw):
             z = W @ x + b
+            scores.append(z)
             c = np.zeros(n_neurons)
             if multinomial:
                 others = [j for j in range(n_neurons) if j != k]
@@ -140,8 +142,8 @@ def reference_fit(
                 W_sum, b_sum, n_averaged = W_sum + W, b_sum + b, n_averaged + 1
         errors.append(n_wrong)
     if n_averaged:
-        return W_sum / n_averaged, b_sum / n_averaged, errors
-    return W, b, errors
+        W, b = W_sum / n_averaged, b_sum / n_averaged
+    return W, b, errors, np.array(scores)
 
 
 # --------------------------------------------------------------------------
@@ -280,7 +282,7 @@ def test_float32_in_float32_out(params):
 @pytest.mark.parametrize("n_classes, multinomial", [(2, False), (4, False), (4, True)])
 def test_rules_and_errors_match_a_hand_run(n_classes, multinomial, scan):
     X, y = classification(n_classes, n_samples=120)
-    W, b, errors = reference_fit(X, y, 4, multinomial=multinomial)
+    W, b, errors, _ = reference_fit(X, y, 4, multinomial=multinomial)
     clf = PerceptronClassifier(
         shuffle=False,
         max_iter=4,
@@ -382,7 +384,7 @@ def test_average_is_the_mean_of_the_trajectory_by_hand():
 @pytest.mark.parametrize("n_classes", [2, 3])
 def test_average_matches_a_hand_run(n_classes, scan):
     X, y = classification(n_classes, n_samples=100)
-    W_mean, b_mean, _ = reference_fit(X, y, 3, average=True)
+    W_mean, b_mean, _, _ = reference_fit(X, y, 3, average=True)
     clf = PerceptronClassifier(shuffle=False, max_iter=3, tol=None, average=True)
     clf.fit(X, y)
     assert_allclose(clf.coef_, W_mean, atol=1e-10)
@@ -449,10 +451,13 @@ _SCAN_THRESHOLDS = {"adaptive": None, "settle": -1.0, "push": 2.0}
 def watched_scan(mode):
     """Force the block solver of mistake-driven rules to settle or push (or
     leave it to adapt), and record what ran: the number of products each
-    settled block took to reach its fixed point, and the pushed blocks and
-    the updates (jumps) they made."""
-    runs = {"settle_products": [], "push_blocks": 0, "push_jumps": 0}
+    settled block took to reach its fixed point, the pushed blocks and the
+    updates (jumps) they made, the pulled blocks, and the scores every row
+    was judged on, block after block."""
+    runs = {"settle_products": [], "push_blocks": 0, "push_jumps": 0, "pulls": 0}
+    runs["scores"] = []
     settle, push = scan_module.settle_block, scan_module.push_block
+    pull = scan_module.pull_block
 
     def counted_settle(Z, H, decide, blk):
         def counted_decide(*args):
@@ -460,7 +465,9 @@ def watched_scan(mode):
             return decide(*args)
 
         runs["settle_products"].append(0)
-        return settle(Z, H, counted_decide, blk)
+        scores, C = settle(Z, H, counted_decide, blk)
+        runs["scores"].append(scores.copy())
+        return scores, C
 
     def counted_push(Z, C, column, update, first_mistake, blk):
         def counted_update(*args):
@@ -468,13 +475,21 @@ def watched_scan(mode):
             return update(*args)
 
         runs["push_blocks"] += 1
-        return push(Z, C, column, counted_update, first_mistake, blk)
+        push(Z, C, column, counted_update, first_mistake, blk)
+        runs["scores"].append(Z.copy())
+
+    def counted_pull(Z, H, update, blk):
+        runs["pulls"] += 1
+        scores, C = pull(Z, H, update, blk)
+        runs["scores"].append(scores.copy())
+        return scores, C
 
     with pytest.MonkeyPatch.context() as patch:
         if _SCAN_THRESHOLDS[mode] is not None:
             patch.setattr(scan_module, "DENSE_ABOVE", _SCAN_THRESHOLDS[mode])
         patch.setattr(scan_module, "settle_block", counted_settle)
         patch.setattr(scan_module, "push_block", counted_push)
+        patch.setattr(scan_module, "pull_block", counted_pull)
         yield runs
 
 
@@ -498,8 +513,9 @@ def make_online_problem(rng, n_samples, n_features, n_classes, separable, exact)
 
 
 @st.composite
-def online_problems(draw, exact, rule="step"):
-    """A small problem and the settings of an online fit (batch_size=1, no L1)."""
+def online_problems(draw, exact, rule="step", decay=0.0):
+    """A small problem and the settings of an online fit (batch_size=1, no
+    L1 term), with an L2 decay ``1 - rho = eta0 alpha`` of ``decay``."""
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
     n_samples = draw(st.integers(2, 260))
     n_classes = draw(st.integers(2, min(4, n_samples)))
@@ -540,8 +556,8 @@ def online_problems(draw, exact, rule="step"):
         params["eta0"] = draw(st.floats(0.01, 2.0))
     else:  # small enough for the delta rule not to diverge
         params["eta0"] = draw(st.floats(0.001, 0.05))
-    if not exact and draw(st.booleans()):
-        params.update(penalty="l2", alpha=draw(st.sampled_from([1e-4, 1e-2, 0.2])))
+    if decay:
+        params.update(penalty="l2", alpha=decay / params["eta0"])
     if draw(st.booleans()):
         params["class_weight"] = {
             c: draw(st.sampled_from(dyadic[1:])) for c in range(n_classes)
@@ -559,18 +575,25 @@ def online_problems(draw, exact, rule="step"):
         fit["intercept_init"] = rng.integers(-2, 3, n_neurons) * 1.0
         if not exact:
             fit["coef_init"] = fit["coef_init"] + rng.standard_normal(shape)
-    scan = draw(st.sampled_from(list(_SCAN_THRESHOLDS)))
-    return X, y, params, fit, sparse, scan
+    return X, y, params, fit, sparse
+
+
+def assert_close_in_scale(actual, desired, rtol, scale=None):
+    """``actual == desired`` to ``rtol`` relative to the largest ``|desired|``."""
+    scale = np.abs(desired).max(initial=1e-300) if scale is None else scale
+    assert_allclose(actual, desired, rtol=rtol, atol=rtol * scale)
 
 
 def fit_against_reference(X, y, params, fit, sparse, scan, dtype=np.float64):
-    """Fit with shuffle=False and tol=None and compare with reference_fit."""
+    """Fit with shuffle=False and tol=None and compare with reference_fit:
+    the mistakes, every score a row was judged on (not only the signs that
+    decided), the weights and biases, and the solvers that ran."""
     clf = PerceptronClassifier(shuffle=False, tol=None, **params)
     X_fit = sp.csr_matrix(X, dtype=dtype) if sparse else X.astype(dtype)
     fit_args = {name: value.astype(dtype) for name, value in fit.items()}
     with watched_scan(scan) as runs:
         clf.fit(X_fit, y, **fit_args)
-    W, b, errors = reference_fit(
+    W, b, errors, scores = reference_fit(
         X,
         y,
         params["max_iter"],
@@ -585,57 +608,50 @@ def fit_against_reference(X, y, params, fit, sparse, scan, dtype=np.float64):
     )
     assert clf.coef_.dtype == clf.intercept_.dtype == dtype
     assert_array_equal(clf.errors_, errors)
-    return clf, W, b, runs
-
-
-def assert_scan_ran(runs, scan):
-    if scan == "settle":
-        assert runs["settle_products"] and not runs["push_blocks"]
-    elif scan == "push":
-        assert runs["push_blocks"] and not runs["settle_products"]
-
-
-@settings(max_examples=80, deadline=None)
-@given(problem=online_problems(exact=False) | online_problems(exact=True))
-def test_block_scan_equals_the_sample_by_sample_rule(problem):
-    # Real-valued data (with L2 decay) agrees to rounding; integer data, on
-    # which every sum is exact, agrees bit for bit, ties included.
-    clf, W, b, runs = fit_against_reference(*problem)
+    assert_close_in_scale(np.concatenate(runs["scores"]), scores, rtol=1e-9)
+    # Integer data keeps every float32 sum exact; only averages are rounded.
+    rtol = 1e-5 if dtype == np.float32 and params["average"] else 1e-9
     scale = max(np.abs(W).max(), np.abs(b).max(), 1e-300)
-    assert_allclose(clf.coef_, W, rtol=1e-9, atol=1e-9 * scale)
-    assert_allclose(clf.intercept_, b, rtol=1e-9, atol=1e-9 * scale)
-    assert_scan_ran(runs, problem[-1])
+    assert_close_in_scale(clf.coef_, W, rtol, scale)
+    assert_close_in_scale(clf.intercept_, b, rtol, scale)
+    solvers = {
+        "settle": len(runs["settle_products"]),
+        "push": runs["push_blocks"],
+        "pull": runs["pulls"],
+    }
+    forced = "pull" if params["activation"] != "step" else scan  # pull: no choice
+    if forced != "adaptive":
+        assert [name for name, n in solvers.items() if n] == [forced]
 
 
-@settings(max_examples=40, deadline=None)
+@pytest.mark.parametrize("decay", [0.0, 1e-4, 0.3])
+@pytest.mark.parametrize("scan", list(_SCAN_THRESHOLDS))
+@settings(max_examples=12, deadline=None)
+@given(data=st.data())
+def test_block_scan_equals_the_sample_by_sample_rule(scan, decay, data):
+    # Real-valued data agrees to rounding; integer data (possible without
+    # decay), on which every sum is exact, agrees bit for bit, ties included.
+    exact = decay == 0 and data.draw(st.booleans(), label="exact")
+    problem = data.draw(online_problems(exact, decay=decay), label="problem")
+    fit_against_reference(*problem, scan)
+
+
+@pytest.mark.parametrize("scan", list(_SCAN_THRESHOLDS))
+@settings(max_examples=12, deadline=None)
 @given(problem=online_problems(exact=True))
-def test_block_scan_equals_the_sample_by_sample_rule_in_float32(problem):
-    # Integer data keeps every float32 sum exact, so the float32 fit must
-    # make the float64 reference's decisions; only averages are rounded.
-    clf, W, b, runs = fit_against_reference(*problem, dtype=np.float32)
-    if problem[2]["average"]:
-        scale = max(np.abs(W).max(), np.abs(b).max(), 1e-30)
-        assert_allclose(clf.coef_, W, rtol=1e-5, atol=1e-5 * scale)
-        assert_allclose(clf.intercept_, b, rtol=1e-5, atol=1e-5 * scale)
-    else:
-        assert_array_equal(clf.coef_, W)
-        assert_array_equal(clf.intercept_, b)
-    assert_scan_ran(runs, problem[-1])
+def test_block_scan_equals_the_sample_by_sample_rule_in_float32(scan, problem):
+    # Integer data keeps every float32 sum exact, so the float32 fit makes
+    # the float64 reference's decisions and scores exactly.
+    fit_against_reference(*problem, scan, dtype=np.float32)
 
 
-@settings(max_examples=30, deadline=None)
-@given(
-    problem=online_problems(exact=False, rule="logistic")
-    | online_problems(exact=False, rule="tanh")
-    | online_problems(exact=False, rule="identity")
-)
-def test_pull_scan_equals_the_sample_by_sample_delta_rule(problem):
-    clf, W, b, runs = fit_against_reference(*problem)
-    scale = max(np.abs(W).max(), np.abs(b).max(), 1e-300)
-    assert_allclose(clf.coef_, W, rtol=1e-9, atol=1e-9 * scale)
-    assert_allclose(clf.intercept_, b, rtol=1e-9, atol=1e-9 * scale)
-    # Every sample updates: neither mistake-driven solver runs.
-    assert not runs["settle_products"] and not runs["push_blocks"]
+@pytest.mark.parametrize("activation", ["logistic", "tanh", "identity"])
+@settings(max_examples=10, deadline=None)
+@given(data=st.data())
+def test_pull_scan_equals_the_sample_by_sample_delta_rule(activation, data):
+    decay = data.draw(st.sampled_from([0.0, 1e-2]), label="decay")
+    problem = data.draw(online_problems(False, activation, decay), label="problem")
+    fit_against_reference(*problem, "adaptive")
 
 
 @pytest.mark.parametrize("multi_class, n_classes", [("ovr", 2), ("multinomial", 3)])
@@ -654,11 +670,12 @@ def test_adaptive_scan_settles_then_pushes_and_matches_the_reference(
         clf.fit(X, y)
     assert max(runs["settle_products"]) >= 4
     assert runs["push_blocks"] >= 2 and runs["push_jumps"] > runs["push_blocks"]
-    W, b, errors = reference_fit(
+    W, b, errors, scores = reference_fit(
         X, y, 2, multinomial=multi_class == "multinomial", average=True
     )
-    assert_allclose(clf.coef_, W, rtol=1e-9, atol=1e-9 * np.abs(W).max())
-    assert_allclose(clf.intercept_, b, rtol=1e-9, atol=1e-9 * np.abs(W).max())
+    assert_close_in_scale(np.concatenate(runs["scores"]), scores, rtol=1e-9)
+    assert_close_in_scale(clf.coef_, W, rtol=1e-9)
+    assert_close_in_scale(clf.intercept_, b, rtol=1e-9, scale=np.abs(W).max())
     assert_array_equal(clf.errors_, errors)
 
 
