@@ -300,6 +300,14 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
     estimator as fitted so far (what a ScoringMonitor scores), and stops when
     a callback asks it to.
 
+    **Diagnostics.** Unlike :class:`~sknn.MLPNeuronClassifier` there is no
+    ``diagnostics`` parameter. Its statistics describe hidden layers (dead and
+    saturated units, activation spread), which a perceptron lacks, and the
+    gradient's size down the layers, which a single layer cannot show; and
+    Rosenblatt's rule follows mistakes, not a gradient. The perceptron's own
+    record of training is ``errors_``, the mistakes of each epoch: it falls
+    to 0 on separable data and never does otherwise (XOR, for example).
+
     References
     ----------
     F. Rosenblatt (1958). The perceptron: a probabilistic model for

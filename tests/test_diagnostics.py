@@ -284,6 +284,16 @@ def test_a_perceptron_cannot_fit_xor(xor):
     assert PerceptronClassifier(random_state=0).fit(X, y).score(X, y) < 0.8
 
 
+def test_the_perceptrons_mistakes_reach_zero_only_on_separable_data(xor):
+    X, y = xor
+    stuck = PerceptronClassifier(max_iter=30, tol=None, random_state=0).fit(X, y)
+    assert len(stuck.errors_) == 30 and stuck.errors_.min() > 0.2 * len(y)
+    separable = y == (X[:, 0] > 0)  # two of the four corners: one line splits them
+    clf = PerceptronClassifier(max_iter=30, tol=None, random_state=0)
+    clf.fit(X[separable], y[separable])
+    assert clf.errors_[-1] == 0 and clf.score(X[separable], y[separable]) == 1.0
+
+
 @pytest.mark.parametrize("activation", ["tanh", "relu", "logistic"])
 def test_one_non_linear_hidden_layer_fits_xor(xor, activation):
     X, y = xor
