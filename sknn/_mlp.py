@@ -272,7 +272,7 @@ class MLPNeuronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
     n_features_in_ : int
         The number of features seen during fit.
 
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (``n_features_in_``,)
         The names of the features seen during fit, when ``X`` has feature
         names that are all strings.
 
@@ -290,7 +290,7 @@ class MLPNeuronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         The output function: 'logistic' for binary and multilabel targets,
         'softmax' for multiclass ones.
 
-    diagnostics_ : dict of ndarray of shape (n_epochs, n_layers_ - 1)
+    diagnostics_ : dict of ndarray of shape (n_epochs, ``n_layers_ - 1``)
         With ``diagnostics=True``: one row per epoch of 'sgd' and 'adam' (per
         iteration of 'lbfgs'), one column per weight matrix ``coefs_[i]`` and
         the layer it computes (the hidden layers, then the output layer).
