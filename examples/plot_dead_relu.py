@@ -1,7 +1,7 @@
 """
-==================================
+===============================
 Dead relu units, and leaky relu
-==================================
+===============================
 
 A relu unit outputs ``max(z, 0)``, with slope 0 for every ``z < 0``. If its
 weights move so that ``z < 0`` for every training sample, the unit outputs

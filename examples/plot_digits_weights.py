@@ -1,7 +1,7 @@
 """
-=================================================
+==============================================
 What the first layer learns: weights as images
-=================================================
+==============================================
 
 A hidden neuron of the first layer computes ``f(w·x + b)``: it responds most
 to inputs that look like its weight vector ``w``. When the inputs are images,

@@ -1,7 +1,7 @@
 """
-=====================================================
+====================================================
 Choosing the activation and the width by grid search
-=====================================================
+====================================================
 
 Which activation, and how many hidden units? Neither has an answer in
 general, but on a given problem cross-validation can measure it. Because

@@ -1,7 +1,7 @@
 """
-==========================================
+===========================================
 One perceptron, one line: and why XOR fails
-==========================================
+===========================================
 
 A perceptron computes ``step(w·x + b)``: it answers 1 on one side of the
 hyperplane ``w·x + b = 0`` and 0 on the other. In two dimensions that

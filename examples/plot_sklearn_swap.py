@@ -1,7 +1,7 @@
 """
-======================================================
+================================================
 Swapping scikit-learn's MLPClassifier for sknn's
-======================================================
+================================================
 
 :class:`~sknn.MLPNeuronClassifier` takes every parameter of scikit-learn's
 :class:`~sklearn.neural_network.MLPClassifier`, with the same name, default

@@ -1,7 +1,7 @@
 """
-==================================
+================================
 Three solvers, three loss curves
-==================================
+================================
 
 :class:`~sknn.MLPNeuronClassifier` trains its weights with one of three
 solvers, as scikit-learn's :class:`~sklearn.neural_network.MLPClassifier`

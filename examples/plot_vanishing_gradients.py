@@ -1,7 +1,7 @@
 """
-=================================================
+=============================================
 Vanishing gradients in a deep sigmoid network
-=================================================
+=============================================
 
 Back-propagation sends the error from the output back to the input one layer
 at a time, and at each layer multiplies it by the layer's weights and by the
