@@ -17,6 +17,8 @@ import sys
 import warnings
 from pathlib import Path
 
+from threadpoolctl import threadpool_limits
+
 import sknn
 
 DOCS = Path(__file__).resolve().parent
@@ -99,6 +101,12 @@ plot_rcparams = {"figure.autolayout": True}
 plot_pre_code = "import numpy as np\nimport matplotlib.pyplot as plt\n"
 
 # -- Gallery -----------------------------------------------------------------
+
+# The gallery and the figures run in this process. One BLAS thread makes
+# their timings comparable from one build to the next (the benchmarks run
+# the same way) and keeps a build on a busy two-core machine from stalling
+# on threads that wait for each other.
+threadpool_limits(limits=1)
 
 sphinx_gallery_conf = {
     "examples_dirs": "../examples",
