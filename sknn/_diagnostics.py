@@ -128,7 +128,7 @@ class DiagnosticsRecorder:
             self.grad_squares[i] += float(np.dot(flat, flat))
         if not self.n_units:
             return
-        views = network._views(n_samples)
+        views = network.workspace(n_samples)
         # A full batch of L-BFGS goes through in blocks, to bound the scratch.
         for start in range(0, n_samples, BLOCK_ROWS):
             rows = slice(start, min(start + BLOCK_ROWS, n_samples))

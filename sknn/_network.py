@@ -197,11 +197,14 @@ class Network:
 
     # -- workspaces --------------------------------------------------------
 
-    def _views(self, n_samples):
+    def workspace(self, n_samples):
         """Return the workspace views for a batch of ``n_samples`` rows.
 
         The buffers grow, once, to the largest batch seen; smaller batches
-        get row slices of them, made once per batch size and cached.
+        get row slices of them, made once per batch size and cached. After
+        :meth:`loss_and_gradient`, ``outputs`` holds each hidden layer's
+        activations for the batch (what a diagnostics recorder reads) and
+        ``pre_activations`` the inputs of activations that need them.
         """
         workspace = self._workspace
         if workspace is None or n_samples > workspace.capacity:
@@ -311,7 +314,7 @@ class Network:
         """
         X = self._prepare(X)
         n_samples = X.shape[0]
-        views = self._views(n_samples)
+        views = self.workspace(n_samples)
         logits, squares = self._forward(X, views, penalty=bool(alpha))
         weight_sum = n_samples if sample_weight is None else float(sample_weight.sum())
         scale = 1.0 / weight_sum if weight_sum > 0 else 0.0
@@ -333,7 +336,7 @@ class Network:
             keep it.
         """
         X = self._prepare(X)
-        logits, _ = self._forward(X, self._views(X.shape[0]))
+        logits, _ = self._forward(X, self.workspace(X.shape[0]))
         return self.loss.output(logits, out=logits)
 
     def logits(self, X):
