@@ -61,6 +61,7 @@ autodoc_typehints = "none"
 numpydoc_show_class_members = False
 numpydoc_xref_param_type = False
 add_module_names = False
+toc_object_entries_show_parents = "hide"  # "fit()", not "Class.fit()"
 
 
 def _skip_routing_methods(app, what, name, obj, skip, options):
