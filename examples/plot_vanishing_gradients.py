@@ -6,10 +6,11 @@ Vanishing gradients in a deep sigmoid network
 Back-propagation sends the error from the output back to the input one layer
 at a time, and at each layer multiplies it by the layer's weights and by the
 slope ``f'(z)`` of its activation. The logistic function's slope is at most
-1/4, so every logistic layer shrinks the signal by four or more: after eight
-layers, the first layer's weights receive a gradient some hundred thousand
-times smaller than the last layer's, and barely learn. tanh and relu have slope 1
-where they are active, and the signal keeps its size.
+1/4, so in every logistic layer the slope alone divides the signal by four
+or more: after eight layers, the first layer's weights receive a gradient
+some hundred thousand times smaller than the last layer's, and barely learn.
+tanh has slope 1 at zero and relu wherever it is active, so their signal
+keeps its size.
 
 This example trains the same deep network, eight hidden layers of 32 units,
 with each of the three activations and ``diagnostics=True``, which records
