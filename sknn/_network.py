@@ -438,7 +438,8 @@ class _Workspace:
         # Column sums (the bias gradients) as products with a vector of ones:
         # a BLAS gemv reads delta once, about three times faster than sum().
         self.ones = np.ones(capacity, dtype=dtype)
-        self.scratch = np.empty(_CHUNK, dtype=dtype)
+        largest = max(n_in * n_out for n_in, n_out in network._coef_shapes)
+        self.scratch = np.empty(min(_CHUNK, largest), dtype=dtype)
         self._hidden = hidden
         self._cache = {}
 

@@ -36,6 +36,17 @@ class _Optimizer:
         self.learning_rate = float(learning_rate_init)
         self.shape = params.shape
         self.dtype = params.dtype
+        self._scratch = None
+
+    def _scratch_for(self, grads, overwrite_grads):
+        """The weight-sized scratch of a step: ``grads`` itself when it may be
+        overwritten, else a buffer made on first need (a training loop that
+        always lends ``grads`` never pays for it in memory)."""
+        if overwrite_grads:
+            return grads
+        if self._scratch is None:
+            self._scratch = np.empty(self.shape, dtype=self.dtype)
+        return self._scratch
 
     def _check(self, params, grads):
         # The state was sized and typed for one flat buffer: anything else is
@@ -127,7 +138,6 @@ class SGD(_Optimizer):
         self.nesterov = nesterov
         self.power_t = power_t
         self.velocity = np.zeros(self.shape, dtype=self.dtype)
-        self._scratch = np.empty(self.shape, dtype=self.dtype)
 
     def step(self, params, grads, overwrite_grads=False):
         """Take one step down ``grads``, updating ``params`` in place.
@@ -145,7 +155,7 @@ class SGD(_Optimizer):
         """
         self._check(params, grads)
         velocity = self.velocity
-        scratch = grads if overwrite_grads else self._scratch
+        scratch = self._scratch_for(grads, overwrite_grads)
         momentum = self.dtype.type(self.momentum)
         np.multiply(grads, self.dtype.type(self.learning_rate), out=scratch)
         np.multiply(velocity, momentum, out=velocity)
@@ -230,7 +240,6 @@ class Adam(_Optimizer):
         self.t = 0
         self._m_scaled = np.zeros(self.shape, dtype=self.dtype)
         self._v_scaled = np.zeros(self.shape, dtype=self.dtype)
-        self._scratch = np.empty(self.shape, dtype=self.dtype)
 
     @property
     def first_moment(self):
@@ -257,7 +266,7 @@ class Adam(_Optimizer):
         """
         self._check(params, grads)
         m, v = self._m_scaled, self._v_scaled
-        scratch = grads if overwrite_grads else self._scratch
+        scratch = self._scratch_for(grads, overwrite_grads)
         beta_1, beta_2, kind = self.beta_1, self.beta_2, self.dtype.type
         self.t += 1
         root = np.sqrt(1 - beta_2)

@@ -206,7 +206,9 @@ def run_epoch(network, optimizer, batches, alpha, recorder=None):
                 return loss
             if recorder is not None:
                 recorder.observe(network, X_batch.shape[0])
-            optimizer.step(network.params, network.grads)
+            # The next batch recomputes the gradient: lend its buffer as the
+            # step's scratch and save a weight-sized array.
+            optimizer.step(network.params, network.grads, overwrite_grads=True)
             total += loss * X_batch.shape[0]
     return total / batches.n_samples
 

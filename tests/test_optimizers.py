@@ -151,12 +151,29 @@ def test_step_allocates_nothing_the_size_of_the_parameters(make, dtype):
 def test_state_is_allocated_once(make):
     params, grads = _params_and_grads()
     optimizer = make(params)
+    optimizer.step(params, grads)  # the scratch is made on first need
     state = {key: value for key, value in vars(optimizer).items() if value is not None}
     arrays = {key for key, value in state.items() if isinstance(value, np.ndarray)}
     assert len(arrays) >= 2  # a state and the scratch buffer
     for _ in range(3):
         optimizer.step(params, grads)
     assert all(vars(optimizer)[key] is state[key] for key in arrays)
+
+
+@pytest.mark.parametrize("make", [SGD, Adam], ids=["sgd", "adam"])
+def test_lent_gradients_replace_the_scratch_buffer(make):
+    params, grads = _params_and_grads()
+    lent, kept = make(params.copy()), make(params.copy())
+    p_lent, p_kept = params.copy(), params.copy()
+    for _ in range(3):
+        lent.step(p_lent, grads.copy(), overwrite_grads=True)
+        kept.step(p_kept, grads)
+    np.testing.assert_array_equal(p_lent, p_kept)
+    arrays = [v for v in vars(lent).values() if isinstance(v, np.ndarray)]
+    assert (
+        len(arrays)
+        == len([v for v in vars(kept).values() if isinstance(v, np.ndarray)]) - 1
+    )
 
 
 def test_a_zero_learning_rate_leaves_params_alone():
