@@ -31,7 +31,11 @@ def _axes_grid(ax, n_panels):
         n_cols = min(n_panels, 4)
         n_rows = -(-n_panels // n_cols)
         figure, axes = plt.subplots(
-            n_rows, n_cols, figsize=(3.2 * n_cols, 2.8 * n_rows), squeeze=False
+            n_rows,
+            n_cols,
+            figsize=(3.2 * n_cols, 2.8 * n_rows),
+            squeeze=False,
+            layout="constrained",  # titles and labels of a grid never overlap
         )
         for extra in axes.flat[n_panels:]:
             extra.set_visible(False)
@@ -276,7 +280,7 @@ class LossCurveDisplay:
         display : LossCurveDisplay
         """
         if ax is None:
-            self.figure_, ax = _pyplot().subplots(figsize=(6, 4))
+            self.figure_, ax = _pyplot().subplots(figsize=(6, 4), layout="constrained")
         else:
             self.figure_ = ax.figure
         self.ax_, self.score_ax_ = ax, None
