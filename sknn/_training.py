@@ -28,6 +28,7 @@ import math
 import time
 import warnings
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import scipy.optimize
@@ -132,12 +133,19 @@ class MiniBatches:
 
     def __iter__(self):
         """Yield ``(X_batch, Y_batch, sample_weight_batch)`` for one epoch."""
+        # What kind of data X is, asked once per epoch rather than per batch.
+        if sparse.issparse(self.X):
+            take_rows = None
+        elif isinstance(self.X, np.ndarray):
+            take_rows = self.X.take
+        else:
+            take_rows = partial(np.take, self.X)
         for start in range(0, self.n_samples, self.batch_size):
             stop = min(start + self.batch_size, self.n_samples)
             if self.order is None:
                 yield self._slice(start, stop)
             else:
-                yield self._gather(self.order[start:stop])
+                yield self._gather(self.order[start:stop], take_rows)
 
     def _slice(self, start, stop):
         weights = self.sample_weight
@@ -147,16 +155,18 @@ class MiniBatches:
             None if weights is None else weights[start:stop],
         )
 
-    def _gather(self, indices):
+    def _gather(self, indices, take_rows):
+        """Gather the rows ``indices``; ``take_rows`` is ``np.take`` bound to
+        the dense data (None for a sparse one)."""
         X_buffer, Y_buffer, weight_buffer = self._buffers or self._allocate()
         n = len(indices)
         # The indices are valid by construction; mode="clip" lets np.take
         # write straight into `out` (mode="raise" goes through a temporary).
-        if sparse.issparse(self.X):
+        if take_rows is None:
             X_batch = self.X[indices]
         else:
-            X_batch = np.take(self.X, indices, axis=0, out=X_buffer[:n], mode="clip")
-        Y_batch = np.take(self.Y, indices, axis=0, out=Y_buffer[:n], mode="clip")
+            X_batch = take_rows(indices, axis=0, out=X_buffer[:n], mode="clip")
+        Y_batch = self.Y.take(indices, axis=0, out=Y_buffer[:n], mode="clip")
         weights = None
         if self.sample_weight is not None:
             weights = np.take(
