@@ -119,9 +119,9 @@ class Network:
     def _bind_views(self):
         self.coefs, self.intercepts = self._split(self.params)
         self.coef_grads, self.intercept_grads = self._split(self.grads)
-        # flat views of each weight matrix, made once rather than per batch
-        self._flat_coefs = [coef.reshape(-1) for coef in self.coefs]
-        self._flat_coef_grads = [grad.reshape(-1) for grad in self.coef_grads]
+        # all the weights, and their gradients, as one flat view each
+        self._coefs_flat = self.params[: self.n_coef_params]
+        self._coef_grads_flat = self.grads[: self.n_coef_params]
 
     def _split(self, flat):
         coefs, intercepts = [], []
@@ -144,8 +144,8 @@ class Network:
             "intercepts",
             "coef_grads",
             "intercept_grads",
-            "_flat_coefs",
-            "_flat_coef_grads",
+            "_coefs_flat",
+            "_coef_grads_flat",
         ):
             del state[key]
         state["_workspace"] = None
@@ -234,42 +234,41 @@ class Network:
             return X
         return np.asarray(X, dtype=self.dtype)
 
-    def _forward(self, X, views, penalty=False):
-        """Fill the workspaces in ``views`` from ``X``.
-
-        Returns the logits and, when ``penalty`` is true, the sum of the
-        squared weights, each layer's taken just after its product has read
-        the weights into cache.
-        """
+    def _forward(self, X, views):
+        """Fill the workspaces in ``views`` from ``X``; return the logits."""
         inputs = X
-        squares = 0.0
-        for coef, flat, intercept, z, output, activation in zip(
+        for coef, intercept, z, output, activation in zip(
             self.coefs,
-            self._flat_coefs,
             self.intercepts,
             views.pre_activations,
             views.outputs,
             self._layer_activations,
         ):
             _product(inputs, coef, out=z)
-            if penalty:
-                squares += float(np.dot(flat, flat))
             z += intercept
             if activation is not None:
                 activation.forward(z, out=output)
             inputs = output
-        return inputs, squares
+        return inputs
 
     def _backward(self, X, views, decay):
         """Fill :attr:`grads` from the output delta held in ``views``.
 
         ``decay`` is the weight-decay factor added to the weight gradients,
-        ``alpha / Σ w``.
+        ``alpha / Σ w``. It is added once the products are done, to all the
+        weights at once: the delta buffers are free by then and serve as its
+        scratch, so the pass takes a few large ufunc calls rather than many
+        small ones (each call costs microseconds of dispatch right after a
+        large product).
         """
         delta = views.outputs[-1]
         for i in range(len(self.coefs) - 1, -1, -1):
             inputs = X if i == 0 else views.outputs[i - 1]
-            self._coef_gradient(i, inputs, delta, decay, views.scratch)
+            grad = self.coef_grads[i]
+            if isinstance(inputs, np.ndarray):
+                np.matmul(inputs.T, delta, out=grad)
+            else:
+                np.copyto(grad, inputs.T @ delta)
             np.matmul(views.ones, delta, out=self.intercept_grads[i])
             if i == 0:
                 break
@@ -278,22 +277,8 @@ class Network:
             activation = self.activations[i - 1]
             z = views.pre_activations[i - 1] if activation.uses == "input" else None
             delta = activation.backprop(below, z=z, a=inputs)
-
-    def _coef_gradient(self, i, inputs, delta, decay, scratch):
-        """Write ``inputs^T delta + decay * W_i`` into the gradient of ``W_i``.
-
-        The decay is added right after the product, while the end of the
-        gradient is still in cache. (Writing ``decay * W_i`` first and letting
-        a beta = 1 gemm accumulate onto it saves a pass on paper but measures
-        slower: that first write meets a cold gradient buffer.)
-        """
-        grad = self.coef_grads[i]
-        if isinstance(inputs, np.ndarray):
-            np.matmul(inputs.T, delta, out=grad)
-        else:
-            np.copyto(grad, inputs.T @ delta)
         if decay:
-            _add_scaled(self._flat_coef_grads[i], self._flat_coefs[i], decay, scratch)
+            _add_scaled(self._coef_grads_flat, self._coefs_flat, decay, views.scratch)
 
     def loss_and_gradient(self, X, Y, sample_weight=None, alpha=0.0):
         """Return the mean loss on a batch and fill :attr:`grads` with its gradient.
@@ -327,12 +312,15 @@ class Network:
         X = self._prepare(X)
         n_samples = X.shape[0]
         views = self.workspace(n_samples)
-        logits, squares = self._forward(X, views, penalty=bool(alpha))
+        logits = self._forward(X, views)
         weight_sum = n_samples if sample_weight is None else float(sample_weight.sum())
         scale = 1.0 / weight_sum if weight_sum > 0 else 0.0
         total = self.loss.value_and_delta(logits, Y, sample_weight, scale)
         self._backward(X, views, alpha * scale)
-        return (total + 0.5 * alpha * squares) * scale
+        if alpha:
+            weights = self._coefs_flat
+            total += 0.5 * alpha * float(np.dot(weights, weights))
+        return total * scale
 
     def forward(self, X):
         """Return the predictions for ``X`` through the training workspaces.
@@ -348,7 +336,7 @@ class Network:
             keep it.
         """
         X = self._prepare(X)
-        logits, _ = self._forward(X, self.workspace(X.shape[0]))
+        logits = self._forward(X, self.workspace(X.shape[0]))
         return self.loss.output(logits, out=logits)
 
     def logits(self, X):
@@ -450,8 +438,12 @@ class _Workspace:
         # Column sums (the bias gradients) as products with a vector of ones:
         # a BLAS gemv reads delta once, about three times faster than sum().
         self.ones = np.ones(capacity, dtype=dtype)
-        largest = max(n_in * n_out for n_in, n_out in network._coef_shapes)
-        self.scratch = np.empty(min(_CHUNK, largest), dtype=dtype)
+        # The weight decay's scratch: a delta buffer, dead by the time the
+        # decay is added; a network without hidden layers gets its own.
+        if self.deltas:
+            self.scratch = self.deltas[0]
+        else:
+            self.scratch = np.empty(min(_CHUNK, network.n_coef_params), dtype=dtype)
         self._hidden = hidden
         self._cache = {}
 
@@ -487,21 +479,22 @@ class _Workspace:
 
 
 _CHUNK = 16384
-"""Elements per piece in :func:`_add_scaled`: its scratch stays in cache."""
+"""Size of the weight decay's scratch in a network without hidden layers."""
 
 
 def _add_scaled(y, x, factor, scratch):
-    """``y += factor * x`` for 1-D arrays, in cache-sized pieces.
+    """``y += factor * x`` for 1-D arrays, in pieces the size of ``scratch``.
 
     BLAS ``axpy`` would take one call, but scipy's OpenBLAS runs it on all its
     threads for long vectors, and on a busy machine each such call waits for
     sleeping threads (measured here: a training step 2x slower than
-    scikit-learn's). Ufuncs never wait; the pieces keep their temporary small.
+    scikit-learn's). Ufuncs never wait; the pieces bound their temporary.
     """
     factor = y.dtype.type(factor)
-    for start in range(0, y.size, _CHUNK):
-        piece = y[start : start + _CHUNK]
-        term = np.multiply(x[start : start + _CHUNK], factor, out=scratch[: piece.size])
+    step = scratch.size
+    for start in range(0, y.size, step):
+        piece = y[start : start + step]
+        term = np.multiply(x[start : start + step], factor, out=scratch[: piece.size])
         np.add(piece, term, out=piece)
 
 
