@@ -417,6 +417,8 @@ class _Workspace:
     output delta); the pre-activation ``Z`` only where the activation's
     derivative needs it; and two flat buffers that the hidden deltas take
     in turn, since each is dead once the one below it has been computed.
+    The first of them is also the weight decay's scratch, used after the
+    last delta.
     """
 
     def __init__(self, network, capacity):

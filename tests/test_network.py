@@ -435,3 +435,17 @@ def test_pickling_keeps_the_views_and_drops_the_workspaces():
     assert all(np.shares_memory(coef, clone.params) for coef in clone.coefs)
     assert clone.loss_and_gradient(X, Y) == loss
     np.testing.assert_array_equal(clone.grads, net.grads)
+
+
+def test_weight_decay_in_pieces_of_a_small_delta_buffer():
+    # A batch of 2 rows leaves a 6-element delta buffer as the decay's
+    # scratch for 162 weights: the decay goes through in 27 pieces.
+    net = _network("relu", "multiclass", sizes=(50, 3, 4))
+    X, Y, _ = _batch(net, "multiclass", n_samples=2)
+    net.loss_and_gradient(X, Y, alpha=0.0)
+    plain = net.grads.copy()
+    net.loss_and_gradient(X, Y, alpha=0.6)
+    assert np.shares_memory(net._workspace.scratch, net._workspace.deltas[0])
+    expected = plain.copy()
+    expected[: net.n_coef_params] += 0.6 / 2 * net.params[: net.n_coef_params]
+    np.testing.assert_allclose(net.grads, expected, rtol=1e-12, atol=1e-15)
