@@ -28,6 +28,8 @@ from abc import ABC, abstractmethod
 import numpy as np
 from scipy import special
 
+from sknn.activations import _constant
+
 __all__ = ["BinaryLogLoss", "Loss", "SoftmaxLogLoss", "SquaredError", "get_loss"]
 
 
@@ -268,7 +270,7 @@ class SoftmaxLogLoss(Loss):
         Y = _targets(Y, logits.dtype)
         log_softmax = _shifted(logits, None)
         np.exp(log_softmax, out=logits)
-        sums = logits @ _ones(logits.shape[1], logits.dtype)
+        sums = logits @ _constant(1, logits.shape[1:], logits.dtype)
         logits /= sums[:, np.newaxis]
         log_softmax -= np.log(sums, out=sums)[:, np.newaxis]
         if sample_weight is None:
@@ -337,21 +339,6 @@ def _row_max(logits):
     copy.
     """
     return np.maximum.reduce(np.ascontiguousarray(logits.T), axis=0)[:, np.newaxis]
-
-
-_ONES = {}
-
-
-def _ones(n, dtype):
-    """A cached read-only vector of ``n`` ones: row sums as matrix products."""
-    key = (n, np.dtype(dtype))
-    ones = _ONES.get(key)
-    if ones is None:
-        if len(_ONES) > 16:
-            _ONES.clear()
-        ones = _ONES[key] = np.ones(n, dtype=dtype)
-        ones.flags.writeable = False
-    return ones
 
 
 _LOSSES = {

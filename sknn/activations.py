@@ -48,26 +48,23 @@ def _out_like(z, out):
     return np.empty_like(z) if out is None else out
 
 
-_ZERO_ROWS = {}
+_CONSTANTS = {}
 
 
-def _zero_row(z):
-    """A cached read-only row of zeros as long as ``z``'s last axis.
+def _constant(value, shape, dtype):
+    """A cached read-only array of ``shape`` and ``dtype`` filled with ``value``.
 
-    ``np.maximum(z, 0)`` runs numpy's loop for a scalar operand, which is not
-    vectorised: against a row of zeros, broadcast down ``z``, the same
-    maximum measures two to three times faster on a 200 x 256 batch.
+    For operands that stay the same from batch to batch (a row of zeros for
+    ReLU, a vector of ones for row sums), made once rather than per call.
     """
-    if not isinstance(z, np.ndarray):
-        return 0
-    key = (z.shape[-1:], z.dtype)
-    row = _ZERO_ROWS.get(key)
-    if row is None:
-        if len(_ZERO_ROWS) > 16:
-            _ZERO_ROWS.clear()
-        row = _ZERO_ROWS[key] = np.zeros(z.shape[-1:], dtype=z.dtype)
-        row.flags.writeable = False
-    return row
+    key = (value, shape, np.dtype(dtype))
+    array = _CONSTANTS.get(key)
+    if array is None:
+        if len(_CONSTANTS) > 16:
+            _CONSTANTS.clear()
+        array = _CONSTANTS[key] = np.full(shape, value, dtype=dtype)
+        array.flags.writeable = False
+    return array
 
 
 class Activation(ABC):
@@ -248,7 +245,11 @@ class ReLU(Activation):
     output_range = (0.0, math.inf)
 
     def forward(self, z, out=None):
-        return np.maximum(z, _zero_row(z), out=_out_like(z, out))
+        # np.maximum(z, 0) runs numpy's loop for a scalar operand, which is
+        # not vectorised; against a row of zeros broadcast down z the same
+        # maximum measures two to three times faster on a 200 x 256 batch.
+        zero = _constant(0, z.shape[-1:], z.dtype) if isinstance(z, np.ndarray) else 0
+        return np.maximum(z, zero, out=_out_like(z, out))
 
     def derivative(self, z=None, a=None, out=None):
         a = self._needs(z, a)
