@@ -264,11 +264,7 @@ class Network:
         delta = views.outputs[-1]
         for i in range(len(self.coefs) - 1, -1, -1):
             inputs = X if i == 0 else views.outputs[i - 1]
-            grad = self.coef_grads[i]
-            if isinstance(inputs, np.ndarray):
-                np.matmul(inputs.T, delta, out=grad)
-            else:
-                np.copyto(grad, inputs.T @ delta)
+            _product(inputs.T, delta, out=self.coef_grads[i])
             np.matmul(views.ones, delta, out=self.intercept_grads[i])
             if i == 0:
                 break
@@ -500,11 +496,12 @@ def _add_scaled(y, x, factor, scratch):
         np.add(piece, term, out=piece)
 
 
-def _product(inputs, coef, out):
-    """Write ``inputs @ coef`` into ``out``; sparse inputs go through scipy."""
-    # Inputs are an ndarray or a sparse matrix (see Network._prepare); the
-    # isinstance test is ~20x cheaper than sparse.issparse, once per layer.
-    if isinstance(inputs, np.ndarray):
-        np.matmul(inputs, coef, out=out)
+def _product(left, right, out):
+    """Write ``left @ right`` into ``out``; a sparse ``left`` goes through scipy."""
+    # ``left`` is an ndarray or a sparse matrix (the input, or its transpose,
+    # see Network._prepare); the isinstance test is ~20x cheaper than
+    # sparse.issparse, once per product.
+    if isinstance(left, np.ndarray):
+        np.matmul(left, right, out=out)
     else:
-        np.copyto(out, inputs @ coef)
+        np.copyto(out, left @ right)
