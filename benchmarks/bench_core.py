@@ -65,7 +65,7 @@ def run(
     X, Y = make_problem(n_samples, n_features, n_classes, dtype)
     sizes = [n_features, *hidden, n_classes]
     activations = [get_activation("relu") for _ in hidden]
-    net = Network(sizes, activations, get_loss("softmax"), dtype=dtype)
+    net = Network(sizes, activations, get_loss("log_loss"), dtype=dtype)
     net.initialize(np.random.RandomState(0))
     optimizer = Adam(net.params)
     coefs = [coef.copy() for coef in net.coefs]

@@ -64,12 +64,30 @@ def class_sample_weight(class_weight, classes, y_index, sample_weight):
     return sample_weight * weights[y_index].astype(sample_weight.dtype, copy=False)
 
 
-def validation_split(validation_fraction, random_state, y_index, *arrays):
-    """Split ``arrays`` into training and validation parts, stratified by ``y_index``.
+def validation_split(validation_fraction, random_state, stratify, *arrays):
+    """Split ``arrays`` into training and validation parts.
 
-    Returns ``train_arrays, val_arrays``, each a list in the order given.
-    Stratification falls back to a plain split when a class has too few
-    samples for it, as scikit-learn's estimators do.
+    The one place where early stopping's validation data is split off, for
+    every estimator.
+
+    Parameters
+    ----------
+    validation_fraction : float
+        The share of the samples held out.
+    random_state : int, RandomState instance or None
+        Drives the split.
+    stratify : ndarray of int of shape (n_samples,) or None
+        Each sample's class as an index: the split keeps the classes'
+        proportions. None (regression, multilabel targets) for a plain split.
+        Stratification falls back to a plain split when a class has too few
+        samples for it, as scikit-learn's estimators do.
+    *arrays : indexables of length n_samples
+        What to split.
+
+    Returns
+    -------
+    train_arrays, val_arrays : list
+        Each in the order given.
 
     Raises
     ------
@@ -77,7 +95,7 @@ def validation_split(validation_fraction, random_state, y_index, *arrays):
         When the validation part would be empty; the message says to raise
         ``validation_fraction`` or to give more samples.
     """
-    n_samples = len(y_index)
+    n_samples = len(arrays[0])
     n_val = int(np.ceil(validation_fraction * n_samples))
     if n_val < 1 or n_val >= n_samples:
         raise ValueError(
@@ -85,8 +103,10 @@ def validation_split(validation_fraction, random_state, y_index, *arrays):
             "leaves an empty training or validation set; change "
             "validation_fraction or provide more samples."
         )
-    counts = np.bincount(y_index)
-    stratify = y_index if counts[counts > 0].min() >= 2 else None
+    if stratify is not None:
+        counts = np.bincount(stratify)
+        if counts[counts > 0].min() < 2:
+            stratify = None
     parts = train_test_split(
         *arrays,
         test_size=validation_fraction,

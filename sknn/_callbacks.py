@@ -123,9 +123,9 @@ class FitTasks:
             estimator=self.est, X=self.X, y=self.y, metadata=self.metadata
         )
 
-        def end_epoch(est, info):
-            stop = on_epoch_end is not None and on_epoch_end(est, info)
-            return self._end_epoch(est, info) or bool(stop)
+        def end_epoch(info):
+            stop = on_epoch_end is not None and on_epoch_end(info)
+            return self._end_epoch(info) or bool(stop)
 
         return self._begin_epoch, end_epoch
 
@@ -146,13 +146,13 @@ class FitTasks:
         )
         self._fit_task = None
 
-    def _begin_epoch(self, est, epoch):
+    def _begin_epoch(self, epoch):
         self._epoch_task = self._fit_task.subcontext(task_name=self.epoch_name)
         self._epoch_task.call_on_fit_task_begin(
-            estimator=est, X=self.X, y=self.y, metadata=self.metadata
+            estimator=self.est, X=self.X, y=self.y, metadata=self.metadata
         )
 
-    def _end_epoch(self, est, info):
+    def _end_epoch(self, info):
         task, self._epoch_task = self._epoch_task, None
         attributes = None
         if self.fitted_state is not None:
@@ -160,7 +160,7 @@ class FitTasks:
             # fitted estimator, so a ProgressBar alone copies no weights.
             attributes = functools.partial(self.fitted_state, info)
         return task.call_on_fit_task_end(
-            estimator=est,
+            estimator=self.est,
             X=self.X,
             y=self.y,
             metadata=self.metadata,

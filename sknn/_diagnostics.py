@@ -80,7 +80,7 @@ class DiagnosticsRecorder:
     >>> from sknn._losses import get_loss
     >>> from sknn._network import Network
     >>> from sknn.activations import get_activation
-    >>> net = Network([2, 4, 1], [get_activation("relu")], get_loss("logistic"))
+    >>> net = Network([2, 4, 1], [get_activation("relu")], get_loss("binary_log_loss"))
     >>> net.initialize(np.random.RandomState(0))
     >>> recorder = DiagnosticsRecorder(net)
     >>> X, Y = np.array([[0.0, 1.0], [1.0, 0.0]]), np.array([[1.0], [0.0]])

@@ -2,10 +2,13 @@
 
 A network's last layer produces logits ``z``. The loss owns what happens next:
 the output function that turns ``z`` into predictions ``p`` (the logistic,
-the softmax, the identity) and the loss that scores ``p`` against the targets
-``Y``. Each pairing here is *canonical*: the derivative of the loss with
-respect to the logits is simply ``p - Y``, so the output delta of
-back-propagation never needs the output function's derivative.
+the softmax, the identity, the exponential) and the loss that scores ``p``
+against the targets ``Y``. The losses are registered by name (:data:`LOSSES`),
+so two of them may share an output function (the squared and the absolute
+error both predict with the identity). Each pairing but the absolute error's
+is *canonical*: the derivative of the loss with respect to the logits is
+simply ``p - Y``, so the output delta of back-propagation never needs the
+output function's derivative; the absolute error's is ``sign(p - Y)``.
 
 Every value is computed from the logits, never from clipped probabilities:
 
@@ -18,7 +21,10 @@ Every value is computed from the logits, never from clipped probabilities:
   smallest one may underflow to 0, which is harmless because the largest
   term is exactly ``exp(0) = 1``.
 
-Both stay finite for logits of any finite size (tested up to ``1e4`` in
+* half the Poisson deviance ``y log(y / mu) - y + mu`` with ``mu = exp(z)``
+  equals ``y log y - y - y z + exp(z)``, with no division by ``mu``.
+
+The log-losses stay finite for logits of any finite size (tested up to ``1e4`` in
 float32 and float64), where a loss through clipped probabilities saturates at
 ``-log(eps)``.
 """
@@ -30,7 +36,16 @@ from scipy import special
 
 from sknn.activations import _constant
 
-__all__ = ["BinaryLogLoss", "Loss", "SoftmaxLogLoss", "SquaredError", "get_loss"]
+__all__ = [
+    "LOSSES",
+    "AbsoluteError",
+    "BinaryLogLoss",
+    "Loss",
+    "PoissonDeviance",
+    "SoftmaxLogLoss",
+    "SquaredError",
+    "get_loss",
+]
 
 
 class Loss(ABC):
@@ -46,10 +61,14 @@ class Loss(ABC):
         The loss's name, as scikit-learn calls it.
     out_activation : str
         The output function's name, scikit-learn's ``out_activation_``.
+    averages_outputs : bool
+        Whether a sample's loss is the mean over the output columns (the
+        regression errors, as scikit-learn's) rather than their sum.
     """
 
     name = None
     out_activation = None
+    averages_outputs = False
 
     @abstractmethod
     def output(self, logits, out=None):
@@ -67,7 +86,6 @@ class Loss(ABC):
         ndarray of shape (n_samples, n_outputs)
         """
 
-    @abstractmethod
     def log_output(self, logits, out=None):
         """Return the logarithm of :meth:`output`, computed from the logits.
 
@@ -83,7 +101,16 @@ class Loss(ABC):
         Returns
         -------
         ndarray of shape (n_samples, n_outputs)
+
+        Raises
+        ------
+        ValueError
+            For outputs that are no probabilities (the regression losses').
         """
+        raise ValueError(
+            f"The {self.out_activation} output of {self.name} is no probability; "
+            "it has no logarithm to take."
+        )
 
     @abstractmethod
     def sample_losses(self, logits, Y):
@@ -125,7 +152,8 @@ class Loss(ABC):
 
         The delta is the gradient of the weighted sum with respect to the
         logits, ``(p - Y) * sample_weight * scale``, where ``p`` is
-        :meth:`output`. Doing both in one call lets the value reuse the
+        :meth:`output` (divided by the number of columns where the loss
+        averages them). Doing both in one call lets the value reuse the
         logits before they are overwritten.
 
         Parameters
@@ -146,6 +174,8 @@ class Loss(ABC):
         Y = _targets(Y, logits.dtype)
         total = self.value(logits, Y, sample_weight)
         self.output(logits, out=logits)
+        if self.averages_outputs:
+            scale /= logits.shape[1]
         _finish_delta(logits, Y, sample_weight, scale)
         return total
 
@@ -163,8 +193,12 @@ def _targets(Y, dtype):
 
 
 def _finish_delta(delta, Y, sample_weight, scale):
-    """Turn predictions ``delta`` into ``(p - Y) * sample_weight * scale`` in place."""
-    delta -= Y
+    """Turn predictions ``delta`` into ``(p - Y) * sample_weight * scale`` in place.
+
+    ``Y=None`` when ``delta`` already holds the difference.
+    """
+    if Y is not None:
+        delta -= Y
     if sample_weight is None:
         if scale != 1.0:
             delta *= delta.dtype.type(scale)
@@ -286,11 +320,13 @@ class SquaredError(Loss):
 
     Notes
     -----
-    The loss of one sample is ``0.5 Σ_k (z_k - y_k)²``, summed over the
-    output columns so that its derivative is exactly ``z - y``.
-    scikit-learn's ``squared_loss`` also averages over the columns, which
-    differs from this by the factor ``1 / n_outputs`` (for one column they
-    agree).
+    The loss of one sample is ``0.5 / K Σ_k (z_k - y_k)²`` over its ``K``
+    output columns: averaged over the columns, as scikit-learn's
+    ``squared_loss`` does, so that ``loss_`` and the ``tol``-based stopping
+    mean the same on multi-output targets. Its derivative is ``(z - y) / K``,
+    the exact gradient of that value. (scikit-learn back-propagates ``z - y``
+    whatever ``K``: the gradient of the sum over the columns, ``K`` times the
+    gradient of the loss it reports. For one column the two agree.)
 
     Examples
     --------
@@ -302,23 +338,122 @@ class SquaredError(Loss):
 
     name = "squared_error"
     out_activation = "identity"
+    averages_outputs = True
 
     def output(self, logits, out=None):
-        if out is None:
-            return logits.copy()
-        if out is not logits:
-            out[...] = logits
-        return out
-
-    def log_output(self, logits, out=None):
-        raise ValueError(
-            "The identity output of the squared error is no probability; it "
-            "has no logarithm to take."
-        )
+        return _identity(logits, out)
 
     def sample_losses(self, logits, Y):
         residual = logits - Y
-        return 0.5 * np.einsum("ij,ij->i", residual, residual)
+        return (0.5 / logits.shape[1]) * np.einsum("ij,ij->i", residual, residual)
+
+
+class AbsoluteError(Loss):
+    """Identity outputs scored by the absolute error: median regression.
+
+    Notes
+    -----
+    The loss of one sample is ``1 / K Σ_k |z_k - y_k|``, averaged over the
+    ``K`` output columns like :class:`SquaredError`. Its derivative with
+    respect to ``z`` is ``sign(z - y) / K``: every residual pulls with the
+    same force whatever its size, so the minimiser of the mean is a median
+    rather than a mean, and outliers weigh no more than other points. The
+    loss has a kink at 0, so the gradient never shrinks near the optimum:
+    the stochastic solvers suit it (with a decreasing step: Adam, or sgd with
+    'invscaling' or 'adaptive'), while L-BFGS, which assumes a smooth
+    function, tends to stop early with a line-search failure.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sknn._losses import AbsoluteError
+    >>> AbsoluteError().value(np.array([[1.0], [3.0]]), np.array([[0.0], [1.0]]))
+    3.0
+    """
+
+    name = "absolute_error"
+    out_activation = "identity"
+    averages_outputs = True
+
+    def output(self, logits, out=None):
+        return _identity(logits, out)
+
+    def sample_losses(self, logits, Y):
+        return np.abs(logits - Y).mean(axis=1)
+
+    def value_and_delta(self, logits, Y, sample_weight=None, scale=1.0):
+        Y = _targets(Y, logits.dtype)
+        total = self.value(logits, Y, sample_weight)
+        logits -= Y
+        np.sign(logits, out=logits)
+        _finish_delta(logits, None, sample_weight, scale / logits.shape[1])
+        return total
+
+
+class PoissonDeviance(Loss):
+    """Exponential outputs scored by half the Poisson deviance.
+
+    The canonical pairing for counts: the logit is the logarithm of the
+    predicted mean, ``mu = exp(z)`` (a log link), so the prediction is
+    positive whatever the weights.
+
+    Notes
+    -----
+    Half the Poisson deviance of one column is
+    ``y log(y / mu) - y + mu = y log y - y - y z + exp(z)``, computed from the
+    logit without ever forming ``y / mu``; the columns are summed, as
+    scikit-learn's ``poisson_loss`` sums them. The derivative with respect to
+    ``z`` is ``exp(z) - y``: prediction minus target again. The
+    exponential overflows for ``z`` above about 709 (88 in float32);
+    :meth:`output` clips the logits there, so a prediction is at most the
+    largest finite float instead of ``inf``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sknn._losses import PoissonDeviance
+    >>> loss = PoissonDeviance()
+    >>> loss.output(np.array([[0.0], [1e4]]))
+    array([[1.00000000e+000],
+           [1.79769313e+308]])
+    >>> round(loss.value(np.array([[0.0]]), np.array([[1.0]])), 6)
+    0.0
+    """
+
+    name = "poisson"
+    out_activation = "exp"
+
+    def output(self, logits, out=None):
+        out = np.minimum(
+            logits, _max_exponent(logits.dtype), out=_out_like(logits, out)
+        )
+        return np.exp(out, out=out)
+
+    def sample_losses(self, logits, Y):
+        # y log y - y is the deviance's constant: it makes a perfect fit 0.
+        losses = special.xlogy(Y, Y)
+        losses -= Y
+        losses -= Y * logits
+        losses += self.output(logits)
+        return losses.sum(axis=1)
+
+
+def _identity(logits, out):
+    if out is None:
+        return logits.copy()
+    if out is not logits:
+        out[...] = logits
+    return out
+
+
+def _max_exponent(dtype):
+    """A ``z`` just below the largest whose ``exp(z)`` is finite in ``dtype``.
+
+    ``log(max)`` itself rounds up in float32, where its ``exp`` overflows; one
+    float step lower is safe in both dtypes.
+    """
+    bound = np.log(np.finfo(dtype).max).astype(dtype)
+    return np.nextafter(bound, bound.dtype.type(0))
 
 
 def _out_like(logits, out):
@@ -341,18 +476,28 @@ def _row_max(logits):
     return np.maximum.reduce(np.ascontiguousarray(logits.T), axis=0)[:, np.newaxis]
 
 
-_LOSSES = {
-    cls.out_activation: cls for cls in (BinaryLogLoss, SoftmaxLogLoss, SquaredError)
+LOSSES = {
+    cls.name: cls
+    for cls in (
+        BinaryLogLoss,
+        SoftmaxLogLoss,
+        SquaredError,
+        AbsoluteError,
+        PoissonDeviance,
+    )
 }
+"""The losses by name: scikit-learn's names, plus 'absolute_error'."""
 
 
-def get_loss(out_activation):
-    """Return the loss paired with an output function.
+def get_loss(name):
+    """Return the loss called ``name``, with its output function.
 
     Parameters
     ----------
-    out_activation : {'logistic', 'softmax', 'identity'}
-        scikit-learn's name for the output layer's function.
+    name : {'binary_log_loss', 'log_loss', 'squared_error', 'absolute_error', \
+            'poisson'}
+        The loss. Each owns its output function: the logistic, the softmax,
+        the identity (both errors) and the exponential.
 
     Returns
     -------
@@ -361,17 +506,16 @@ def get_loss(out_activation):
     Raises
     ------
     ValueError
-        If ``out_activation`` is not one of the three.
+        If ``name`` is not one of them.
 
     Examples
     --------
     >>> from sknn._losses import get_loss
-    >>> get_loss("softmax")
+    >>> get_loss("log_loss")
     SoftmaxLogLoss()
+    >>> get_loss("poisson").out_activation
+    'exp'
     """
-    if out_activation not in _LOSSES:
-        raise ValueError(
-            f"Unknown output activation {out_activation!r}; valid names are "
-            f"{sorted(_LOSSES)}."
-        )
-    return _LOSSES[out_activation]()
+    if name not in LOSSES:
+        raise ValueError(f"Unknown loss {name!r}; valid names are {sorted(LOSSES)}.")
+    return LOSSES[name]()

@@ -1,81 +1,19 @@
-"""MLPNeuronClassifier: a multi-layer network of neurons trained by back-propagation."""
-
-import copy
-from numbers import Integral, Real
+"""MLPNeuronClassifier: a multi-layer network of neurons that classifies."""
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.metrics import accuracy_score
-from sklearn.model_selection import train_test_split
+from sklearn.base import ClassifierMixin
 from sklearn.preprocessing import LabelBinarizer
-from sklearn.utils import check_random_state, column_or_1d
+from sklearn.utils import column_or_1d
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import type_of_target, unique_labels
-from sklearn.utils.validation import check_is_fitted, validate_data
 
-from sknn._base import (
-    ACTIVATION_NAMES,
-    FLOAT_DTYPES,
-    Interval,
-    Options,
-    StrOptions,
-    _fit_context,
-    check_sample_weight,
-    class_sample_weight,
-    validation_split,
-)
-from sknn._callbacks import (
-    EPOCH_TASK,
-    LBFGS_TASK,
-    CallbackSupportMixin,
-    FitTasks,
-)
-from sknn._diagnostics import DiagnosticsRecorder
-from sknn._losses import get_loss
-from sknn._network import Network
-from sknn._optimizers import SGD, Adam
-from sknn._training import (
-    STOCHASTIC_SOLVERS,
-    MiniBatches,
-    fit_lbfgs,
-    fit_stochastic,
-    print_progress,
-    resolve_batch_size,
-)
-from sknn.activations import ACTIVATIONS, ALIASES, get_activation
+from sknn._base import StrOptions, _fit_context, class_sample_weight
+from sknn._mlp_base import BaseMultilayerNetwork, _is_stochastic, estimator_init
 
 __all__ = ["MLPNeuronClassifier"]
 
-HIDDEN_ACTIVATIONS = frozenset(
-    name
-    for name in ACTIVATION_NAMES
-    if ACTIVATIONS[ALIASES.get(name, name)].differentiable
-)
-"""The activation names a hidden layer trained by back-propagation may use."""
 
-# The state a fit starts from scratch; a warm start or partial_fit keeps it.
-_FIT_STATE = (
-    "_optimizer",
-    "_best_params",
-    "_no_improvement_count",
-    "loss_curve_",
-    "best_loss_",
-    "validation_scores_",
-    "best_validation_score_",
-    "diagnostics_",
-)
-
-
-def _is_stochastic(est):
-    if est.solver not in STOCHASTIC_SOLVERS:
-        raise AttributeError(
-            "partial_fit is only available for the stochastic solvers 'sgd' and "
-            f"'adam', not for solver={est.solver!r}."
-        )
-    return True
-
-
-class MLPNeuronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
+class MLPNeuronClassifier(ClassifierMixin, BaseMultilayerNetwork):
     """A multi-layer network of neurons that classifies, trained by back-propagation.
 
     Each neuron computes ``f(w·x + b)``; neurons are stacked in fully
@@ -389,99 +327,11 @@ class MLPNeuronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
     """
 
     _parameter_constraints: dict = {
-        "hidden_layer_sizes": [
-            "array-like",
-            Interval(Integral, 1, None, closed="left"),
-        ],
-        "activation": [StrOptions(set(HIDDEN_ACTIVATIONS)), list, tuple],
-        "solver": [StrOptions({"lbfgs", "sgd", "adam"})],
-        "alpha": [Interval(Real, 0, None, closed="left")],
-        "batch_size": [
-            StrOptions({"auto"}),
-            Interval(Integral, 1, None, closed="left"),
-        ],
-        "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],
-        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
-        "power_t": [Interval(Real, 0, None, closed="left")],
-        "max_iter": [Interval(Integral, 1, None, closed="left")],
-        "shuffle": ["boolean"],
-        "random_state": ["random_state"],
-        "tol": [Interval(Real, 0, None, closed="left")],
-        "verbose": ["verbose"],
-        "warm_start": ["boolean"],
-        "momentum": [Interval(Real, 0, 1, closed="both")],
-        "nesterovs_momentum": ["boolean"],
-        "early_stopping": ["boolean"],
-        "validation_fraction": [Interval(Real, 0, 1, closed="left")],
-        "beta_1": [Interval(Real, 0, 1, closed="left")],
-        "beta_2": [Interval(Real, 0, 1, closed="left")],
-        "epsilon": [Interval(Real, 0, None, closed="neither")],
-        "n_iter_no_change": [
-            Interval(Integral, 1, None, closed="left"),
-            Options(Real, {np.inf}),
-        ],
-        "max_fun": [Interval(Integral, 1, None, closed="left")],
-        "negative_slope": [Interval(Real, 0, 1, closed="neither")],
+        **BaseMultilayerNetwork._parameter_constraints,
         "class_weight": [dict, StrOptions({"balanced"}), None],
-        "diagnostics": ["boolean"],
     }
 
-    def __init__(
-        self,
-        hidden_layer_sizes=(100,),
-        activation="relu",
-        *,
-        solver="adam",
-        alpha=0.0001,
-        batch_size="auto",
-        learning_rate="constant",
-        learning_rate_init=0.001,
-        power_t=0.5,
-        max_iter=200,
-        shuffle=True,
-        random_state=None,
-        tol=1e-4,
-        verbose=False,
-        warm_start=False,
-        momentum=0.9,
-        nesterovs_momentum=True,
-        early_stopping=False,
-        validation_fraction=0.1,
-        beta_1=0.9,
-        beta_2=0.999,
-        epsilon=1e-8,
-        n_iter_no_change=10,
-        max_fun=15000,
-        negative_slope=0.01,
-        class_weight=None,
-        diagnostics=False,
-    ):
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.activation = activation
-        self.solver = solver
-        self.alpha = alpha
-        self.batch_size = batch_size
-        self.learning_rate = learning_rate
-        self.learning_rate_init = learning_rate_init
-        self.power_t = power_t
-        self.max_iter = max_iter
-        self.shuffle = shuffle
-        self.random_state = random_state
-        self.tol = tol
-        self.verbose = verbose
-        self.warm_start = warm_start
-        self.momentum = momentum
-        self.nesterovs_momentum = nesterovs_momentum
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.beta_1 = beta_1
-        self.beta_2 = beta_2
-        self.epsilon = epsilon
-        self.n_iter_no_change = n_iter_no_change
-        self.max_fun = max_fun
-        self.negative_slope = negative_slope
-        self.class_weight = class_weight
-        self.diagnostics = diagnostics
+    __init__ = estimator_init(keywords={"class_weight": None})
 
     # -- fitting -----------------------------------------------------------
 
@@ -562,137 +412,14 @@ class MLPNeuronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         self.classes_ = classes
         return True
 
-    def _fit(self, X, y, sample_weight, incremental):
-        tasks = self._fit_tasks(X, y, sample_weight, incremental)
-        first_pass = not hasattr(self, "_network") or (
-            not self.warm_start and not incremental
-        )
-        hidden_sizes = self._hidden_layer_sizes()
-        activations = self._hidden_activations(len(hidden_sizes))
-        X, y, Y = self._validate_input(X, y, incremental, reset=first_pass)
-        class_index = self._class_index(Y)
-        sample_weight = self._sample_weight(sample_weight, X, class_index, incremental)
-        layer_sizes = [X.shape[1], *hidden_sizes, Y.shape[1]]
-        # One generator for the whole fit, drawn from in scikit-learn's order:
-        # the initial weights, then the validation split, then the shuffles.
-        random_state = check_random_state(self.random_state)
-        if first_pass:
-            self._initialize(layer_sizes, activations, X.dtype, random_state)
-        else:
-            self._check_same_network(layer_sizes, activations)
-        on_epoch_begin, progress = tasks.begin(
-            print_progress if self.verbose else None,
-            fitted_state=self._state_after_epoch,
-        )
-        recorder = None
-        if self.diagnostics:
-            recorder = DiagnosticsRecorder(
-                self._network, getattr(self, "diagnostics_", None)
-            )
-        if self.solver == "lbfgs":
-            Y = Y.astype(X.dtype)
-            fit_lbfgs(
-                self,
-                self._network,
-                X,
-                Y,
-                sample_weight,
-                on_epoch_begin=on_epoch_begin,
-                on_epoch_end=progress,
-                recorder=recorder,
-            )
-        else:
-            self._fit_stochastic(
-                X,
-                y,
-                Y,
-                class_index,
-                sample_weight,
-                random_state,
-                incremental,
-                progress,
-                recorder,
-                on_epoch_begin=on_epoch_begin,
-            )
-        if recorder is not None:
-            self.diagnostics_ = recorder.result()
-        tasks.end()
-        return self
+    # -- the hooks of the shared base ---------------------------------------
 
-    def _fit_tasks(self, X, y, sample_weight, incremental):
-        """The callback tasks of this call: one per epoch (L-BFGS iteration)."""
-        return FitTasks(
-            self,
-            X,
-            y,
-            sample_weight,
-            n_epochs=1 if incremental else self.max_iter,
-            epoch_name=LBFGS_TASK if self.solver == "lbfgs" else EPOCH_TASK,
-            task_name="partial_fit" if incremental else "fit",
-        )
+    def _encode_targets(self, y, incremental, first_pass):
+        """Return the boolean indicator matrix of the labels and the class indices.
 
-    def _state_after_epoch(self, info):
-        """The attributes of a copy of this estimator fitted up to ``info.epoch``.
-
-        scikit-learn's callbacks set them on a shallow copy (their
-        ``fitted_estimator``). The network is copied, weights without
-        workspaces, so that the copy predicts as the epoch left it while
-        training goes on.
+        The class indices stratify the early-stopping split; None for
+        multilabel targets, which scikit-learn splits without stratifying.
         """
-        return {
-            "_network": copy.deepcopy(self._network),
-            "n_iter_": info.epoch,
-            "loss_": info.loss,
-        }
-
-    def _hidden_layer_sizes(self):
-        sizes = self.hidden_layer_sizes
-        sizes = list(sizes) if hasattr(sizes, "__iter__") else [sizes]
-        if any(not isinstance(size, Integral) or size <= 0 for size in sizes):
-            raise ValueError(
-                f"hidden_layer_sizes must be positive integers, got {sizes}."
-            )
-        return [int(size) for size in sizes]
-
-    def _hidden_activations(self, n_hidden):
-        """Return one Activation per hidden layer, checking ``activation``."""
-        names = self.activation
-        names = [names] * n_hidden if isinstance(names, str) else list(names)
-        if len(names) != n_hidden:
-            raise ValueError(
-                f"activation lists {len(names)} names for {n_hidden} hidden "
-                "layers; give one name per hidden layer, or a single name for "
-                "all of them."
-            )
-        activations = []
-        for name in names:
-            if not isinstance(name, str) or name not in HIDDEN_ACTIVATIONS:
-                raise ValueError(
-                    f"activation {name!r} is not a differentiable activation; "
-                    f"valid names are {sorted(HIDDEN_ACTIVATIONS)}."
-                )
-            params = {}
-            if ALIASES.get(name, name) == "leaky_relu":
-                params["negative_slope"] = self.negative_slope
-            activations.append(get_activation(name, **params))
-        return activations
-
-    def _validate_input(self, X, y, incremental, reset):
-        """Return ``X``, the labels ``y`` and their boolean indicator matrix ``Y``.
-
-        The first fit keeps float32 or float64 input as it is; later calls
-        (warm start, partial_fit) convert to the network's dtype.
-        """
-        dtype = FLOAT_DTYPES if reset else self._network.dtype
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            accept_sparse="csr",
-            multi_output=True,
-            dtype=dtype,
-            reset=reset,
-        )
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         if not hasattr(self, "classes_") or (not self.warm_start and not incremental):
@@ -700,7 +427,47 @@ class MLPNeuronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             self.classes_ = self._label_binarizer.classes_
         else:
             self._check_classes(unique_labels(y))
-        return X, y, self._indicator(y)
+        Y = self._indicator(y)
+        return Y, self._class_index(Y)
+
+    def _loss_name(self):
+        multiclass = self._label_binarizer.y_type_ == "multiclass"
+        return "log_loss" if multiclass else "binary_log_loss"
+
+    def _target_weights(self, sample_weight, stratify, incremental, dtype):
+        """Fold ``class_weight`` into the sample weights; None if all are equal."""
+        if self.class_weight is None:
+            return sample_weight
+        if stratify is None:
+            raise ValueError(
+                "class_weight is not supported for multilabel targets; pass "
+                "sample_weight instead."
+            )
+        if incremental and self.class_weight == "balanced":
+            raise ValueError(
+                "class_weight='balanced' is not supported by partial_fit, which "
+                "sees only part of the data; compute the weights on all of it "
+                "with sklearn.utils.compute_class_weight('balanced', ...) and "
+                "pass them as a dict."
+            )
+        if sample_weight is None:
+            sample_weight = np.ones(len(stratify), dtype=dtype)
+        return class_sample_weight(
+            self.class_weight, self.classes_, stratify, sample_weight
+        )
+
+    def _validation_score(self, logits, Y, sample_weight):
+        """The accuracy of the ``logits`` on the indicator targets ``Y``.
+
+        Multilabel samples count as right only with every label right, as
+        ``accuracy_score`` counts them.
+        """
+        if self._label_binarizer.y_type_ == "multiclass":
+            correct = logits.argmax(axis=1) == Y.argmax(axis=1)
+        else:
+            # a logistic output exceeds 1/2 exactly where its logit exceeds 0
+            correct = ((logits > 0) == Y.astype(bool)).all(axis=1)
+        return float(np.average(correct, weights=sample_weight))
 
     def _check_classes(self, classes):
         if self.warm_start:
@@ -738,206 +505,7 @@ class MLPNeuronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             return Y[:, 0].astype(np.intp)
         return None
 
-    def _sample_weight(self, sample_weight, X, class_index, incremental):
-        """Return the sample weights, class weights folded in; None if uniform."""
-        if sample_weight is not None:
-            sample_weight = check_sample_weight(sample_weight, X, X.dtype)
-        if self.class_weight is None:
-            return sample_weight
-        if class_index is None:
-            raise ValueError(
-                "class_weight is not supported for multilabel targets; pass "
-                "sample_weight instead."
-            )
-        if incremental and self.class_weight == "balanced":
-            raise ValueError(
-                "class_weight='balanced' is not supported by partial_fit, which "
-                "sees only part of the data; compute the weights on all of it "
-                "with sklearn.utils.compute_class_weight('balanced', ...) and "
-                "pass them as a dict."
-            )
-        if sample_weight is None:
-            sample_weight = np.ones(X.shape[0], dtype=X.dtype)
-        return class_sample_weight(
-            self.class_weight, self.classes_, class_index, sample_weight
-        )
-
-    def _initialize(self, layer_sizes, activations, dtype, random_state):
-        """Build a new network with random weights and reset the fit's state."""
-        for name in _FIT_STATE:
-            self.__dict__.pop(name, None)
-        self.n_iter_ = 0
-        self.t_ = 0
-        self.n_outputs_ = layer_sizes[-1]
-        self.n_layers_ = len(layer_sizes)
-        multiclass = self._label_binarizer.y_type_ == "multiclass"
-        self.out_activation_ = "softmax" if multiclass else "logistic"
-        loss = get_loss(self.out_activation_)
-        self._network = Network(layer_sizes, activations, loss, dtype=dtype)
-        self._network.initialize(random_state)
-
-    def _check_same_network(self, layer_sizes, activations):
-        network = self._network
-        if network.layer_sizes != layer_sizes or network.activations != activations:
-            raise ValueError(
-                f"The network is {network!r}, but the parameters and data now ask "
-                f"for layers {layer_sizes} with activations "
-                f"{[a.name for a in activations]}; warm_start and partial_fit "
-                "cannot change the architecture. Set warm_start=False to start "
-                "anew."
-            )
-
-    def _fit_stochastic(
-        self,
-        X,
-        y,
-        Y,
-        class_index,
-        sample_weight,
-        random_state,
-        incremental,
-        progress,
-        recorder=None,
-        on_epoch_begin=None,
-    ):
-        if incremental and self.early_stopping:
-            raise ValueError(
-                "partial_fit does not support early_stopping=True: set "
-                "early_stopping=False, or call fit."
-            )
-        if not incremental or not hasattr(self, "_optimizer"):
-            self._optimizer = self._new_optimizer()
-        self._prepare_progress_record()
-        validation = None
-        if self.early_stopping:
-            X, Y, sample_weight, validation = self._hold_out(
-                X, y, Y, class_index, sample_weight, random_state
-            )
-        batch_size = resolve_batch_size(self.batch_size, X.shape[0])
-        fit_stochastic(
-            self,
-            self._network,
-            self._optimizer,
-            MiniBatches(X, Y, sample_weight, batch_size),
-            random_state,
-            validation=validation,
-            incremental=incremental,
-            on_epoch_begin=on_epoch_begin,
-            on_epoch_end=progress,
-            recorder=recorder,
-        )
-
-    def _new_optimizer(self):
-        params = self._network.params
-        if self.solver == "sgd":
-            return SGD(
-                params,
-                learning_rate_init=self.learning_rate_init,
-                lr_schedule=self.learning_rate,
-                momentum=self.momentum,
-                nesterov=self.nesterovs_momentum,
-                power_t=self.power_t,
-            )
-        return Adam(
-            params,
-            learning_rate_init=self.learning_rate_init,
-            beta_1=self.beta_1,
-            beta_2=self.beta_2,
-            epsilon=self.epsilon,
-        )
-
-    def _prepare_progress_record(self):
-        """Create the stochastic solvers' records that this fit does not have yet.
-
-        A fresh fit has none; a warm start keeps those of the previous fit,
-        as scikit-learn does, and adds what it lacks (after 'lbfgs', or with
-        ``early_stopping`` switched).
-        """
-        if not hasattr(self, "loss_curve_"):
-            self.loss_curve_ = []
-            self._no_improvement_count = 0
-        if self.early_stopping and getattr(self, "validation_scores_", None) is None:
-            self.validation_scores_ = []
-            self.best_validation_score_ = -np.inf
-            self.best_loss_ = None
-            self._best_params = self._network.params.copy()
-        elif not self.early_stopping and getattr(self, "best_loss_", None) is None:
-            self.best_loss_ = np.inf
-            self.validation_scores_ = None
-            self.best_validation_score_ = None
-
-    def _hold_out(self, X, y, Y, class_index, sample_weight, random_state):
-        """Split off the validation data; return the training part and a scorer."""
-        arrays = [X, Y, y] if sample_weight is None else [X, Y, y, sample_weight]
-        if class_index is None:
-            # Multilabel targets are split without stratification, as
-            # scikit-learn does.
-            parts = train_test_split(
-                *arrays, test_size=self.validation_fraction, random_state=random_state
-            )
-            train, val = parts[0::2], parts[1::2]
-        else:
-            # Stratified for multiclass targets too, where scikit-learn (1.9)
-            # stratifies binary ones only; a binary split is scikit-learn's.
-            train, val = validation_split(
-                self.validation_fraction, random_state, class_index, *arrays
-            )
-        X_val, y_val = val[0], val[2]
-        weights_val = val[3] if sample_weight is not None else None
-        weights_train = train[3] if sample_weight is not None else None
-
-        def validation_score():
-            return self._accuracy(X_val, y_val, weights_val)
-
-        return train[0], train[1], weights_train, validation_score
-
-    def _accuracy(self, X, y, sample_weight=None):
-        """Accuracy on validated data; NaN if the network's output is not finite."""
-        logits = self._network.logits(X)
-        if not np.isfinite(logits).all():
-            return np.nan
-        return accuracy_score(y, self._labels(logits), sample_weight=sample_weight)
-
     # -- predicting --------------------------------------------------------
-
-    def hidden_activations(self, X):
-        """Return the output of each hidden layer for ``X``.
-
-        The representations the network has learnt, to inspect or plot (for
-        example a two-unit layer as a scatter plot).
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            The samples.
-
-        Returns
-        -------
-        activations : list of ndarray of shape (n_samples, n_units)
-            One array per hidden layer, from the input onwards, in the
-            network's dtype; empty for a network with no hidden layer.
-
-        Examples
-        --------
-        >>> from sknn import MLPNeuronClassifier
-        >>> from sknn.datasets import make_xor
-        >>> X, y = make_xor(100, random_state=0)
-        >>> clf = MLPNeuronClassifier((4, 3), solver="lbfgs", random_state=0)
-        >>> [a.shape for a in clf.fit(X, y).hidden_activations(X[:5])]
-        [(5, 4), (5, 3)]
-        """
-        check_is_fitted(self)
-        X = validate_data(
-            self, X, accept_sparse="csr", dtype=self._network.dtype, reset=False
-        )
-        return self._network.hidden_activations(X)
-
-    def _logits(self, X):
-        check_is_fitted(self)
-        X = validate_data(
-            self, X, accept_sparse="csr", dtype=self._network.dtype, reset=False
-        )
-        return self._network.logits(X)
 
     def _labels(self, logits):
         # A logistic output exceeds 1/2 exactly where its logit exceeds 0.
@@ -1002,49 +570,7 @@ class MLPNeuronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         logits = self._both_sides(self._logits(X))
         return self._network.loss.log_output(logits, out=logits)
 
-    # -- the weights -------------------------------------------------------
-
-    @property
-    def coefs_(self):
-        """The weight matrices: views of the network's parameter buffer."""
-        return list(self._fitted_network().coefs)
-
-    @coefs_.setter
-    def coefs_(self, arrays):
-        _copy_into(self._fitted_network().coefs, arrays, "coefs_")
-
-    @property
-    def intercepts_(self):
-        """The bias vectors: views of the network's parameter buffer."""
-        return list(self._fitted_network().intercepts)
-
-    @intercepts_.setter
-    def intercepts_(self, arrays):
-        _copy_into(self._fitted_network().intercepts, arrays, "intercepts_")
-
-    def _fitted_network(self):
-        network = self.__dict__.get("_network")
-        if network is None:
-            raise AttributeError(
-                f"This {type(self).__name__} has no weights yet; call fit first."
-            )
-        return network
-
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = True
         tags.classifier_tags.multi_label = True
         return tags
-
-
-def _copy_into(views, arrays, name):
-    """Copy ``arrays`` into the parameter ``views``, checking their shapes."""
-    arrays = list(arrays)
-    shapes = [view.shape for view in views]
-    if [np.shape(array) for array in arrays] != shapes:
-        raise ValueError(
-            f"{name} must be a list of arrays of shapes {shapes}, got "
-            f"{[np.shape(array) for array in arrays]}."
-        )
-    for view, array in zip(views, arrays):
-        view[...] = array

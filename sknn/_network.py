@@ -74,7 +74,7 @@ class Network:
     >>> from sknn._losses import get_loss
     >>> from sknn._network import Network
     >>> from sknn.activations import get_activation
-    >>> net = Network([2, 3, 1], [get_activation("relu")], get_loss("logistic"))
+    >>> net = Network([2, 3, 1], [get_activation("relu")], get_loss("binary_log_loss"))
     >>> net
     Network(2 -> 3 relu -> 1 logistic)
     >>> net.initialize(np.random.RandomState(0))

@@ -594,9 +594,8 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             train=train,
             val=val,
             verbose=self.verbose,
-            # The loop knows no estimator; the callbacks' hooks are told it here.
-            on_epoch_begin=on_epoch_begin and functools.partial(on_epoch_begin, self),
-            on_epoch_end=on_epoch_end and functools.partial(on_epoch_end, self),
+            on_epoch_begin=on_epoch_begin,
+            on_epoch_end=on_epoch_end,
         )
         self._store_weights(trainer, weights, n_iter, X.shape[0])
         previous = [] if fit else getattr(self, "errors_", [])

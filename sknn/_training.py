@@ -13,21 +13,21 @@ The rules are scikit-learn's ``MLPClassifier``'s, step for step, so a network
 given the same data, initial weights and random state takes the same path.
 Two things are added: a diverging fit (a non-finite loss) stops and keeps the
 last finite weights instead of leaving NaN behind, and a per-epoch hook,
-``on_epoch_end(est, info)``, is called with an :class:`EpochInfo` after every
+``on_epoch_end(info)``, is called with an :class:`EpochInfo` after every
 epoch (verbose printing, :func:`print_progress`, is one such hook), with
-``on_epoch_begin(est, epoch)`` before it (scikit-learn's callbacks need both).
+``on_epoch_begin(epoch)`` before it (scikit-learn's callbacks need both).
 
-The loop reads the estimator's hyper-parameters (``max_iter``, ``tol``,
-``alpha``, ...) and records its progress in the estimator's fitted attributes
-(``n_iter_``, ``t_``, ``loss_``, ``loss_curve_``, ``best_loss_``,
-``validation_scores_``, ``best_validation_score_``), as scikit-learn does. It
-stops by returning, never by raising.
+The loop knows nothing of estimators. It reads its hyper-parameters from a
+:class:`TrainingConfig` and records its progress in a :class:`History`, which
+a warm start or ``partial_fit`` hands back to continue from; the estimator
+copies the history into its fitted attributes (``n_iter_``, ``t_``,
+``loss_``, ``loss_curve_``, ...). It stops by returning, never by raising.
 """
 
 import math
 import time
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 
 import numpy as np
@@ -37,6 +37,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 __all__ = [
     "EpochInfo",
+    "History",
     "MiniBatches",
     "check_patience",
     "fit_lbfgs",
@@ -44,6 +45,7 @@ __all__ = [
     "print_progress",
     "resolve_batch_size",
     "run_epoch",
+    "TrainingConfig",
     "update_no_improvement_count",
 ]
 
@@ -223,15 +225,111 @@ def run_epoch(network, optimizer, batches, alpha, recorder=None):
     return total / batches.n_samples
 
 
+# -- configuration and history ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrainingConfig:
+    """The hyper-parameters the loop reads, scikit-learn's names without the estimator.
+
+    Attributes
+    ----------
+    max_iter : int
+        The most epochs ('sgd', 'adam') or iterations ('lbfgs').
+    tol : float
+        The improvement that counts (L-BFGS: the projected-gradient bound).
+    n_iter_no_change : int
+        Epochs without an improvement of ``tol`` that patience allows.
+    alpha : float
+        The L2 penalty's strength.
+    shuffle : bool
+        Whether each epoch visits the samples in a new order.
+    adaptive : bool
+        Whether running out of patience divides the learning rate by 5
+        instead of stopping ('sgd' with ``learning_rate='adaptive'``).
+    max_fun : int
+        The most loss evaluations of L-BFGS.
+    """
+
+    max_iter: int = 200
+    tol: float = 1e-4
+    n_iter_no_change: int = 10
+    alpha: float = 0.0001
+    shuffle: bool = True
+    adaptive: bool = False
+    max_fun: int = 15000
+
+
+@dataclass
+class History:
+    """What training has recorded; a warm start or ``partial_fit`` continues it.
+
+    Attributes
+    ----------
+    n_iter : int
+        Epochs (L-BFGS iterations) run by the last call.
+    t : int
+        Training samples seen by the stochastic solvers, over all calls.
+    loss : float or None
+        The loss at the end of the last epoch (iteration).
+    loss_curve : list of float
+        The loss after every epoch (L-BFGS: every iteration), over all calls.
+    best_loss : float or None
+        The lowest epoch loss; None when early stopping watches the
+        validation score instead, and not kept by L-BFGS.
+    validation_scores : list of float or None
+        The validation score after every epoch, when early stopping.
+    best_validation_score : float or None
+        The best of them; its weights are ``best_params``.
+    no_improvement_count : int
+        Consecutive epochs without an improvement of ``tol``.
+    best_params : ndarray or None
+        A copy of the parameters that scored best on the validation data.
+    stochastic : bool
+        Whether a stochastic solver has prepared the records above that
+        L-BFGS does not keep (``best_loss`` and the validation records).
+    """
+
+    n_iter: int = 0
+    t: int = 0
+    loss: float | None = None
+    loss_curve: list = field(default_factory=list)
+    best_loss: float | None = None
+    validation_scores: list | None = None
+    best_validation_score: float | None = None
+    no_improvement_count: int = 0
+    best_params: np.ndarray | None = None
+    stochastic: bool = False
+
+    def prepare_stochastic(self, early_stopping, params):
+        """Create the records a stochastic fit keeps that this history lacks.
+
+        A new history has none; one continued from an earlier fit keeps its
+        records, as scikit-learn's warm start does, and gains only those it
+        lacks (after 'lbfgs', or with ``early_stopping`` switched).
+        """
+        self.stochastic = True
+        if early_stopping and self.validation_scores is None:
+            self.validation_scores = []
+            self.best_validation_score = -np.inf
+            self.best_loss = None
+            self.best_params = params.copy()
+        elif not early_stopping and self.best_loss is None:
+            self.best_loss = np.inf
+            self.validation_scores = None
+            self.best_validation_score = None
+            self.best_params = None
+
+
 # -- stopping rules ----------------------------------------------------------
 
 
-def update_no_improvement_count(est, validation_score=None):
-    """Count the epochs that did not improve by at least ``est.tol``.
+def update_no_improvement_count(history, tol, validation_score=None):
+    """Count the epochs that did not improve by at least ``tol``.
 
     Without validation data the rule watches the training loss against
-    ``est.best_loss_``; with it, the validation score against
-    ``est.best_validation_score_``. The best value is updated either way.
+    ``history.best_loss``; with it, the validation score against
+    ``history.best_validation_score``. The best value is updated either way.
 
     Returns
     -------
@@ -240,25 +338,25 @@ def update_no_improvement_count(est, validation_score=None):
         keeping); always False without validation data.
     """
     if validation_score is None:
-        loss = est.loss_curve_[-1]
-        if loss > est.best_loss_ - est.tol:
-            est._no_improvement_count += 1
+        loss = history.loss_curve[-1]
+        if loss > history.best_loss - tol:
+            history.no_improvement_count += 1
         else:
-            est._no_improvement_count = 0
-        est.best_loss_ = min(est.best_loss_, loss)
+            history.no_improvement_count = 0
+        history.best_loss = min(history.best_loss, loss)
         return False
-    est.validation_scores_.append(validation_score)
-    if validation_score < est.best_validation_score_ + est.tol:
-        est._no_improvement_count += 1
+    history.validation_scores.append(validation_score)
+    if validation_score < history.best_validation_score + tol:
+        history.no_improvement_count += 1
     else:
-        est._no_improvement_count = 0
-    if validation_score > est.best_validation_score_:
-        est.best_validation_score_ = validation_score
+        history.no_improvement_count = 0
+    if validation_score > history.best_validation_score:
+        history.best_validation_score = validation_score
         return True
     return False
 
 
-def check_patience(est, optimizer, early_stopping):
+def check_patience(history, config, optimizer, early_stopping):
     """Apply the rule for ``n_iter_no_change`` epochs without improvement.
 
     Once patience runs out, the 'adaptive' schedule of 'sgd' divides the
@@ -271,17 +369,17 @@ def check_patience(est, optimizer, early_stopping):
     message : str or None
         What happened, for the progress report; None while patience lasts.
     """
-    if est._no_improvement_count <= est.n_iter_no_change:
+    if history.no_improvement_count <= config.n_iter_no_change:
         return False, None
     watched = "Validation score" if early_stopping else "Training loss"
     message = (
-        f"{watched} did not improve more than tol={est.tol:f} for "
-        f"{est.n_iter_no_change} consecutive epochs."
+        f"{watched} did not improve more than tol={config.tol:f} for "
+        f"{config.n_iter_no_change} consecutive epochs."
     )
-    if est.solver == "sgd" and est.learning_rate == "adaptive":
+    if config.adaptive:
         if optimizer.learning_rate > MIN_LEARNING_RATE:
             optimizer.learning_rate /= 5.0
-            est._no_improvement_count = 0
+            history.no_improvement_count = 0
             return False, (
                 f"{message} Setting learning rate to {optimizer.learning_rate:f}."
             )
@@ -304,7 +402,7 @@ class EpochInfo:
     loss : float
         The epoch's training loss.
     validation_score : float or None
-        The accuracy on the validation data, when early stopping.
+        The score on the validation data, when early stopping.
     elapsed : float
         Seconds since the call to fit started.
     message : str or None
@@ -318,7 +416,7 @@ class EpochInfo:
     message: str | None = None
 
 
-def print_progress(est, info):
+def print_progress(info):
     """A per-epoch hook that prints scikit-learn's verbose lines plus the time."""
     print(f"Iteration {info.epoch}, loss = {info.loss:.8f}, time = {info.elapsed:.2f}s")
     if info.validation_score is not None:
@@ -340,10 +438,11 @@ def _warn_divergence(epoch):
 
 
 def fit_stochastic(
-    est,
     network,
     optimizer,
     batches,
+    config,
+    history,
     random_state,
     validation=None,
     incremental=False,
@@ -351,41 +450,49 @@ def fit_stochastic(
     on_epoch_end=None,
     recorder=None,
 ):
-    """Train ``network`` with ``optimizer`` for up to ``est.max_iter`` epochs.
+    """Train ``network`` with ``optimizer`` for up to ``config.max_iter`` epochs.
 
     Parameters
     ----------
-    est : estimator
-        Its hyper-parameters are read and its fitted attributes updated (see
-        the module docstring); with ``validation``, ``est._best_params`` holds
-        the best weights so far and is restored at the end.
     network : Network
     optimizer : SGD or Adam
         Built on ``network.params``.
     batches : MiniBatches
         The training data.
+    config : TrainingConfig
+    history : History
+        Continued and returned; prepared for a stochastic fit if it is not.
+        With ``validation``, ``history.best_params`` holds the best weights
+        so far and is restored at the end.
     random_state : numpy.random.RandomState
-        Shuffles the batches when ``est.shuffle``.
+        Shuffles the batches when ``config.shuffle``.
     validation : callable, optional
-        Returns the current network's validation score; enables early
-        stopping.
+        Returns the current network's validation score (higher is better);
+        enables early stopping.
     incremental : bool, default=False
         Run a single epoch (``partial_fit``).
     on_epoch_begin : callable, optional
-        ``on_epoch_begin(est, epoch)`` before every epoch, ``epoch`` counted
-        from 1 as ``n_iter_`` will count it. An epoch that diverges is begun
-        and never ended.
+        ``on_epoch_begin(epoch)`` before every epoch, ``epoch`` counted from
+        1 as ``history.n_iter`` will count it. An epoch that diverges is
+        begun and never ended.
     on_epoch_end : callable, optional
-        ``on_epoch_end(est, info)`` after every epoch, with an
-        :class:`EpochInfo`; a true return value stops training.
+        ``on_epoch_end(info)`` after every epoch, with an :class:`EpochInfo`;
+        a true return value stops training.
     recorder : DiagnosticsRecorder, optional
         Observes every batch before its step and closes every epoch.
+
+    Returns
+    -------
+    History
+        ``history``, updated.
     """
+    history.prepare_stochastic(validation is not None, network.params)
     _run_epochs(
-        est,
         network,
         optimizer,
         batches,
+        config,
+        history,
         random_state,
         validation,
         incremental,
@@ -394,14 +501,16 @@ def fit_stochastic(
         recorder,
     )
     if validation is not None:
-        network.params[...] = est._best_params
+        network.params[...] = history.best_params
+    return history
 
 
 def _run_epochs(
-    est,
     network,
     optimizer,
     batches,
+    config,
+    history,
     random_state,
     validation,
     incremental,
@@ -411,35 +520,39 @@ def _run_epochs(
 ):
     start = time.perf_counter()
     last_finite = np.empty_like(network.params)
-    est.n_iter_ = 0
-    for _ in range(est.max_iter):
+    history.n_iter = 0
+    for _ in range(config.max_iter):
         if on_epoch_begin is not None:
-            on_epoch_begin(est, est.n_iter_ + 1)
-        if est.shuffle:
+            on_epoch_begin(history.n_iter + 1)
+        if config.shuffle:
             batches.shuffle(random_state)
         np.copyto(last_finite, network.params)
-        loss = run_epoch(network, optimizer, batches, est.alpha, recorder)
+        loss = run_epoch(network, optimizer, batches, config.alpha, recorder)
         if not (math.isfinite(loss) and np.isfinite(network.params).all()):
             network.params[...] = last_finite
-            if not hasattr(est, "loss_"):
-                est.loss_ = loss  # diverged at once: the only loss there is
-            _warn_divergence(est.n_iter_ + 1)
+            if history.loss is None:
+                history.loss = loss  # diverged at once: the only loss there is
+            _warn_divergence(history.n_iter + 1)
             return
-        _record_epoch(est, loss, batches.n_samples)
+        _record_epoch(history, loss, batches.n_samples)
         if recorder is not None:
             recorder.end_epoch()
         score = None if validation is None else validation()
-        if update_no_improvement_count(est, score):
-            np.copyto(est._best_params, network.params)
-        optimizer.iteration_ends(est.t_)
-        stop, message = check_patience(est, optimizer, validation is not None)
-        info = EpochInfo(est.n_iter_, loss, score, time.perf_counter() - start, message)
-        if on_epoch_end is not None and on_epoch_end(est, info):
+        if update_no_improvement_count(history, config.tol, score):
+            np.copyto(history.best_params, network.params)
+        optimizer.iteration_ends(history.t)
+        stop, message = check_patience(
+            history, config, optimizer, validation is not None
+        )
+        info = EpochInfo(
+            history.n_iter, loss, score, time.perf_counter() - start, message
+        )
+        if on_epoch_end is not None and on_epoch_end(info):
             return
         if stop or incremental:
             return
     warnings.warn(
-        f"Stochastic optimizer: the maximum number of iterations ({est.max_iter}) "
+        f"Stochastic optimizer: the maximum number of iterations ({config.max_iter}) "
         "was reached and the optimization has not converged yet. Increase "
         "max_iter, or scale the input.",
         ConvergenceWarning,
@@ -447,21 +560,22 @@ def _run_epochs(
     )
 
 
-def _record_epoch(est, loss, n_samples):
-    est.n_iter_ += 1
-    est.t_ += n_samples
-    est.loss_ = loss
-    est.loss_curve_.append(loss)
+def _record_epoch(history, loss, n_samples):
+    history.n_iter += 1
+    history.t += n_samples
+    history.loss = loss
+    history.loss_curve.append(loss)
 
 
 # -- L-BFGS ------------------------------------------------------------------
 
 
 def fit_lbfgs(
-    est,
     network,
     X,
     Y,
+    config,
+    history,
     sample_weight=None,
     on_epoch_begin=None,
     on_epoch_end=None,
@@ -472,14 +586,21 @@ def fit_lbfgs(
     The objective writes the optimizer's point straight into
     ``network.params`` (every layer is a view of it, so nothing is unpacked)
     and returns the loss with a copy of the gradient buffer, which the next
-    call overwrites. ``est.max_iter``, ``est.max_fun`` and ``est.tol`` (as
-    ``gtol``) bound the search; ``est.n_iter_`` and ``est.loss_`` are set
-    from the result. ``on_epoch_begin(est, iteration)`` is called at the
-    first loss evaluation of every iteration, ``on_epoch_end`` after every
-    iteration; a true return value stops the search. (Evaluations that end
-    no iteration, such as a line search cut short by ``max_fun``, are begun
-    and never ended.) A diagnostics ``recorder`` records every iteration as
-    one epoch of one full batch, the accepted point's.
+    call overwrites. ``config.max_iter``, ``config.max_fun`` and
+    ``config.tol`` (as ``gtol``) bound the search. ``history.n_iter`` and
+    ``history.loss`` are set from the result, and ``history.loss_curve``
+    gains the loss of every iteration (scikit-learn keeps no curve for
+    L-BFGS). ``on_epoch_begin(iteration)`` is called at the first loss
+    evaluation of every iteration, ``on_epoch_end(info)`` after every
+    iteration; a true return value stops the search. (Evaluations that end no
+    iteration, such as a line search cut short by ``max_fun``, are begun and
+    never ended.) A diagnostics ``recorder`` records every iteration as one
+    epoch of one full batch, the accepted point's.
+
+    Returns
+    -------
+    History
+        ``history``, updated.
     """
     params = network.params
     start_params = params.copy()
@@ -492,10 +613,10 @@ def fit_lbfgs(
         nonlocal iteration_begun
         if on_epoch_begin is not None and not iteration_begun:
             iteration_begun = True
-            on_epoch_begin(est, n_iterations + 1)
+            on_epoch_begin(n_iterations + 1)
         params[...] = x
         with np.errstate(over="ignore", invalid="ignore"):
-            loss = network.loss_and_gradient(X, Y, sample_weight, est.alpha)
+            loss = network.loss_and_gradient(X, Y, sample_weight, config.alpha)
         losses.append(loss)
         return loss, network.grads.astype(np.float64)
 
@@ -503,15 +624,16 @@ def fit_lbfgs(
         nonlocal n_iterations, iteration_begun
         n_iterations += 1
         iteration_begun = False
+        # L-BFGS-B evaluates the accepted point last, so that is its loss.
+        history.loss_curve.append(losses[-1])
         if recorder is not None:
             # The accepted point was evaluated last: the workspaces hold it.
             recorder.observe(network, X.shape[0])
             recorder.end_epoch()
         if on_epoch_end is None:
             return
-        # L-BFGS-B evaluates the accepted point last, so that is its loss.
         info = EpochInfo(n_iterations, losses[-1], None, time.perf_counter() - start)
-        if on_epoch_end(est, info):
+        if on_epoch_end(info):
             raise StopIteration  # scipy's documented way to end the search
 
     result = scipy.optimize.minimize(
@@ -520,25 +642,30 @@ def fit_lbfgs(
         method="L-BFGS-B",
         jac=True,
         callback=after_iteration,
-        options={"maxfun": est.max_fun, "maxiter": est.max_iter, "gtol": est.tol},
+        options={
+            "maxfun": config.max_fun,
+            "maxiter": config.max_iter,
+            "gtol": config.tol,
+        },
     )
-    est.n_iter_ = min(int(result.nit), est.max_iter)
+    history.n_iter = min(int(result.nit), config.max_iter)
     if np.isfinite(result.x).all() and math.isfinite(result.fun):
         params[...] = result.x
-        est.loss_ = float(result.fun)
+        history.loss = float(result.fun)
     else:
         params[...] = start_params
-        est.loss_ = network.loss_and_gradient(X, Y, sample_weight, est.alpha)
-        _warn_divergence(est.n_iter_ + 1)
-        return
+        history.loss = network.loss_and_gradient(X, Y, sample_weight, config.alpha)
+        _warn_divergence(history.n_iter + 1)
+        return history
     if result.status != 0 and not _stopped_by_hook(result):
         warnings.warn(
-            f"lbfgs failed to converge after {est.n_iter_} iteration(s) "
+            f"lbfgs failed to converge after {history.n_iter} iteration(s) "
             f"(status={result.status}): {result.message}. Increase max_iter or "
             "max_fun, or scale the input.",
             ConvergenceWarning,
             stacklevel=2,
         )
+    return history
 
 
 def _stopped_by_hook(result):

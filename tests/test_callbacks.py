@@ -29,7 +29,14 @@ from sknn._callbacks import EPOCH_TASK, LBFGS_TASK, FitTasks
 from sknn._losses import get_loss
 from sknn._network import Network
 from sknn._optimizers import Adam
-from sknn._training import MiniBatches, fit_lbfgs, fit_stochastic, print_progress
+from sknn._training import (
+    History,
+    MiniBatches,
+    TrainingConfig,
+    fit_lbfgs,
+    fit_stochastic,
+    print_progress,
+)
 from sknn.activations import get_activation
 
 SOLVERS = ["sgd", "adam", "lbfgs"]
@@ -162,26 +169,16 @@ def make_problem(seed=0):
     rng = np.random.RandomState(seed)
     X = rng.normal(size=(90, 5))
     Y = np.eye(3)[(X[:, 0] + X[:, 1] > 0).astype(int) + (X[:, 2] > 1)]
-    network = Network([5, 7, 3], [get_activation("tanh")], get_loss("softmax"))
+    network = Network([5, 7, 3], [get_activation("tanh")], get_loss("log_loss"))
     network.initialize(np.random.RandomState(seed))
     return X, Y, network
 
 
-def make_estimator(**params):
-    defaults = dict(
-        max_iter=6, shuffle=True, alpha=1e-4, tol=1e-4, n_iter_no_change=10,
-        solver="adam", learning_rate="constant", max_fun=15000, t_=0,
-        loss_curve_=[], best_loss_=np.inf, _no_improvement_count=0,
-        validation_scores_=None, best_validation_score_=None,
-    )  # fmt: skip
-    return type("Stand_in", (), {**defaults, **params})()
-
-
 def hook_log(log):
-    def begin(est, epoch):
+    def begin(epoch):
         log.append(("begin", epoch))
 
-    def end(est, info):
+    def end(info):
         log.append(("end", info.epoch))
 
     return begin, end
@@ -190,13 +187,14 @@ def hook_log(log):
 @quiet_convergence
 def test_the_stochastic_loop_begins_every_epoch_before_running_it():
     X, Y, network = make_problem()
-    est, log = make_estimator(max_iter=4), []
+    log = []
     begin, end = hook_log(log)
     fit_stochastic(
-        est,
         network,
         Adam(network.params),
         MiniBatches(X, Y, None, 32),
+        TrainingConfig(max_iter=4),
+        History(),
         np.random.RandomState(0),
         on_epoch_begin=begin,
         on_epoch_end=end,
@@ -206,7 +204,7 @@ def test_the_stochastic_loop_begins_every_epoch_before_running_it():
 
 def test_lbfgs_begins_an_iteration_at_its_first_evaluation():
     X, Y, network = make_problem()
-    est, log = make_estimator(max_iter=200, tol=1e-6), []
+    log = []
     begin, end = hook_log(log)
     evaluate = network.loss_and_gradient
 
@@ -215,10 +213,13 @@ def test_lbfgs_begins_an_iteration_at_its_first_evaluation():
         return evaluate(*args, **kwargs)
 
     network.loss_and_gradient = counted
-    fit_lbfgs(est, network, X, Y, on_epoch_begin=begin, on_epoch_end=end)
+    config = TrainingConfig(max_iter=200, tol=1e-6)
+    history = fit_lbfgs(
+        network, X, Y, config, History(), on_epoch_begin=begin, on_epoch_end=end
+    )
     events = [event for event in log if event[0] != "evaluate"]
     assert events == [
-        (event, k) for k in range(1, est.n_iter_ + 1) for event in ("begin", "end")
+        (event, k) for k in range(1, history.n_iter + 1) for event in ("begin", "end")
     ]
     # Each iteration begins right before its first evaluation.
     for i, event in enumerate(log):

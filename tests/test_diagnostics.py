@@ -64,7 +64,7 @@ def test_recorder_matches_statistics_computed_by_hand():
     rng = np.random.RandomState(0)
     names = ["relu", "logistic", "gelu"]
     net = Network(
-        [5, 7, 6, 4, 3], [get_activation(n) for n in names], get_loss("softmax")
+        [5, 7, 6, 4, 3], [get_activation(n) for n in names], get_loss("log_loss")
     )
     net.initialize(rng)
     net.intercepts[0][:2] = -50.0  # two relu units that never fire
@@ -102,7 +102,7 @@ def test_recorder_matches_statistics_computed_by_hand():
 def test_recorder_reads_large_batches_in_blocks(monkeypatch):
     monkeypatch.setattr("sknn._diagnostics.BLOCK_ROWS", 5)
     rng = np.random.RandomState(1)
-    net = Network([3, 8, 2], [get_activation("tanh")], get_loss("logistic"))
+    net = Network([3, 8, 2], [get_activation("tanh")], get_loss("binary_log_loss"))
     net.initialize(rng)
     X, Y = rng.randn(23, 3), rng.randint(0, 2, (23, 2)).astype(float)
     net.loss_and_gradient(X, Y)
@@ -151,7 +151,7 @@ def test_first_row_is_the_gradient_at_the_initial_weights(digits):
         diagnostics=True,
         random_state=3,
     ).fit(X, y)
-    net = Network([64, 10, 10], [get_activation("tanh")], get_loss("softmax"))
+    net = Network([64, 10, 10], [get_activation("tanh")], get_loss("log_loss"))
     net.initialize(np.random.RandomState(3))
     net.loss_and_gradient(X, np.eye(10)[y], alpha=clf.alpha)
     expected = [np.sqrt(np.mean(g**2)) for g in net.coef_grads]

@@ -8,16 +8,26 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.special import expit, log_expit, log_softmax, softmax, xlogy
 from sklearn.metrics import log_loss
+from sklearn.neural_network._base import poisson_loss, squared_loss
 
 from sknn._losses import (
+    AbsoluteError,
     BinaryLogLoss,
+    PoissonDeviance,
     SoftmaxLogLoss,
     SquaredError,
     get_loss,
 )
 
-LOSSES = [BinaryLogLoss(), SoftmaxLogLoss(), SquaredError()]
+LOSSES = [
+    BinaryLogLoss(),
+    SoftmaxLogLoss(),
+    SquaredError(),
+    AbsoluteError(),
+    PoissonDeviance(),
+]
 PROBABILISTIC = [BinaryLogLoss(), SoftmaxLogLoss()]
+REGRESSION = [SquaredError(), AbsoluteError(), PoissonDeviance()]
 
 
 def _problem(loss, n_samples=7, n_outputs=3, scale=2.0, seed=0):
@@ -27,37 +37,34 @@ def _problem(loss, n_samples=7, n_outputs=3, scale=2.0, seed=0):
         Y = np.eye(n_outputs)[rng.randint(n_outputs, size=n_samples)]
     elif isinstance(loss, BinaryLogLoss):
         Y = (rng.rand(n_samples, n_outputs) < 0.5).astype(float)
+    elif isinstance(loss, PoissonDeviance):
+        Y = rng.poisson(2.0, size=(n_samples, n_outputs)).astype(float)
     else:
         Y = rng.randn(n_samples, n_outputs)
     return logits, Y, rng.rand(n_samples) + 0.1
 
 
 @pytest.mark.parametrize(
-    "out_activation, cls",
+    "name, cls, out_activation",
     [
-        ("logistic", BinaryLogLoss),
-        ("softmax", SoftmaxLogLoss),
-        ("identity", SquaredError),
+        ("binary_log_loss", BinaryLogLoss, "logistic"),
+        ("log_loss", SoftmaxLogLoss, "softmax"),
+        ("squared_error", SquaredError, "identity"),
+        ("absolute_error", AbsoluteError, "identity"),
+        ("poisson", PoissonDeviance, "exp"),
     ],
 )
-def test_get_loss_pairs_output_and_loss(out_activation, cls):
-    loss = get_loss(out_activation)
+def test_get_loss_by_name_with_its_output(name, cls, out_activation):
+    loss = get_loss(name)
     assert isinstance(loss, cls)
+    assert loss.name == name
     assert loss.out_activation == out_activation
     assert repr(loss) == f"{cls.__name__}()"
 
 
 def test_get_loss_rejects_unknown_names_and_lists_valid_ones():
-    with pytest.raises(ValueError, match="identity.*logistic.*softmax"):
-        get_loss("relu")
-
-
-def test_names_are_sklearns():
-    assert [loss.name for loss in LOSSES] == [
-        "binary_log_loss",
-        "log_loss",
-        "squared_error",
-    ]
+    with pytest.raises(ValueError, match="absolute_error.*binary_log_loss.*poisson"):
+        get_loss("softmax")
 
 
 def test_outputs_match_scipy():
@@ -65,6 +72,23 @@ def test_outputs_match_scipy():
     np.testing.assert_allclose(SoftmaxLogLoss().output(logits), softmax(logits, axis=1))
     np.testing.assert_allclose(BinaryLogLoss().output(logits), expit(logits))
     np.testing.assert_array_equal(SquaredError().output(logits), logits)
+    np.testing.assert_array_equal(AbsoluteError().output(logits), logits)
+    np.testing.assert_allclose(PoissonDeviance().output(logits), np.exp(logits))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_poisson_output_never_overflows(dtype):
+    logits = np.array([[0.0], [80.0], [1e4], [-1e4]], dtype=dtype)
+    with (
+        warnings.catch_warnings(),
+        np.errstate(over="raise", invalid="raise", divide="raise"),
+    ):
+        warnings.simplefilter("error")
+        mean = PoissonDeviance().output(logits)
+    assert mean.dtype == dtype
+    assert np.isfinite(mean).all()
+    assert mean[2, 0] > 0.99 * np.finfo(dtype).max
+    assert mean[3, 0] == 0.0
 
 
 def test_log_outputs_match_scipy():
@@ -77,9 +101,10 @@ def test_log_outputs_match_scipy():
     )
 
 
-def test_squared_error_has_no_log_output():
+@pytest.mark.parametrize("loss", REGRESSION, ids=repr)
+def test_regression_outputs_have_no_log_output(loss):
     with pytest.raises(ValueError, match="no probability"):
-        SquaredError().log_output(np.zeros((2, 1)))
+        loss.log_output(np.zeros((2, 1)))
 
 
 @pytest.mark.parametrize("loss", LOSSES, ids=repr)
@@ -134,11 +159,37 @@ def test_binary_log_loss_sums_columns_like_sklearn(weighted):
     assert value / weights.sum() == pytest.approx(sum(column_means), rel=1e-10)
 
 
-def test_squared_error_is_half_the_summed_square():
+@pytest.mark.parametrize("weighted", [False, True])
+def test_squared_error_is_sklearns_half_square_averaged_over_outputs(weighted):
     loss = SquaredError()
     logits, Y, sample_weight = _problem(loss)
-    expected = 0.5 * np.dot(((logits - Y) ** 2).sum(axis=1), sample_weight)
-    assert loss.value(logits, Y, sample_weight) == pytest.approx(expected)
+    weights = sample_weight if weighted else None
+    mean = loss.value(logits, Y, weights) / (
+        len(Y) if weights is None else weights.sum()
+    )
+    assert mean == pytest.approx(squared_loss(Y, logits, weights), rel=1e-12)
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_poisson_is_sklearns_half_deviance(weighted):
+    loss = PoissonDeviance()
+    logits, Y, sample_weight = _problem(loss)
+    weights = sample_weight if weighted else None
+    mean = loss.value(logits, Y, weights) / (
+        len(Y) if weights is None else weights.sum()
+    )
+    expected = poisson_loss(Y, np.exp(logits), weights)
+    assert mean == pytest.approx(expected, rel=1e-12)
+    # a perfect prediction of the mean costs nothing
+    Y_mean = np.exp(logits)
+    assert loss.value(logits, Y_mean) == pytest.approx(0.0, abs=1e-12)
+
+
+def test_absolute_error_is_the_mean_absolute_residual():
+    loss = AbsoluteError()
+    logits, Y, sample_weight = _problem(loss)
+    expected = np.dot(np.abs(logits - Y).mean(axis=1), sample_weight)
+    assert loss.value(logits, Y, sample_weight) == pytest.approx(expected, rel=1e-12)
 
 
 @pytest.mark.parametrize("loss", LOSSES, ids=repr)
@@ -147,7 +198,12 @@ def test_value_and_delta_gives_value_and_weighted_residual(loss, weighted):
     logits, Y, sample_weight = _problem(loss)
     sample_weight = sample_weight if weighted else None
     expected_value = loss.value(logits, Y, sample_weight)
-    expected_delta = (loss.output(logits) - Y) * 0.25
+    residual = loss.output(logits) - Y
+    if isinstance(loss, AbsoluteError):
+        residual = np.sign(residual)
+    if loss.averages_outputs:
+        residual /= Y.shape[1]
+    expected_delta = residual * 0.25
     if weighted:
         expected_delta *= sample_weight[:, None]
     delta = logits.copy()

@@ -201,7 +201,7 @@ def test_stops_after_n_iter_no_change_like_sklearn(binary):
     theirs.fit(X, y)
     assert ours.n_iter_ == theirs.n_iter_ < 200
     assert ours.best_loss_ == pytest.approx(theirs.best_loss_, rel=1e-10)
-    assert ours._no_improvement_count == theirs._no_improvement_count == 11
+    assert ours._history.no_improvement_count == theirs._no_improvement_count == 11
 
 
 def test_max_iter_warns(binary):
@@ -353,7 +353,7 @@ def test_early_stopping_split_is_stratified(multiclass):
     Y = clf._label_binarizer.transform(y).astype(float)
     held_out = []
     for seed in range(20):
-        _, Y_train, _, _ = clf._hold_out(X, y, Y, y, None, np.random.RandomState(seed))
+        _, Y_train, _, _ = clf._hold_out(X, Y, y, None, np.random.RandomState(seed))
         held_out.append(20 - int(Y_train[:, 2].sum()))
     assert held_out == [2] * 20
 

@@ -1,7 +1,6 @@
-"""Tests of the training loop's steps, on a real network and a stand-in estimator."""
+"""Tests of the training loop's steps, on a real network with no estimator."""
 
 import math
-from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -16,7 +15,9 @@ from sknn._optimizers import SGD, Adam
 from sknn._training import (
     MIN_LEARNING_RATE,
     EpochInfo,
+    History,
     MiniBatches,
+    TrainingConfig,
     check_patience,
     fit_lbfgs,
     fit_stochastic,
@@ -28,25 +29,9 @@ from sknn._training import (
 from sknn.activations import get_activation
 
 
-def make_estimator(**params):
-    """A stand-in with the hyper-parameters and records the loop uses."""
-    defaults = dict(
-        max_iter=20,
-        shuffle=True,
-        alpha=1e-4,
-        tol=1e-4,
-        n_iter_no_change=10,
-        solver="adam",
-        learning_rate="constant",
-        max_fun=15000,
-        t_=0,
-        loss_curve_=[],
-        best_loss_=np.inf,
-        _no_improvement_count=0,
-        validation_scores_=None,
-        best_validation_score_=None,
-    )
-    return SimpleNamespace(**{**defaults, **params})
+def make_config(**params):
+    """The loop's hyper-parameters: scikit-learn's defaults, fewer epochs."""
+    return TrainingConfig(**{"max_iter": 20, **params})
 
 
 def make_problem(n_samples=90, n_features=5, dtype=np.float64, seed=0, hidden="tanh"):
@@ -55,7 +40,7 @@ def make_problem(n_samples=90, n_features=5, dtype=np.float64, seed=0, hidden="t
     labels = (X[:, 0] + X[:, 1] > 0).astype(int) + (X[:, 2] > 1)
     Y = np.eye(3, dtype=dtype)[labels]
     network = Network(
-        [n_features, 7, 3], [get_activation(hidden)], get_loss("softmax"), dtype
+        [n_features, 7, 3], [get_activation(hidden)], get_loss("log_loss"), dtype
     )
     network.initialize(np.random.RandomState(seed))
     return X, Y, network
@@ -184,55 +169,64 @@ def test_run_epoch_stops_at_a_non_finite_loss():
 
 
 def test_no_improvement_count_on_the_training_loss():
-    est = make_estimator(tol=0.1)
+    history = History(best_loss=np.inf)
     counts = []
     for loss in [1.0, 0.95, 0.5, 0.45, 0.6, 0.2]:
-        est.loss_curve_.append(loss)
-        assert update_no_improvement_count(est) is False
-        counts.append(est._no_improvement_count)
+        history.loss_curve.append(loss)
+        assert update_no_improvement_count(history, 0.1) is False
+        counts.append(history.no_improvement_count)
     assert counts == [0, 1, 0, 1, 2, 0]
-    assert est.best_loss_ == 0.2
+    assert history.best_loss == 0.2
 
 
 def test_no_improvement_count_on_the_validation_score():
-    est = make_estimator(
-        tol=0.05, validation_scores_=[], best_validation_score_=-np.inf
-    )
+    history = History(validation_scores=[], best_validation_score=-np.inf)
     news, counts = [], []
     for score in [0.5, 0.52, 0.6, 0.6, 0.58, 0.7]:
-        news.append(update_no_improvement_count(est, score))
-        counts.append(est._no_improvement_count)
+        news.append(update_no_improvement_count(history, 0.05, score))
+        counts.append(history.no_improvement_count)
     assert news == [True, True, True, False, False, True]
     assert counts == [0, 1, 0, 1, 2, 0]
-    assert est.validation_scores_ == [0.5, 0.52, 0.6, 0.6, 0.58, 0.7]
-    assert est.best_validation_score_ == 0.7
+    assert history.validation_scores == [0.5, 0.52, 0.6, 0.6, 0.58, 0.7]
+    assert history.best_validation_score == 0.7
 
 
 def test_patience_stops_or_divides_the_adaptive_rate():
     optimizer = SGD(np.zeros(3), learning_rate_init=0.1)
-    est = make_estimator(n_iter_no_change=2, _no_improvement_count=2)
-    assert check_patience(est, optimizer, False) == (False, None)
+    config = make_config(n_iter_no_change=2)
+    history = History(no_improvement_count=2)
+    assert check_patience(history, config, optimizer, False) == (False, None)
 
-    est._no_improvement_count = 3
-    stop, message = check_patience(est, optimizer, False)
+    history.no_improvement_count = 3
+    stop, message = check_patience(history, config, optimizer, False)
     assert stop and message.startswith("Training loss did not improve")
     assert message.endswith("Stopping.")
 
-    est = make_estimator(
-        solver="sgd",
-        learning_rate="adaptive",
-        n_iter_no_change=2,
-        _no_improvement_count=3,
-    )
-    stop, message = check_patience(est, optimizer, True)
-    assert not stop and est._no_improvement_count == 0
+    config = make_config(n_iter_no_change=2, adaptive=True)
+    stop, message = check_patience(history, config, optimizer, True)
+    assert not stop and history.no_improvement_count == 0
     assert optimizer.learning_rate == pytest.approx(0.02)
     assert message.startswith("Validation score") and "0.020000" in message
 
     optimizer.learning_rate = MIN_LEARNING_RATE
-    est._no_improvement_count = 3
-    stop, message = check_patience(est, optimizer, False)
+    history.no_improvement_count = 3
+    stop, message = check_patience(history, config, optimizer, False)
     assert stop and message.endswith("Learning rate too small. Stopping.")
+
+
+def test_a_history_gains_only_the_records_it_lacks():
+    params = np.arange(3.0)
+    history = History()
+    history.prepare_stochastic(False, params)
+    assert history.best_loss == np.inf and history.validation_scores is None
+    history.best_loss = 0.5
+    history.prepare_stochastic(False, params)
+    assert history.best_loss == 0.5
+    history.prepare_stochastic(True, params)
+    assert history.best_loss is None and history.validation_scores == []
+    assert history.best_validation_score == -np.inf
+    assert_array_equal(history.best_params, params)
+    assert not np.shares_memory(history.best_params, params)
 
 
 # -- the stochastic loop ---------------------------------------------------------
@@ -240,22 +234,23 @@ def test_patience_stops_or_divides_the_adaptive_rate():
 
 def test_fit_stochastic_records_progress_and_calls_the_hook():
     X, Y, network = make_problem()
-    est = make_estimator(max_iter=4)
     infos = []
     with pytest.warns(ConvergenceWarning, match=r"maximum number of iterations \(4\)"):
-        fit_stochastic(
-            est,
+        history = fit_stochastic(
             network,
             Adam(network.params, learning_rate_init=0.01),
             MiniBatches(X, Y, None, 32),
+            make_config(max_iter=4),
+            History(),
             np.random.RandomState(0),
-            on_epoch_end=lambda est, info: infos.append(info),
+            on_epoch_end=infos.append,
         )
-    assert est.n_iter_ == 4 and est.t_ == 4 * 90
+    assert history.n_iter == 4 and history.t == 4 * 90
     assert [info.epoch for info in infos] == [1, 2, 3, 4]
-    assert [info.loss for info in infos] == est.loss_curve_
-    assert est.loss_ == est.loss_curve_[-1]
-    assert est.loss_curve_[-1] < est.loss_curve_[0]
+    assert [info.loss for info in infos] == history.loss_curve
+    assert history.loss == history.loss_curve[-1]
+    assert history.loss_curve[-1] < history.loss_curve[0]
+    assert history.best_loss == min(history.loss_curve)
     assert all(info.validation_score is None for info in infos)
     assert all(
         b >= a
@@ -263,32 +258,51 @@ def test_fit_stochastic_records_progress_and_calls_the_hook():
     )
 
 
+def test_a_history_continues_where_it_stopped():
+    X, Y, network = make_problem()
+    optimizer = Adam(network.params, learning_rate_init=0.01)
+    batches = MiniBatches(X, Y, None, 32)
+    history = History()
+    for _ in range(3):
+        fit_stochastic(
+            network,
+            optimizer,
+            batches,
+            make_config(),
+            history,
+            np.random.RandomState(0),
+            incremental=True,
+        )
+    assert history.n_iter == 1 and history.t == 3 * 90
+    assert len(history.loss_curve) == 3
+
+
 def test_the_hook_can_stop_training():
     X, Y, network = make_problem()
-    est = make_estimator(max_iter=50)
-    fit_stochastic(
-        est,
+    history = fit_stochastic(
         network,
         Adam(network.params),
         MiniBatches(X, Y, None, 32),
+        make_config(max_iter=50),
+        History(),
         np.random.RandomState(0),
-        on_epoch_end=lambda est, info: info.epoch == 3,
+        on_epoch_end=lambda info: info.epoch == 3,
     )
-    assert est.n_iter_ == 3
+    assert history.n_iter == 3
 
 
 def test_incremental_runs_one_epoch():
     X, Y, network = make_problem()
-    est = make_estimator(max_iter=50)
-    fit_stochastic(
-        est,
+    history = fit_stochastic(
         network,
         Adam(network.params),
         MiniBatches(X, Y, None, 32),
+        make_config(max_iter=50),
+        History(),
         np.random.RandomState(0),
         incremental=True,
     )
-    assert est.n_iter_ == 1 and len(est.loss_curve_) == 1
+    assert history.n_iter == 1 and len(history.loss_curve) == 1
 
 
 def test_validation_keeps_the_best_weights():
@@ -300,22 +314,18 @@ def test_validation_keeps_the_best_weights():
         snapshots.append(network.params.copy())
         return next(scores)
 
-    est = make_estimator(
-        max_iter=5,
-        validation_scores_=[],
-        best_validation_score_=-np.inf,
-        _best_params=network.params.copy(),
-    )
     with pytest.warns(ConvergenceWarning):
-        fit_stochastic(
-            est,
+        history = fit_stochastic(
             network,
             Adam(network.params, learning_rate_init=0.01),
             MiniBatches(X, Y, None, 32),
+            make_config(max_iter=5),
+            History(),
             np.random.RandomState(0),
             validation=validation,
         )
-    assert est.validation_scores_ == [0.5, 0.8, 0.7, 0.6, 0.75]
+    assert history.validation_scores == [0.5, 0.8, 0.7, 0.6, 0.75]
+    assert history.best_validation_score == 0.8 and history.best_loss is None
     assert_array_equal(network.params, snapshots[1])
     assert not np.array_equal(network.params, snapshots[-1])
 
@@ -324,25 +334,25 @@ def test_divergence_restores_the_last_finite_weights():
     X, Y, network = make_problem(hidden="relu")
     X *= 1e40
     kept = []
-    est = make_estimator(max_iter=30, solver="sgd")
     with pytest.warns(ConvergenceWarning, match="diverged") as record:
-        fit_stochastic(
-            est,
+        history = fit_stochastic(
             network,
             SGD(network.params, learning_rate_init=10.0),
             MiniBatches(X, Y, None, 32),
+            make_config(max_iter=30),
+            History(),
             np.random.RandomState(0),
-            on_epoch_end=lambda est, info: kept.append(network.params.copy()),
+            on_epoch_end=lambda info: kept.append(network.params.copy()),
         )
     assert "Scale the input" in str(record[0].message)
-    assert 0 < est.n_iter_ < 30 and len(kept) == est.n_iter_
+    assert 0 < history.n_iter < 30 and len(kept) == history.n_iter
     assert np.isfinite(network.params).all()
     assert_array_equal(network.params, kept[-1])
 
 
 def test_print_progress(capsys):
-    print_progress(None, EpochInfo(3, 0.123456789, None, 1.5))
-    print_progress(None, EpochInfo(4, 0.1, 0.75, 2.0, "Stopping."))
+    print_progress(EpochInfo(3, 0.123456789, None, 1.5))
+    print_progress(EpochInfo(4, 0.1, 0.75, 2.0, "Stopping."))
     assert capsys.readouterr().out.splitlines() == [
         "Iteration 3, loss = 0.12345679, time = 1.50s",
         "Iteration 4, loss = 0.10000000, time = 2.00s",
@@ -358,15 +368,19 @@ def test_fit_lbfgs_minimises_in_the_parameter_buffer():
     X, Y, network = make_problem()
     params = network.params
     start_loss = network.loss_and_gradient(X, Y)
-    est = make_estimator(max_iter=200, tol=1e-6)
+    config = make_config(max_iter=200, tol=1e-6)
     infos = []
-    fit_lbfgs(est, network, X, Y, on_epoch_end=lambda est, info: infos.append(info))
+    history = fit_lbfgs(network, X, Y, config, History(), on_epoch_end=infos.append)
     assert network.params is params
-    assert est.loss_ < start_loss / 5
-    assert est.n_iter_ == len(infos) > 5
+    assert history.loss < start_loss / 5
+    assert history.n_iter == len(infos) > 5
     # The network holds the optimum, and the reported loss is its loss.
-    assert network.loss_and_gradient(X, Y, alpha=est.alpha) == pytest.approx(est.loss_)
+    loss = network.loss_and_gradient(X, Y, alpha=config.alpha)
+    assert loss == pytest.approx(history.loss)
     assert_allclose([i.epoch for i in infos], np.arange(1, len(infos) + 1))
+    # one loss per iteration, the accepted point's
+    assert history.loss_curve == [info.loss for info in infos]
+    assert history.loss_curve[-1] == pytest.approx(history.loss)
 
 
 def test_fit_lbfgs_honours_max_fun_and_max_iter():
@@ -379,29 +393,32 @@ def test_fit_lbfgs_honours_max_fun_and_max_iter():
         return evaluate(*args, **kwargs)
 
     network.loss_and_gradient = counted
-    est = make_estimator(max_fun=10)
     with pytest.warns(ConvergenceWarning, match="lbfgs failed to converge"):
-        fit_lbfgs(est, network, X, Y)
+        fit_lbfgs(network, X, Y, make_config(max_fun=10), History())
     assert 10 <= len(calls) <= 12  # scipy checks the budget between line searches
 
     X, Y, network = make_problem()
-    est = make_estimator(max_iter=3)
     with pytest.warns(ConvergenceWarning, match="after 3 iteration"):
-        fit_lbfgs(est, network, X, Y)
-    assert est.n_iter_ == 3
+        history = fit_lbfgs(network, X, Y, make_config(max_iter=3), History())
+    assert history.n_iter == 3 == len(history.loss_curve)
 
 
 def test_fit_lbfgs_hook_can_stop_the_search():
     X, Y, network = make_problem()
-    est = make_estimator(max_iter=100)
-    fit_lbfgs(est, network, X, Y, on_epoch_end=lambda est, info: info.epoch == 4)
-    assert est.n_iter_ == 4
+    history = fit_lbfgs(
+        network,
+        X,
+        Y,
+        make_config(max_iter=100),
+        History(),
+        on_epoch_end=lambda info: info.epoch == 4,
+    )
+    assert history.n_iter == 4
     assert np.isfinite(network.params).all()
 
 
 def test_fit_lbfgs_keeps_float32():
     X, Y, network = make_problem(dtype=np.float32)
-    est = make_estimator(max_iter=20)
     with pytest.warns(ConvergenceWarning):
-        fit_lbfgs(est, network, X, Y)
-    assert network.params.dtype == np.float32 and np.isfinite(est.loss_)
+        history = fit_lbfgs(network, X, Y, make_config(), History())
+    assert network.params.dtype == np.float32 and np.isfinite(history.loss)

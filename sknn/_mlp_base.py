@@ -1,0 +1,559 @@
+"""What MLPNeuronClassifier and MLPNeuronRegressor share: one estimator base.
+
+A multi-layer network is the same machine whether it classifies or
+regresses: the same parameters, the same network core, the same training
+loops, callbacks and diagnostics. :class:`BaseMultilayerNetwork` holds all of
+that. A concrete estimator adds only what makes it a classifier or a
+regressor, through four hooks:
+
+``_encode_targets(y, incremental, first_pass)``
+    Validate the targets and return them as a 2-D matrix ``Y`` (indicator
+    columns, or the regression targets), with each sample's class index for a
+    stratified split (None where there is none to keep).
+``_loss_name()``
+    The loss, which owns the output function: 'binary_log_loss' or
+    'log_loss' for a classifier, ``loss`` for a regressor.
+``_target_weights(sample_weight, stratify, incremental, dtype)``
+    Fold anything target-dependent into the sample weights (class weights).
+``_validation_score(logits, Y, sample_weight)``
+    Score held-out data for early stopping: accuracy, or R².
+
+The estimator orchestrates and never does array math on the network itself:
+:mod:`sknn._network` computes, :mod:`sknn._training` trains, and the
+training history comes back as a :class:`~sknn._training.History` that is
+published as the fitted attributes scikit-learn's MLPs have.
+"""
+
+import copy
+import inspect
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from sknn._base import (
+    ACTIVATION_NAMES,
+    FLOAT_DTYPES,
+    Interval,
+    Options,
+    StrOptions,
+    check_sample_weight,
+    validation_split,
+)
+from sknn._callbacks import (
+    EPOCH_TASK,
+    LBFGS_TASK,
+    CallbackSupportMixin,
+    FitTasks,
+)
+from sknn._diagnostics import DiagnosticsRecorder
+from sknn._losses import get_loss
+from sknn._network import Network
+from sknn._optimizers import SGD, Adam
+from sknn._training import (
+    STOCHASTIC_SOLVERS,
+    History,
+    MiniBatches,
+    TrainingConfig,
+    fit_lbfgs,
+    fit_stochastic,
+    print_progress,
+    resolve_batch_size,
+)
+from sknn.activations import ACTIVATIONS, ALIASES, get_activation
+
+__all__ = ["HIDDEN_ACTIVATIONS", "BaseMultilayerNetwork", "estimator_init"]
+
+HIDDEN_ACTIVATIONS = frozenset(
+    name
+    for name in ACTIVATION_NAMES
+    if ACTIVATIONS[ALIASES.get(name, name)].differentiable
+)
+"""The activation names a hidden layer trained by back-propagation may use."""
+
+SHARED_PARAMETERS = {
+    "hidden_layer_sizes": (100,),
+    "activation": "relu",
+    "solver": "adam",
+    "alpha": 0.0001,
+    "batch_size": "auto",
+    "learning_rate": "constant",
+    "learning_rate_init": 0.001,
+    "power_t": 0.5,
+    "max_iter": 200,
+    "shuffle": True,
+    "random_state": None,
+    "tol": 1e-4,
+    "verbose": False,
+    "warm_start": False,
+    "momentum": 0.9,
+    "nesterovs_momentum": True,
+    "early_stopping": False,
+    "validation_fraction": 0.1,
+    "beta_1": 0.9,
+    "beta_2": 0.999,
+    "epsilon": 1e-8,
+    "n_iter_no_change": 10,
+    "max_fun": 15000,
+    "negative_slope": 0.01,
+    "diagnostics": False,
+}
+"""The constructor parameters of both MLPs, with scikit-learn's defaults, in its
+order (the first two may be passed by position, the rest by keyword)."""
+
+# The fitted attributes a new fit starts without; a warm start keeps them.
+_FIT_STATE = (
+    "_optimizer",
+    "best_loss_",
+    "validation_scores_",
+    "best_validation_score_",
+    "diagnostics_",
+)
+
+
+def estimator_init(leading=None, keywords=None):
+    """Return an ``__init__`` that stores the shared parameters and an estimator's own.
+
+    scikit-learn reads an estimator's parameters from the signature of its
+    ``__init__``, so each estimator needs one listing them all. Written out,
+    the two MLPs would repeat the same 25 parameters and assignments; this
+    builds the function once from :data:`SHARED_PARAMETERS`, with a real
+    signature (``inspect.signature``, ``help`` and the API reference show
+    it), and its body only stores the values, as scikit-learn requires.
+
+    Parameters
+    ----------
+    leading : dict, optional
+        Parameters placed first, before ``hidden_layer_sizes``, that may also
+        be passed by position (the regressor's ``loss``).
+    keywords : dict, optional
+        Keyword-only parameters added after the shared ones.
+    """
+    leading = leading or {}
+    positional = {*leading, "hidden_layer_sizes", "activation"}
+    defaults = {**leading, **SHARED_PARAMETERS, **(keywords or {})}
+    parameters = [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
+    for name, default in defaults.items():
+        if name in positional:
+            kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
+        else:
+            kind = inspect.Parameter.KEYWORD_ONLY
+        parameters.append(inspect.Parameter(name, kind, default=default))
+    signature = inspect.Signature(parameters)
+
+    def __init__(self, *args, **kwargs):
+        bound = signature.bind(self, *args, **kwargs)
+        bound.apply_defaults()
+        for name, value in list(bound.arguments.items())[1:]:
+            setattr(self, name, value)
+
+    __init__.__signature__ = signature
+    return __init__
+
+
+def _is_stochastic(est):
+    if est.solver not in STOCHASTIC_SOLVERS:
+        raise AttributeError(
+            "partial_fit is only available for the stochastic solvers 'sgd' and "
+            f"'adam', not for solver={est.solver!r}."
+        )
+    return True
+
+
+class BaseMultilayerNetwork(CallbackSupportMixin, BaseEstimator):
+    """The shared base of the multi-layer networks; not an estimator by itself.
+
+    Subclasses implement the hooks named in the module docstring, their
+    ``fit``/``partial_fit``/``predict`` methods (with their own docstrings)
+    and an ``__init__`` made by :func:`estimator_init`.
+    """
+
+    _parameter_constraints: dict = {
+        "hidden_layer_sizes": [
+            "array-like",
+            Interval(Integral, 1, None, closed="left"),
+        ],
+        "activation": [StrOptions(set(HIDDEN_ACTIVATIONS)), list, tuple],
+        "solver": [StrOptions({"lbfgs", "sgd", "adam"})],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "batch_size": [
+            StrOptions({"auto"}),
+            Interval(Integral, 1, None, closed="left"),
+        ],
+        "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],
+        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+        "power_t": [Interval(Real, 0, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "shuffle": ["boolean"],
+        "random_state": ["random_state"],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "verbose": ["verbose"],
+        "warm_start": ["boolean"],
+        "momentum": [Interval(Real, 0, 1, closed="both")],
+        "nesterovs_momentum": ["boolean"],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="left")],
+        "beta_1": [Interval(Real, 0, 1, closed="left")],
+        "beta_2": [Interval(Real, 0, 1, closed="left")],
+        "epsilon": [Interval(Real, 0, None, closed="neither")],
+        "n_iter_no_change": [
+            Interval(Integral, 1, None, closed="left"),
+            Options(Real, {np.inf}),
+        ],
+        "max_fun": [Interval(Integral, 1, None, closed="left")],
+        "negative_slope": [Interval(Real, 0, 1, closed="neither")],
+        "diagnostics": ["boolean"],
+    }
+
+    _numeric_targets = False
+    """Whether ``validate_data`` must find numeric targets (regression)."""
+
+    # -- the hooks ---------------------------------------------------------
+
+    def _encode_targets(self, y, incremental, first_pass):
+        """Return ``(Y, stratify)``: the targets as a 2-D matrix, and class indices."""
+        raise NotImplementedError
+
+    def _loss_name(self):
+        """Return the name of the loss to train (see :data:`sknn._losses.LOSSES`)."""
+        raise NotImplementedError
+
+    def _target_weights(self, sample_weight, stratify, incremental, dtype):
+        """Return the sample weights (of ``dtype``) with target weights folded in."""
+        return sample_weight
+
+    def _validation_score(self, logits, Y, sample_weight):
+        """Score ``logits`` against held-out targets ``Y``; higher is better."""
+        raise NotImplementedError
+
+    # -- fitting -----------------------------------------------------------
+
+    def _fit(self, X, y, sample_weight, incremental):
+        tasks = self._fit_tasks(X, y, sample_weight, incremental)
+        first_pass = not hasattr(self, "_network") or (
+            not self.warm_start and not incremental
+        )
+        hidden_sizes = self._hidden_layer_sizes()
+        activations = self._hidden_activations(len(hidden_sizes))
+        X, y = self._validate_input(X, y, reset=first_pass)
+        Y, stratify = self._encode_targets(y, incremental, first_pass)
+        if sample_weight is not None:
+            sample_weight = check_sample_weight(sample_weight, X, X.dtype)
+        sample_weight = self._target_weights(
+            sample_weight, stratify, incremental, X.dtype
+        )
+        layer_sizes = [X.shape[1], *hidden_sizes, Y.shape[1]]
+        # One generator for the whole fit, drawn from in scikit-learn's order:
+        # the initial weights, then the validation split, then the shuffles.
+        random_state = check_random_state(self.random_state)
+        if first_pass:
+            self._initialize(layer_sizes, activations, X.dtype, random_state)
+        else:
+            self._check_same_network(layer_sizes, activations)
+        on_epoch_begin, on_epoch_end = tasks.begin(
+            print_progress if self.verbose else None,
+            fitted_state=self._state_after_epoch,
+        )
+        recorder = None
+        if self.diagnostics:
+            recorder = DiagnosticsRecorder(
+                self._network, getattr(self, "diagnostics_", None)
+            )
+        hooks = dict(
+            on_epoch_begin=on_epoch_begin, on_epoch_end=on_epoch_end, recorder=recorder
+        )
+        if self.solver == "lbfgs":
+            history = fit_lbfgs(
+                self._network,
+                X,
+                Y.astype(X.dtype, copy=False),
+                self._training_config(),
+                self._history,
+                sample_weight,
+                **hooks,
+            )
+        else:
+            history = self._fit_stochastic(
+                X, Y, stratify, sample_weight, random_state, incremental, hooks
+            )
+        self._publish(history)
+        if recorder is not None:
+            self.diagnostics_ = recorder.result()
+        tasks.end()
+        return self
+
+    def _validate_input(self, X, y, reset):
+        """Return validated ``X`` and ``y``.
+
+        The first fit keeps float32 or float64 input as it is; later calls
+        (warm start, partial_fit) convert to the network's dtype.
+        """
+        dtype = FLOAT_DTYPES if reset else self._network.dtype
+        return validate_data(
+            self,
+            X,
+            y,
+            accept_sparse="csr",
+            multi_output=True,
+            y_numeric=self._numeric_targets,
+            dtype=dtype,
+            reset=reset,
+        )
+
+    def _training_config(self):
+        return TrainingConfig(
+            max_iter=self.max_iter,
+            tol=self.tol,
+            n_iter_no_change=self.n_iter_no_change,
+            alpha=self.alpha,
+            shuffle=self.shuffle,
+            adaptive=self.solver == "sgd" and self.learning_rate == "adaptive",
+            max_fun=self.max_fun,
+        )
+
+    def _fit_tasks(self, X, y, sample_weight, incremental):
+        """The callback tasks of this call: one per epoch (L-BFGS iteration)."""
+        return FitTasks(
+            self,
+            X,
+            y,
+            sample_weight,
+            n_epochs=1 if incremental else self.max_iter,
+            epoch_name=LBFGS_TASK if self.solver == "lbfgs" else EPOCH_TASK,
+            task_name="partial_fit" if incremental else "fit",
+        )
+
+    def _state_after_epoch(self, info):
+        """The attributes of a copy of this estimator fitted up to ``info.epoch``.
+
+        scikit-learn's callbacks set them on a shallow copy (their
+        ``fitted_estimator``). The network is copied, weights without
+        workspaces, so that the copy predicts as the epoch left it while
+        training goes on.
+        """
+        return {
+            "_network": copy.deepcopy(self._network),
+            "n_iter_": info.epoch,
+            "loss_": info.loss,
+        }
+
+    def _hidden_layer_sizes(self):
+        sizes = self.hidden_layer_sizes
+        sizes = list(sizes) if hasattr(sizes, "__iter__") else [sizes]
+        if any(not isinstance(size, Integral) or size <= 0 for size in sizes):
+            raise ValueError(
+                f"hidden_layer_sizes must be positive integers, got {sizes}."
+            )
+        return [int(size) for size in sizes]
+
+    def _hidden_activations(self, n_hidden):
+        """Return one Activation per hidden layer, checking ``activation``."""
+        names = self.activation
+        names = [names] * n_hidden if isinstance(names, str) else list(names)
+        if len(names) != n_hidden:
+            raise ValueError(
+                f"activation lists {len(names)} names for {n_hidden} hidden "
+                "layers; give one name per hidden layer, or a single name for "
+                "all of them."
+            )
+        activations = []
+        for name in names:
+            if not isinstance(name, str) or name not in HIDDEN_ACTIVATIONS:
+                raise ValueError(
+                    f"activation {name!r} is not a differentiable activation; "
+                    f"valid names are {sorted(HIDDEN_ACTIVATIONS)}."
+                )
+            params = {}
+            if ALIASES.get(name, name) == "leaky_relu":
+                params["negative_slope"] = self.negative_slope
+            activations.append(get_activation(name, **params))
+        return activations
+
+    def _initialize(self, layer_sizes, activations, dtype, random_state):
+        """Build a new network with random weights and start a new history."""
+        for name in _FIT_STATE:
+            self.__dict__.pop(name, None)
+        self._history = History()
+        self.n_outputs_ = layer_sizes[-1]
+        self.n_layers_ = len(layer_sizes)
+        loss = get_loss(self._loss_name())
+        self.out_activation_ = loss.out_activation
+        self._network = Network(layer_sizes, activations, loss, dtype=dtype)
+        self._network.initialize(random_state)
+
+    def _check_same_network(self, layer_sizes, activations):
+        network = self._network
+        if network.layer_sizes != layer_sizes or network.activations != activations:
+            raise ValueError(
+                f"The network is {network!r}, but the parameters and data now ask "
+                f"for layers {layer_sizes} with activations "
+                f"{[a.name for a in activations]}; warm_start and partial_fit "
+                "cannot change the architecture. Set warm_start=False to start "
+                "anew."
+            )
+
+    def _fit_stochastic(
+        self, X, Y, stratify, sample_weight, random_state, incremental, hooks
+    ):
+        if incremental and self.early_stopping:
+            raise ValueError(
+                "partial_fit does not support early_stopping=True: set "
+                "early_stopping=False, or call fit."
+            )
+        if not incremental or not hasattr(self, "_optimizer"):
+            self._optimizer = self._new_optimizer()
+        validation = None
+        if self.early_stopping:
+            X, Y, sample_weight, validation = self._hold_out(
+                X, Y, stratify, sample_weight, random_state
+            )
+        batch_size = resolve_batch_size(self.batch_size, X.shape[0])
+        return fit_stochastic(
+            self._network,
+            self._optimizer,
+            MiniBatches(X, Y, sample_weight, batch_size),
+            self._training_config(),
+            self._history,
+            random_state,
+            validation=validation,
+            incremental=incremental,
+            **hooks,
+        )
+
+    def _new_optimizer(self):
+        params = self._network.params
+        if self.solver == "sgd":
+            return SGD(
+                params,
+                learning_rate_init=self.learning_rate_init,
+                lr_schedule=self.learning_rate,
+                momentum=self.momentum,
+                nesterov=self.nesterovs_momentum,
+                power_t=self.power_t,
+            )
+        return Adam(
+            params,
+            learning_rate_init=self.learning_rate_init,
+            beta_1=self.beta_1,
+            beta_2=self.beta_2,
+            epsilon=self.epsilon,
+        )
+
+    def _hold_out(self, X, Y, stratify, sample_weight, random_state):
+        """Split off the validation data; return the training part and a scorer."""
+        arrays = [X, Y] if sample_weight is None else [X, Y, sample_weight]
+        train, val = validation_split(
+            self.validation_fraction, random_state, stratify, *arrays
+        )
+        X_val, Y_val = val[0], val[1]
+        weights_val = val[2] if sample_weight is not None else None
+        weights_train = train[2] if sample_weight is not None else None
+
+        def validation_score():
+            logits = self._network.logits(X_val)
+            if not np.isfinite(logits).all():
+                return np.nan
+            return self._validation_score(logits, Y_val, weights_val)
+
+        return train[0], train[1], weights_train, validation_score
+
+    def _publish(self, history):
+        """Set the fitted attributes scikit-learn's MLPs have from ``history``."""
+        self._history = history
+        self.n_iter_ = history.n_iter
+        self.t_ = history.t
+        self.loss_ = history.loss
+        self.loss_curve_ = history.loss_curve
+        if history.stochastic:
+            self.best_loss_ = history.best_loss
+            self.validation_scores_ = history.validation_scores
+            self.best_validation_score_ = history.best_validation_score
+
+    # -- predicting --------------------------------------------------------
+
+    def hidden_activations(self, X):
+        """Return the output of each hidden layer for ``X``.
+
+        The representations the network has learnt, to inspect or plot (for
+        example a two-unit layer as a scatter plot).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The samples.
+
+        Returns
+        -------
+        activations : list of ndarray of shape (n_samples, n_units)
+            One array per hidden layer, from the input onwards, in the
+            network's dtype; empty for a network with no hidden layer.
+
+        Examples
+        --------
+        >>> from sknn import MLPNeuronClassifier
+        >>> from sknn.datasets import make_xor
+        >>> X, y = make_xor(100, random_state=0)
+        >>> clf = MLPNeuronClassifier((4, 3), solver="lbfgs", random_state=0)
+        >>> [a.shape for a in clf.fit(X, y).hidden_activations(X[:5])]
+        [(5, 4), (5, 3)]
+        """
+        X = self._validate_X(X)
+        return self._network.hidden_activations(X)
+
+    def _validate_X(self, X):
+        check_is_fitted(self)
+        return validate_data(
+            self, X, accept_sparse="csr", dtype=self._network.dtype, reset=False
+        )
+
+    def _logits(self, X):
+        X = self._validate_X(X)
+        return self._network.logits(X)
+
+    # -- the weights -------------------------------------------------------
+
+    @property
+    def coefs_(self):
+        """The weight matrices: views of the network's parameter buffer."""
+        return list(self._fitted_network().coefs)
+
+    @coefs_.setter
+    def coefs_(self, arrays):
+        _copy_into(self._fitted_network().coefs, arrays, "coefs_")
+
+    @property
+    def intercepts_(self):
+        """The bias vectors: views of the network's parameter buffer."""
+        return list(self._fitted_network().intercepts)
+
+    @intercepts_.setter
+    def intercepts_(self, arrays):
+        _copy_into(self._fitted_network().intercepts, arrays, "intercepts_")
+
+    def _fitted_network(self):
+        network = self.__dict__.get("_network")
+        if network is None:
+            raise AttributeError(
+                f"This {type(self).__name__} has no weights yet; call fit first."
+            )
+        return network
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
+
+
+def _copy_into(views, arrays, name):
+    """Copy ``arrays`` into the parameter ``views``, checking their shapes."""
+    arrays = list(arrays)
+    shapes = [view.shape for view in views]
+    if [np.shape(array) for array in arrays] != shapes:
+        raise ValueError(
+            f"{name} must be a list of arrays of shapes {shapes}, got "
+            f"{[np.shape(array) for array in arrays]}."
+        )
+    for view, array in zip(views, arrays):
+        view[...] = array
