@@ -1,6 +1,7 @@
 """sknn: scikit-learn-compatible neural networks on a numpy core."""
 
 from sknn._mlp import MLPNeuronClassifier
+from sknn._mlp_regressor import MLPNeuronRegressor
 from sknn._perceptron import PerceptronClassifier
 from sknn.incremental import fit_incremental
 
@@ -8,6 +9,7 @@ __version__ = "0.1.0.dev0"
 
 __all__ = [
     "MLPNeuronClassifier",
+    "MLPNeuronRegressor",
     "PerceptronClassifier",
     "__version__",
     "fit_incremental",

@@ -183,8 +183,8 @@ class MLPNeuronClassifier(ClassifierMixin, BaseMultilayerNetwork):
         'lbfgs'.
 
     loss_curve_ : list of float
-        The training loss after each epoch of 'sgd' or 'adam'. Not set by
-        'lbfgs'.
+        The training loss after each epoch of 'sgd' or 'adam', or after each
+        iteration of 'lbfgs' (which scikit-learn does not record).
 
     validation_scores_ : list of float or None
         The accuracy on the held-out data after each epoch, with

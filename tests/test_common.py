@@ -6,11 +6,13 @@ known to fail goes in ``EXPECTED_FAILED_CHECKS`` with the reason beside it.
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sknn import MLPNeuronClassifier, PerceptronClassifier
+from sknn import MLPNeuronClassifier, MLPNeuronRegressor, PerceptronClassifier
 
 ESTIMATORS = [
     PerceptronClassifier(),
     MLPNeuronClassifier(),
+    MLPNeuronRegressor(),
+    MLPNeuronRegressor(loss="absolute_error", activation=["tanh"]),
 ]
 
 _ONLINE_SAMPLE_WEIGHT = (
