@@ -1,6 +1,5 @@
 """MLPNeuronRegressor: a multi-layer network that approximates a function."""
 
-import numpy as np
 from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
 from sklearn.utils import column_or_1d
