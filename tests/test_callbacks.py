@@ -24,7 +24,7 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from sknn import MLPNeuronClassifier, PerceptronClassifier
+from sknn import MLPNeuronClassifier, MLPNeuronRegressor, PerceptronClassifier
 from sknn._callbacks import EPOCH_TASK, LBFGS_TASK, FitTasks
 from sknn._losses import get_loss
 from sknn._network import Network
@@ -71,7 +71,9 @@ def outputs(est, X):
     """What an estimator computes from X, to tell two sets of weights apart."""
     if hasattr(est, "decision_function"):
         return est.decision_function(X)
-    return est.predict_proba(X)
+    if hasattr(est, "predict_proba"):
+        return est.predict_proba(X)
+    return est.predict(X)
 
 
 quiet_convergence = pytest.mark.filterwarnings(
@@ -411,6 +413,29 @@ def test_progress_bar(data, capsys, kind):
     out = capsys.readouterr().out
     assert f"{type(clf).__name__} - fit" in out and "100%" in out
     assert recorder.calls["end", epoch_name(kind), 1] == clf.n_iter_ == 15
+
+
+@pytest.mark.parametrize("solver", ["adam", "lbfgs"])
+def test_the_regressor_reports_its_epochs_and_shows_a_progress_bar(
+    data, capsys, solver
+):
+    api = callback_api()
+    pytest.importorskip("rich")
+    X, _ = data
+    target = X @ np.linspace(-1, 1, X.shape[1])
+    recorder = Recorder()
+    reg = MLPNeuronRegressor(
+        hidden_layer_sizes=(8,), solver=solver, max_iter=10, random_state=0
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        reg.set_callbacks(api.ProgressBar(), recorder).fit(X, target)
+    out = capsys.readouterr().out
+    assert "MLPNeuronRegressor - fit" in out and "100%" in out
+    assert recorder.calls["end", epoch_name(solver), 1] == reg.n_iter_ == 10
+    # each epoch's snapshot predicts as the network stood then
+    _, fitted, _ = recorder.epochs[-1]
+    assert_array_equal(fitted.predict(X), reg.predict(X))
 
 
 @quiet_convergence

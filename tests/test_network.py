@@ -22,12 +22,14 @@ OUTPUTS = {
     "binary": ("binary_log_loss", 1),
     "multiclass": ("log_loss", 3),
     "multilabel": ("binary_log_loss", 3),
-    "regression": ("squared_error", 1),
-    "multioutput": ("squared_error", 3),
-    "absolute": ("absolute_error", 3),
-    "poisson": ("poisson", 2),
+    "squared-1": ("squared_error", 1),
+    "squared-3": ("squared_error", 3),
+    "absolute-1": ("absolute_error", 1),
+    "absolute-3": ("absolute_error", 3),
+    "poisson-1": ("poisson", 1),
+    "poisson-2": ("poisson", 2),
 }
-SKLEARN_KINDS = ["binary", "multiclass", "multilabel", "regression", "poisson"]
+SKLEARN_KINDS = ["binary", "multiclass", "multilabel", "squared-1", "poisson-2"]
 """The kinds whose loss and gradient are scikit-learn's exactly (its squared
 error back-propagates the sum over several outputs, not their mean)."""
 
