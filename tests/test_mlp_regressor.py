@@ -11,7 +11,11 @@ from scipy import sparse
 from sklearn.base import clone
 from sklearn.compose import TransformedTargetRegressor
 from sklearn.datasets import make_regression
-from sklearn.exceptions import DataConversionWarning, NotFittedError
+from sklearn.exceptions import (
+    ConvergenceWarning,
+    DataConversionWarning,
+    NotFittedError,
+)
 from sklearn.linear_model import Ridge
 from sklearn.metrics import mean_poisson_deviance, r2_score
 from sklearn.model_selection import GridSearchCV, train_test_split
@@ -548,3 +552,14 @@ def test_verbose_prints_sklearns_lines(single, capsys):
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("Iteration 1, loss = ")
     assert lines[1].startswith("Iteration 2, loss = ")
+
+
+def test_divergence_is_never_silent(single):
+    X, y = single
+    reg = MLPNeuronRegressor(
+        hidden_layer_sizes=(8,), solver="sgd", learning_rate_init=1.0, max_iter=50
+    )
+    with pytest.warns(ConvergenceWarning, match="diverged"):
+        reg.fit(X * 1e3, y * 1e3)
+    assert np.isfinite(reg.coefs_[0]).all()
+    assert np.isfinite(reg.loss_curve_).all()
