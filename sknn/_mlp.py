@@ -469,6 +469,9 @@ class MLPNeuronClassifier(ClassifierMixin, BaseMultilayerNetwork):
             correct = ((logits > 0) == Y.astype(bool)).all(axis=1)
         return float(np.average(correct, weights=sample_weight))
 
+    def _decode_targets(self, Y):
+        return self._label_binarizer.inverse_transform(Y.astype(float))
+
     def _check_classes(self, classes):
         if self.warm_start:
             if set(classes) != set(self.classes_):

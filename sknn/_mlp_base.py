@@ -17,6 +17,8 @@ regressor, through four hooks:
     Fold anything target-dependent into the sample weights (class weights).
 ``_validation_score(logits, Y, sample_weight)``
     Score held-out data for early stopping: accuracy, or R².
+``_decode_targets(Y)``
+    Turn the matrix ``Y`` back into what ``fit`` was given, for a scorer.
 
 The estimator orchestrates and never does array math on the network itself:
 :mod:`sknn._network` computes, :mod:`sknn._training` trains, and the
@@ -26,10 +28,12 @@ published as the fitted attributes scikit-learn's MLPs have.
 
 import copy
 import inspect
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator
+from sklearn.metrics import check_scoring
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -49,6 +53,7 @@ from sknn._callbacks import (
     FitTasks,
 )
 from sknn._diagnostics import DiagnosticsRecorder
+from sknn._initialization import WEIGHT_INITS
 from sknn._losses import get_loss
 from sknn._network import Network
 from sknn._optimizers import SGD, Adam
@@ -99,6 +104,9 @@ SHARED_PARAMETERS = {
     "max_fun": 15000,
     "negative_slope": 0.01,
     "diagnostics": False,
+    "weight_init": "glorot_uniform",
+    "dropout": 0.0,
+    "scoring": None,
 }
 """The constructor parameters of both MLPs, with scikit-learn's defaults, in its
 order (the first two may be passed by position, the rest by keyword)."""
@@ -205,6 +213,9 @@ class BaseMultilayerNetwork(CallbackSupportMixin, BaseEstimator):
         "max_fun": [Interval(Integral, 1, None, closed="left")],
         "negative_slope": [Interval(Real, 0, 1, closed="neither")],
         "diagnostics": ["boolean"],
+        "weight_init": [StrOptions(set(WEIGHT_INITS)), list, tuple],
+        "dropout": [Interval(Real, 0, 1, closed="left"), list, tuple],
+        "scoring": [str, callable, None],
     }
 
     _numeric_targets = False
@@ -226,6 +237,10 @@ class BaseMultilayerNetwork(CallbackSupportMixin, BaseEstimator):
 
     def _validation_score(self, logits, Y, sample_weight):
         """Score ``logits`` against held-out targets ``Y``; higher is better."""
+        raise NotImplementedError
+
+    def _decode_targets(self, Y):
+        """Return the targets ``Y`` as ``fit`` takes them (labels, 1-D ``y``)."""
         raise NotImplementedError
 
     # -- fitting -----------------------------------------------------------
@@ -265,6 +280,7 @@ class BaseMultilayerNetwork(CallbackSupportMixin, BaseEstimator):
             on_epoch_begin=on_epoch_begin, on_epoch_end=on_epoch_end, recorder=recorder
         )
         if self.solver == "lbfgs":
+            self._check_deterministic()
             history = fit_lbfgs(
                 self._network,
                 X,
@@ -381,7 +397,7 @@ class BaseMultilayerNetwork(CallbackSupportMixin, BaseEstimator):
         loss = get_loss(self._loss_name())
         self.out_activation_ = loss.out_activation
         self._network = Network(layer_sizes, activations, loss, dtype=dtype)
-        self._network.initialize(random_state)
+        self._network.initialize(random_state, self.weight_init)
 
     def _check_same_network(self, layer_sizes, activations):
         network = self._network
@@ -409,6 +425,7 @@ class BaseMultilayerNetwork(CallbackSupportMixin, BaseEstimator):
             X, Y, sample_weight, validation = self._hold_out(
                 X, Y, stratify, sample_weight, random_state
             )
+        self._prepare_dropout(random_state, incremental)
         batch_size = resolve_batch_size(self.batch_size, X.shape[0])
         return fit_stochastic(
             self._network,
@@ -421,6 +438,39 @@ class BaseMultilayerNetwork(CallbackSupportMixin, BaseEstimator):
             incremental=incremental,
             **hooks,
         )
+
+    def _check_deterministic(self):
+        rates = (
+            self.dropout if isinstance(self.dropout, (list, tuple)) else [self.dropout]
+        )
+        if any(rates):
+            raise ValueError(
+                f"dropout={self.dropout!r} needs a stochastic solver: L-BFGS "
+                "minimises one deterministic function, and random masks would "
+                "change it at every evaluation. Use solver='adam' or 'sgd', or "
+                "set dropout=0."
+            )
+
+    def _prepare_dropout(self, random_state, incremental):
+        """Give the network its dropout rates and a generator for the masks.
+
+        The generator is seeded from ``random_state``, so a seeded fit draws
+        the same masks; ``partial_fit`` goes on with the generator it has.
+        With no dropout nothing is drawn, and the fit is exactly as without
+        the parameter.
+        """
+        network = self._network
+        rates = self.dropout
+        if not isinstance(rates, (list, tuple)):
+            rates = [rates] * len(network.activations)
+        if not any(rates):
+            network.set_dropout(rates, None)
+            return
+        rates = [float(rate) for rate in rates]
+        if incremental and network.dropout == rates:
+            return
+        seed = random_state.randint(np.iinfo(np.int32).max)
+        network.set_dropout(rates, np.random.default_rng(seed))
 
     def _new_optimizer(self):
         params = self._network.params
@@ -450,14 +500,42 @@ class BaseMultilayerNetwork(CallbackSupportMixin, BaseEstimator):
         X_val, Y_val = val[0], val[1]
         weights_val = val[2] if sample_weight is not None else None
         weights_train = train[2] if sample_weight is not None else None
+        score = self._validation_scorer(X_val, Y_val, weights_val)
+        return train[0], train[1], weights_train, score
 
-        def validation_score():
-            logits = self._network.logits(X_val)
-            if not np.isfinite(logits).all():
-                return np.nan
-            return self._validation_score(logits, Y_val, weights_val)
+    def _validation_scorer(self, X_val, Y_val, weights_val):
+        """Return a function scoring the current network on held-out data.
 
-        return train[0], train[1], weights_train, validation_score
+        ``scoring=None`` scores as scikit-learn (accuracy, or R²); 'loss'
+        with the mean validation loss, negated so that higher is better; any
+        other value is a scorer for :func:`sklearn.metrics.check_scoring`,
+        called on the estimator as it stands.
+        """
+        network = self._network
+        if self.scoring is None or self.scoring == "loss":
+
+            def score():
+                logits = network.logits(X_val)
+                if not np.isfinite(logits).all():
+                    return np.nan
+                if self.scoring is None:
+                    return self._validation_score(logits, Y_val, weights_val)
+                total = network.loss.value(logits, Y_val, weights_val)
+                n = len(Y_val) if weights_val is None else weights_val.sum()
+                return -total / n
+
+            return score
+        scorer = check_scoring(self, scoring=self.scoring)
+        y_val = self._decode_targets(Y_val)
+        kwargs = {} if weights_val is None else {"sample_weight": weights_val}
+
+        def score():
+            with warnings.catch_warnings():
+                # The held-out rows are validated arrays: no feature names.
+                warnings.filterwarnings("ignore", "X does not have valid feature")
+                return float(scorer(self, X_val, y_val, **kwargs))
+
+        return score
 
     def _publish(self, history):
         """Set the fitted attributes scikit-learn's MLPs have from ``history``."""

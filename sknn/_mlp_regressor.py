@@ -427,6 +427,9 @@ class MLPNeuronRegressor(RegressorMixin, BaseMultilayerNetwork):
         predictions = self._network.loss.output(logits, out=logits)
         return r2_score(Y, predictions, sample_weight=sample_weight)
 
+    def _decode_targets(self, Y):
+        return Y.ravel() if Y.shape[1] == 1 else Y
+
     # -- predicting --------------------------------------------------------
 
     def predict(self, X):

@@ -27,6 +27,8 @@ from types import SimpleNamespace
 import numpy as np
 from scipy import sparse
 
+from sknn._initialization import draw_layer
+
 __all__ = ["Network"]
 
 PREDICT_CHUNK_SIZE = 4096
@@ -113,6 +115,8 @@ class Network:
         # whose function belongs to the loss
         self._layer_activations = [*self.activations, None]
         self._workspace = None
+        self.dropout = None
+        self._dropout_rng = None
 
     # -- layout ------------------------------------------------------------
 
@@ -169,19 +173,23 @@ class Network:
 
     # -- initialisation ----------------------------------------------------
 
-    def initialize(self, random_state):
-        """Draw Glorot-uniform weights and biases, as scikit-learn's MLP does.
+    def initialize(self, random_state, weight_init="glorot_uniform"):
+        """Draw the initial weights and biases, layer by layer.
 
-        Layer by layer, the weights and then the biases are drawn from
-        ``U(-r, r)`` with ``r = sqrt(c / (n_in + n_out))``, ``c = 2`` for a
-        logistic activation and ``c = 6`` otherwise. The calls to
-        ``random_state.uniform`` are scikit-learn's, in its order, so the same
-        seed gives the same initial network as ``MLPClassifier``.
+        With the default 'glorot_uniform' the weights and then the biases of
+        each layer are drawn from ``U(-r, r)`` with
+        ``r = sqrt(c / (n_in + n_out))``, ``c = 2`` for a logistic activation
+        and ``c = 6`` otherwise. The calls to ``random_state.uniform`` are
+        scikit-learn's, in its order, so the same seed gives the same initial
+        network as ``MLPClassifier``. The other schemes are described in
+        :mod:`sknn._initialization`.
 
         Parameters
         ----------
         random_state : int, None or numpy.random.RandomState
             The random number generator, advanced by the draws.
+        weight_init : str or sequence of str, default='glorot_uniform'
+            The scheme, for every weight matrix or one per matrix.
 
         Notes
         -----
@@ -193,11 +201,38 @@ class Network:
         """
         if not isinstance(random_state, np.random.RandomState):
             random_state = np.random.RandomState(random_state)
+        schemes = _per_layer(weight_init, len(self._coef_shapes), "weight_init")
         for i, (n_in, n_out) in enumerate(self._coef_shapes):
-            factor = 2.0 if self._feeds_logistic(i) else 6.0
-            bound = np.sqrt(factor / (n_in + n_out))
-            self.coefs[i][...] = random_state.uniform(-bound, bound, (n_in, n_out))
-            self.intercepts[i][...] = random_state.uniform(-bound, bound, n_out)
+            self.coefs[i][...], self.intercepts[i][...] = draw_layer(
+                schemes[i], n_in, n_out, random_state, self._feeds_logistic(i)
+            )
+
+    def set_dropout(self, rates, rng):
+        """Drop hidden units at random while training, at ``rates``.
+
+        Inverted dropout: during :meth:`loss_and_gradient` each hidden unit's
+        output is set to 0 with probability ``p`` and the others are divided
+        by ``1 - p``, so a unit's expected output is unchanged and prediction
+        (:meth:`logits`, :meth:`hidden_activations`) uses the whole network
+        with no rescaling. The gradient flows back through the same mask.
+
+        Parameters
+        ----------
+        rates : float or sequence of float
+            The probability of dropping a unit, for every hidden layer or one
+            per hidden layer, each in ``[0, 1)``. All zero turns dropout off
+            (no mask is drawn).
+        rng : numpy.random.Generator or None
+            Draws the masks; None with all rates zero.
+        """
+        rates = [
+            float(rate) for rate in _per_layer(rates, len(self.activations), "dropout")
+        ]
+        if any(not 0.0 <= rate < 1.0 for rate in rates):
+            raise ValueError(f"dropout rates must be in [0, 1), got {rates}.")
+        self.dropout = rates if any(rates) else None
+        self._dropout_rng = rng if self.dropout else None
+        self._workspace = None  # the mask buffers change with the rates
 
     def _feeds_logistic(self, layer):
         if not self.activations:
@@ -237,19 +272,32 @@ class Network:
     def _forward(self, X, views):
         """Fill the workspaces in ``views`` from ``X``; return the logits."""
         inputs = X
-        for coef, intercept, z, output, activation in zip(
-            self.coefs,
-            self.intercepts,
-            views.pre_activations,
-            views.outputs,
-            self._layer_activations,
+        for i, (coef, intercept, z, output, activation) in enumerate(
+            zip(
+                self.coefs,
+                self.intercepts,
+                views.pre_activations,
+                views.outputs,
+                self._layer_activations,
+            )
         ):
             _product(inputs, coef, out=z)
             z += intercept
-            if activation is not None:
-                activation.forward(z, out=output)
             inputs = output
+            if activation is None:
+                break  # the output layer: its function belongs to the loss
+            activation.forward(z, out=output)
+            if views.masks and views.masks[i] is not None:
+                inputs = self._drop(output, views.masks[i], views.dropped[i], i)
         return inputs
+
+    def _drop(self, output, mask, dropped, layer):
+        """Write ``output`` times a fresh inverted-dropout mask into ``dropped``."""
+        rate = self.dropout[layer]
+        self._dropout_rng.random(out=mask, dtype=mask.dtype)
+        np.greater_equal(mask, rate, out=mask)
+        mask *= mask.dtype.type(1.0 / (1.0 - rate))
+        return np.multiply(output, mask, out=dropped)
 
     def _backward(self, X, views, decay):
         """Fill :attr:`grads` from the output delta held in ``views``.
@@ -263,16 +311,22 @@ class Network:
         """
         delta = views.outputs[-1]
         for i in range(len(self.coefs) - 1, -1, -1):
-            inputs = X if i == 0 else views.outputs[i - 1]
+            mask = views.masks[i - 1] if views.masks and i > 0 else None
+            if i == 0:
+                inputs = X
+            else:
+                inputs = views.outputs[i - 1] if mask is None else views.dropped[i - 1]
             _product(inputs.T, delta, out=self.coef_grads[i])
             np.matmul(views.ones, delta, out=self.intercept_grads[i])
             if i == 0:
                 break
             below = views.deltas[i - 1]
             np.matmul(delta, self.coefs[i].T, out=below)
+            if mask is not None:
+                below *= mask
             activation = self.activations[i - 1]
             z = views.pre_activations[i - 1] if activation.uses == "input" else None
-            delta = activation.backprop(below, z=z, a=inputs)
+            delta = activation.backprop(below, z=z, a=views.outputs[i - 1])
         if decay:
             _add_scaled(self._coef_grads_flat, self._coefs_flat, decay, views.scratch)
 
@@ -429,6 +483,13 @@ class _Workspace:
             for size, activation in zip(sizes, network._layer_activations)
         ]
         hidden = sizes[:-1]
+        rates = network.dropout or [0.0] * len(hidden)
+        # per dropped-out hidden layer: its mask, and its output times the mask
+        self.masks = [
+            np.empty((capacity, size), dtype=dtype) if rate else None
+            for size, rate in zip(hidden, rates)
+        ]
+        self.dropped = [None if m is None else np.empty_like(m) for m in self.masks]
         width = max(hidden, default=0)
         self.deltas = [
             np.empty(capacity * width, dtype=dtype) for _ in range(min(2, len(hidden)))
@@ -467,9 +528,12 @@ class _Workspace:
             self.deltas[(last - i) % 2][: n * width].reshape(n, width)
             for i, width in enumerate(self._hidden)
         ]
+        masks = [None if m is None else m[:n] for m in self.masks]
         return SimpleNamespace(
             outputs=outputs,
             pre_activations=pre_activations,
+            masks=masks if any(m is not None for m in masks) else None,
+            dropped=[None if d is None else d[:n] for d in self.dropped],
             deltas=deltas,
             ones=self.ones[:n],
             scratch=self.scratch,
@@ -494,6 +558,18 @@ def _add_scaled(y, x, factor, scratch):
         piece = y[start : start + step]
         term = np.multiply(x[start : start + step], factor, out=scratch[: piece.size])
         np.add(piece, term, out=piece)
+
+
+def _per_layer(value, n_layers, name):
+    """``value`` for each of ``n_layers`` layers: repeated, or a list checked."""
+    if isinstance(value, str) or not hasattr(value, "__len__"):
+        return [value] * n_layers
+    if len(value) != n_layers:
+        raise ValueError(
+            f"{name} lists {len(value)} values for {n_layers} layers; give one "
+            "per layer, or a single value for all of them."
+        )
+    return list(value)
 
 
 def _product(left, right, out):
