@@ -179,6 +179,39 @@ class MLPNeuronRegressor(RegressorMixin, BaseMultilayerNetwork):
         fit does no extra work; on, it costs a few per-batch sums (a few
         percent of the fit time).
 
+    weight_init : {'glorot_uniform', 'he_uniform', 'he_normal', \
+            'lecun_normal'} or list of str, default='glorot_uniform'
+        How the initial weights are drawn, for every weight matrix or one
+        per matrix (``len(hidden_layer_sizes) + 1`` of them):
+
+        - 'glorot_uniform': ``U(-r, r)`` with
+          ``r = sqrt(6 / (fan_in + fan_out))`` (``2`` instead of ``6``
+          before a logistic layer), biases likewise: scikit-learn's draws,
+          exactly;
+        - 'he_uniform', 'he_normal': variance ``2 / fan_in``, which keeps
+          the signal's size through deep relu networks (He et al., 2015);
+        - 'lecun_normal': variance ``1 / fan_in``.
+
+        The last three start the biases at 0. All draw from
+        ``random_state``.
+
+    dropout : float or list of float, default=0.0
+        The probability of dropping each hidden unit while training, for
+        every hidden layer or one per hidden layer, in ``[0, 1)``. Inverted
+        dropout: the units kept are scaled by ``1 / (1 - p)``, so prediction
+        uses the whole network unchanged. The masks are drawn from
+        ``random_state``, one per sample and epoch; 0 draws nothing. Only for
+        'sgd' and 'adam': L-BFGS needs a deterministic loss.
+
+    scoring : str, callable or None, default=None
+        What ``early_stopping`` watches on the held-out data, and what
+        ``validation_scores_`` holds (higher is better): None for the
+        R², as scikit-learn; 'loss' for the mean validation loss,
+        negated; or any scorer name or callable that
+        :func:`sklearn.metrics.check_scoring` accepts, called as
+        ``scorer(estimator, X_val, y_val)``. The weights with the best score
+        are kept.
+
     Attributes
     ----------
     loss_ : float
@@ -194,8 +227,8 @@ class MLPNeuronRegressor(RegressorMixin, BaseMultilayerNetwork):
         iteration of 'lbfgs' (which scikit-learn does not record).
 
     validation_scores_ : list of float or None
-        The R² on the held-out data after each epoch, with
-        ``early_stopping``; None otherwise.
+        The R² on the held-out data (or the ``scoring``) after each
+        epoch, with ``early_stopping``; None otherwise.
 
     best_validation_score_ : float or None
         The best of ``validation_scores_``, whose weights the network keeps;
