@@ -121,15 +121,28 @@ class DiagnosticsRecorder:
         optimizer's step: it reads the gradient buffer and the hidden layers'
         outputs (and pre-activations) in the network's workspaces.
         """
+        self.observe_gradient(network)
+        self.observe_layers(network, n_samples)
+
+    def observe_gradient(self, network):
+        """Add the gradient in the network's buffer to the epoch's totals."""
         self.n_batches += 1
-        self.n_samples += n_samples
         for i, grad in enumerate(network.coef_grads):
             flat = grad.reshape(-1)
             self.grad_squares[i] += float(np.dot(flat, flat))
+
+    def observe_layers(self, network, n_samples):
+        """Add the hidden layers' outputs for the workspaces' first rows.
+
+        The workspaces hold the last forward pass of ``n_samples`` rows (a
+        training batch, or a piece of L-BFGS's full batch refilled with
+        :meth:`Network.fill_workspace`).
+        """
+        self.n_samples += n_samples
         if not self.n_units:
             return
         views = network.workspace(n_samples)
-        # A full batch of L-BFGS goes through in blocks, to bound the scratch.
+        # A large piece goes through in blocks, to bound the scratch.
         for start in range(0, n_samples, BLOCK_ROWS):
             rows = slice(start, min(start + BLOCK_ROWS, n_samples))
             ones = views.ones[: rows.stop - start]

@@ -34,6 +34,13 @@ __all__ = ["Network"]
 PREDICT_CHUNK_SIZE = 4096
 """Rows per forward pass in :meth:`Network.logits`; bounds prediction memory."""
 
+MAX_BATCH_ROWS = 8192
+"""Rows per forward and backward pass in :meth:`Network.loss_and_gradient`.
+
+A larger batch (the whole training set, for L-BFGS) goes through in pieces of
+this many rows whose gradients are added up: the workspaces then hold every
+layer for these rows only, not for every sample."""
+
 
 class Network:
     """A dense feed-forward network on a flat parameter buffer.
@@ -115,6 +122,7 @@ class Network:
         # whose function belongs to the loss
         self._layer_activations = [*self.activations, None]
         self._workspace = None
+        self._piece_grads = None
         self.dropout = None
         self._dropout_rng = None
 
@@ -123,6 +131,7 @@ class Network:
     def _bind_views(self):
         self.coefs, self.intercepts = self._split(self.params)
         self.coef_grads, self.intercept_grads = self._split(self.grads)
+        self._grad_views = (self.coef_grads, self.intercept_grads)
         # all the weights, and their gradients, as one flat view each
         self._coefs_flat = self.params[: self.n_coef_params]
         self._coef_grads_flat = self.grads[: self.n_coef_params]
@@ -150,9 +159,11 @@ class Network:
             "intercept_grads",
             "_coefs_flat",
             "_coef_grads_flat",
+            "_grad_views",
         ):
             del state[key]
         state["_workspace"] = None
+        state["_piece_grads"] = None
         return state
 
     def __setstate__(self, state):
@@ -269,26 +280,29 @@ class Network:
             return X
         return np.asarray(X, dtype=self.dtype)
 
-    def _forward(self, X, views):
-        """Fill the workspaces in ``views`` from ``X``; return the logits."""
+    def _forward(self, X, outputs, pre_activations=None, masks=None, dropped=None):
+        """Run ``X`` through the layers; return the logits.
+
+        The one forward loop, for training and prediction alike. Layer
+        ``i + 1`` writes its output into ``outputs[i]`` (the last one holds
+        the logits). Its pre-activation goes into ``pre_activations[i]``
+        where one is given, for derivatives that need it; otherwise the
+        activation is applied in place. With dropout ``masks``, the units
+        kept, scaled, go into ``dropped[i]``, which feeds the next layer.
+        """
         inputs = X
-        for i, (coef, intercept, z, output, activation) in enumerate(
-            zip(
-                self.coefs,
-                self.intercepts,
-                views.pre_activations,
-                views.outputs,
-                self._layer_activations,
-            )
-        ):
+        last = len(self.coefs) - 1
+        for i, (coef, intercept) in enumerate(zip(self.coefs, self.intercepts)):
+            output = outputs[i]
+            z = output if pre_activations is None else pre_activations[i]
             _product(inputs, coef, out=z)
             z += intercept
             inputs = output
-            if activation is None:
+            if i == last:
                 break  # the output layer: its function belongs to the loss
-            activation.forward(z, out=output)
-            if views.masks and views.masks[i] is not None:
-                inputs = self._drop(output, views.masks[i], views.dropped[i], i)
+            self.activations[i].forward(z, out=output)
+            if masks and masks[i] is not None:
+                inputs = self._drop(output, masks[i], dropped[i], i)
         return inputs
 
     def _drop(self, output, mask, dropped, layer):
@@ -299,15 +313,14 @@ class Network:
         mask *= mask.dtype.type(1.0 / (1.0 - rate))
         return np.multiply(output, mask, out=dropped)
 
-    def _backward(self, X, views, decay):
-        """Fill :attr:`grads` from the output delta held in ``views``.
+    def _backward(self, X, views, coef_grads, intercept_grads):
+        """Fill the gradient views from the output delta held in ``views``.
 
-        ``decay`` is the weight-decay factor added to the weight gradients,
-        ``alpha / Σ w``. It is added once the products are done, to all the
-        weights at once: the delta buffers are free by then and serve as its
-        scratch, so the pass takes a few large ufunc calls rather than many
-        small ones (each call costs microseconds of dispatch right after a
-        large product).
+        The weight decay is not added here: :meth:`loss_and_gradient` adds it
+        once every piece is done, to all the weights at once, with a delta
+        buffer (free by then) as its scratch, so the pass takes a few large
+        ufunc calls rather than many small ones (each call costs microseconds
+        of dispatch right after a large product).
         """
         delta = views.outputs[-1]
         for i in range(len(self.coefs) - 1, -1, -1):
@@ -316,8 +329,8 @@ class Network:
                 inputs = X
             else:
                 inputs = views.outputs[i - 1] if mask is None else views.dropped[i - 1]
-            _product(inputs.T, delta, out=self.coef_grads[i])
-            np.matmul(views.ones, delta, out=self.intercept_grads[i])
+            _product(inputs.T, delta, out=coef_grads[i])
+            np.matmul(views.ones, delta, out=intercept_grads[i])
             if i == 0:
                 break
             below = views.deltas[i - 1]
@@ -327,8 +340,6 @@ class Network:
             activation = self.activations[i - 1]
             z = views.pre_activations[i - 1] if activation.uses == "input" else None
             delta = activation.backprop(below, z=z, a=views.outputs[i - 1])
-        if decay:
-            _add_scaled(self._coef_grads_flat, self._coefs_flat, decay, views.scratch)
 
     def loss_and_gradient(self, X, Y, sample_weight=None, alpha=0.0):
         """Return the mean loss on a batch and fill :attr:`grads` with its gradient.
@@ -361,40 +372,68 @@ class Network:
         """
         X = self._prepare(X)
         n_samples = X.shape[0]
-        views = self.workspace(n_samples)
-        logits = self._forward(X, views)
         weight_sum = n_samples if sample_weight is None else float(sample_weight.sum())
         scale = 1.0 / weight_sum if weight_sum > 0 else 0.0
-        total = self.loss.value_and_delta(logits, Y, sample_weight, scale)
-        self._backward(X, views, alpha * scale)
+        if n_samples <= MAX_BATCH_ROWS:
+            total = self._piece(X, Y, sample_weight, scale, self._grad_views)
+        else:
+            total = 0.0
+            for start in range(0, n_samples, MAX_BATCH_ROWS):
+                rows = slice(start, min(start + MAX_BATCH_ROWS, n_samples))
+                weights = None if sample_weight is None else sample_weight[rows]
+                # The first piece writes the gradient; the others add theirs.
+                grads = self._grad_views if start == 0 else self._piece_grad_views()
+                total += self._piece(X[rows], Y[rows], weights, scale, grads)
+                if start:
+                    self.grads += self._piece_grads
         if alpha:
+            views = self.workspace(min(n_samples, MAX_BATCH_ROWS))
+            _add_scaled(
+                self._coef_grads_flat, self._coefs_flat, alpha * scale, views.scratch
+            )
             weights = self._coefs_flat
             total += 0.5 * alpha * float(np.dot(weights, weights))
         return total * scale
 
-    def forward(self, X):
-        """Return the predictions for ``X`` through the training workspaces.
+    def _piece(self, X, Y, sample_weight, scale, grads):
+        """Forward and back-propagate rows of a batch; return their loss sum.
 
-        Parameters
-        ----------
-        X : {ndarray, scipy.sparse.csr_matrix} of shape (n_samples, n_features)
+        ``grads`` (weight and bias views of one flat buffer) receive the rows'
+        part of the gradient of the batch's mean loss, penalty excluded.
+        """
+        views = self.workspace(X.shape[0])
+        logits = self._forward(
+            X, views.outputs, views.pre_activations, views.masks, views.dropped
+        )
+        total = self.loss.value_and_delta(logits, Y, sample_weight, scale)
+        self._backward(X, views, *grads)
+        return total
 
-        Returns
-        -------
-        ndarray of shape (n_samples, n_outputs)
-            A view into a workspace, overwritten by the next pass: copy it to
-            keep it.
+    def _piece_grad_views(self):
+        """Weight and bias views of a second gradient buffer, made on first need."""
+        if self._piece_grads is None:
+            self._piece_grads = np.empty_like(self.grads)
+        return self._split(self._piece_grads)
+
+    def fill_workspace(self, X):
+        """Run the training forward pass of ``X`` into the workspaces; return them.
+
+        For a reader of the hidden layers' outputs (the diagnostics) after
+        L-BFGS, whose full batch :meth:`loss_and_gradient` runs in pieces of
+        :data:`MAX_BATCH_ROWS`: pass it those pieces.
         """
         X = self._prepare(X)
-        logits = self._forward(X, self.workspace(X.shape[0]))
-        return self.loss.output(logits, out=logits)
+        views = self.workspace(X.shape[0])
+        self._forward(X, views.outputs, views.pre_activations)
+        return views
 
     def logits(self, X):
         """Return the output layer's pre-activations for ``X``, a new array.
 
-        The rows go through in chunks of :data:`PREDICT_CHUNK_SIZE`, so the
-        memory used besides the result is bounded whatever the size of ``X``,
-        and the training workspaces are left alone.
+        The rows go through in chunks of :data:`PREDICT_CHUNK_SIZE`, each
+        hidden layer transformed in place in one of two buffers taken in
+        turn, so the memory used besides the result is bounded whatever the
+        size of ``X``, and the training workspaces are left alone.
 
         Parameters
         ----------
@@ -412,25 +451,13 @@ class Network:
         buffers = [np.empty(chunk * width, dtype=self.dtype) for _ in range(2)]
         for start in range(0, n_samples, PREDICT_CHUNK_SIZE):
             stop = min(start + PREDICT_CHUNK_SIZE, n_samples)
-            self._light_forward(X[start:stop], result[start:stop], buffers)
+            n = stop - start
+            outputs = [
+                buffers[i % 2][: n * size].reshape(n, size)
+                for i, size in enumerate(self.layer_sizes[1:-1])
+            ]
+            self._forward(X[start:stop], [*outputs, result[start:stop]])
         return result
-
-    def _light_forward(self, X, out, buffers):
-        """Forward ``X`` into ``out`` with the hidden layers in ``buffers``."""
-        n_samples = X.shape[0]
-        inputs = X
-        last = len(self._coef_shapes) - 1
-        for i, (coef, intercept) in enumerate(zip(self.coefs, self.intercepts)):
-            if i == last:
-                z = out
-            else:
-                width = coef.shape[1]
-                z = buffers[i % 2][: n_samples * width].reshape(n_samples, width)
-            _product(inputs, coef, out=z)
-            z += intercept
-            if i < last:
-                self.activations[i].forward(z, out=z)
-            inputs = z
 
     def hidden_activations(self, X):
         """Return the output of every hidden layer for ``X``.
@@ -446,18 +473,12 @@ class Network:
             order from the input.
         """
         X = self._prepare(X)
-        outputs = []
-        inputs = X
-        for coef, intercept, activation in zip(
-            self.coefs, self.intercepts, self.activations
-        ):
-            z = np.empty((X.shape[0], coef.shape[1]), dtype=self.dtype)
-            _product(inputs, coef, out=z)
-            z += intercept
-            activation.forward(z, out=z)
-            outputs.append(z)
-            inputs = z
-        return outputs
+        outputs = [
+            np.empty((X.shape[0], size), dtype=self.dtype)
+            for size in self.layer_sizes[1:]
+        ]
+        self._forward(X, outputs)
+        return outputs[:-1]
 
 
 class _Workspace:

@@ -35,6 +35,8 @@ import scipy.optimize
 from scipy import sparse
 from sklearn.exceptions import ConvergenceWarning
 
+from sknn._network import MAX_BATCH_ROWS
+
 __all__ = [
     "EpochInfo",
     "History",
@@ -627,9 +629,7 @@ def fit_lbfgs(
         # L-BFGS-B evaluates the accepted point last, so that is its loss.
         history.loss_curve.append(losses[-1])
         if recorder is not None:
-            # The accepted point was evaluated last: the workspaces hold it.
-            recorder.observe(network, X.shape[0])
-            recorder.end_epoch()
+            _observe_full_batch(recorder, network, X)
         if on_epoch_end is None:
             return
         info = EpochInfo(n_iterations, losses[-1], None, time.perf_counter() - start)
@@ -666,6 +666,21 @@ def fit_lbfgs(
             stacklevel=2,
         )
     return history
+
+
+def _observe_full_batch(recorder, network, X):
+    """Record one L-BFGS iteration as an epoch of one batch, the accepted point's.
+
+    L-BFGS-B evaluates the accepted point last, so the gradient buffer holds
+    its gradient; the hidden layers are recomputed piece by piece, since the
+    full batch went through the workspaces in pieces.
+    """
+    recorder.observe_gradient(network)
+    for start in range(0, X.shape[0], MAX_BATCH_ROWS):
+        piece = X[start : start + MAX_BATCH_ROWS]
+        network.fill_workspace(piece)
+        recorder.observe_layers(network, piece.shape[0])
+    recorder.end_epoch()
 
 
 def _stopped_by_hook(result):

@@ -10,6 +10,8 @@ from sklearn.datasets import load_digits, make_moons
 from sklearn.exceptions import NotFittedError
 from sklearn.preprocessing import StandardScaler
 
+import sknn._network
+import sknn._training
 from sknn import MLPNeuronClassifier, PerceptronClassifier
 from sknn._diagnostics import (
     DIAGNOSTIC_KEYS,
@@ -365,3 +367,18 @@ def test_large_inputs_saturate_logistic_and_tanh_units(digits):
         raw.fit(X * 16 * 5, y)
         assert scaled.diagnostics_["saturated_fraction"][0, 0] < 0.2
         assert raw.diagnostics_["saturated_fraction"][0, 0] > 0.8
+
+
+def test_lbfgs_diagnostics_read_every_piece_of_the_full_batch(monkeypatch):
+    X, y = load_digits(return_X_y=True)
+    X = X / 16
+    params = dict(
+        hidden_layer_sizes=(12,), solver="lbfgs", max_iter=4, diagnostics=True
+    )
+    whole = MLPNeuronClassifier(random_state=0, **params).fit(X, y)
+    monkeypatch.setattr(sknn._network, "MAX_BATCH_ROWS", 500)
+    monkeypatch.setattr(sknn._training, "MAX_BATCH_ROWS", 500)
+    pieces = MLPNeuronClassifier(random_state=0, **params).fit(X, y)
+    assert pieces._network._workspace.capacity == 500
+    for key, rows in whole.diagnostics_.items():
+        np.testing.assert_allclose(pieces.diagnostics_[key], rows, rtol=1e-6)

@@ -309,8 +309,8 @@ def test_workspaces_are_reused_for_smaller_batches():
     grads = net.grads
     net.loss_and_gradient(X, Y)
     workspace = net._workspace
-    first = net.forward(X)
-    second = net.forward(X[:7])
+    first = net.fill_workspace(X).outputs[-1]
+    second = net.fill_workspace(X[:7]).outputs[-1]
     assert np.shares_memory(first, second)
     net.loss_and_gradient(X[:4], Y[:4])
     assert net._workspace is workspace
@@ -368,7 +368,7 @@ def test_float32_stays_float32(activation, is_sparse):
     loss32 = net32.loss_and_gradient(X32, Y32, sample_weight.astype(np.float32), 0.1)
     assert net32.params.dtype == net32.grads.dtype == np.float32
     assert all(ws.dtype == np.float32 for ws in net32._workspace.outputs)
-    assert net32.forward(X32).dtype == np.float32
+    assert net32.fill_workspace(X32).outputs[-1].dtype == np.float32
     assert net32.logits(X32).dtype == np.float32
     assert all(a.dtype == np.float32 for a in net32.hidden_activations(X32))
     assert loss32 == pytest.approx(loss64, rel=1e-5)
@@ -379,20 +379,20 @@ def test_float32_stays_float32(activation, is_sparse):
 
 
 @pytest.mark.parametrize("is_sparse", [False, True], ids=["dense", "sparse"])
-def test_logits_go_through_in_chunks_and_agree_with_forward(monkeypatch, is_sparse):
+def test_logits_go_through_in_chunks_and_agree_with_training(monkeypatch, is_sparse):
     net = _network("softplus", "multiclass")
     X, Y, _ = _batch(net, "multiclass", n_samples=10, is_sparse=is_sparse)
-    expected = net.forward(X).copy()
+    expected = net.fill_workspace(X).outputs[-1].copy()
     monkeypatch.setattr(sknn._network, "PREDICT_CHUNK_SIZE", 4)
     logits = net.logits(X)
     assert logits.shape == (10, 3)
-    np.testing.assert_allclose(net.loss.output(logits), expected, rtol=1e-12)
+    np.testing.assert_allclose(logits, expected, rtol=1e-12)
 
 
 @pytest.mark.parametrize("activation", DIFFERENTIABLE)
 def test_prediction_paths_agree_for_every_activation(activation):
     # logits() and hidden_activations() transform their buffers in place;
-    # forward() keeps Z apart where the derivative needs it.
+    # the training pass keeps Z apart where the derivative needs it.
     net = _network(activation, "multiclass")
     X, _, _ = _batch(net, "multiclass")
     act = get_activation(activation)
@@ -404,7 +404,7 @@ def test_prediction_paths_agree_for_every_activation(activation):
     np.testing.assert_allclose(hidden[1], a2, rtol=1e-12, atol=1e-15)
     np.testing.assert_allclose(net.logits(X), logits, rtol=1e-12, atol=1e-15)
     np.testing.assert_allclose(
-        net.forward(X), net.loss.output(logits), rtol=1e-12, atol=1e-15
+        net.fill_workspace(X).outputs[-1], logits, rtol=1e-12, atol=1e-15
     )
 
 
@@ -468,3 +468,43 @@ def test_weight_decay_in_pieces_of_a_small_delta_buffer():
     expected = plain.copy()
     expected[: net.n_coef_params] += 0.6 / 2 * net.params[: net.n_coef_params]
     np.testing.assert_allclose(net.grads, expected, rtol=1e-12, atol=1e-15)
+
+
+# -- batches larger than the workspaces ------------------------------------------
+
+
+@pytest.mark.parametrize("is_sparse", [False, True], ids=["dense", "sparse"])
+@pytest.mark.parametrize("kind", ["multiclass", "squared-3", "poisson-2"])
+def test_a_large_batch_goes_through_in_pieces_with_the_same_result(
+    monkeypatch, kind, is_sparse
+):
+    net = _network("tanh", kind)
+    X, Y, sample_weight = _batch(net, kind, n_samples=23, is_sparse=is_sparse)
+    whole_loss = net.loss_and_gradient(X, Y, sample_weight, alpha=0.2)
+    whole = net.grads.copy()
+    monkeypatch.setattr(sknn._network, "MAX_BATCH_ROWS", 5)
+    net._workspace = None
+    grads = net.grads
+    loss = net.loss_and_gradient(X, Y, sample_weight, alpha=0.2)
+    assert loss == pytest.approx(whole_loss, rel=1e-12)
+    np.testing.assert_allclose(net.grads, whole, rtol=1e-12, atol=1e-15)
+    assert net.grads is grads
+    # the workspaces hold one piece, not the batch
+    assert net._workspace.capacity == 5
+
+
+def test_full_batch_memory_is_bounded_by_the_piece():
+    net = _network("relu", "multiclass", sizes=(20, 300, 200))
+    rng = np.random.RandomState(0)
+    X = rng.randn(40_000, 20)
+    Y = np.eye(3)[rng.randint(3, size=40_000)]
+    tracemalloc.start()
+    try:
+        net.loss_and_gradient(X, Y, alpha=1e-4)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    # in one piece: every layer's output and two delta buffers for every row
+    whole = X.shape[0] * 8 * (300 + 200 + 3 + 2 * 300)
+    assert peak < 0.25 * whole
+    assert net._workspace.capacity == sknn._network.MAX_BATCH_ROWS
