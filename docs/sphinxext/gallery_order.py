@@ -8,6 +8,7 @@ TEACHING_ORDER = [
     "plot_solver_loss_curves.py",
     "plot_vanishing_gradients.py",
     "plot_dead_relu.py",
+    "plot_remedies.py",
     "plot_grid_search.py",
     "plot_sklearn_swap.py",
     "plot_out_of_core.py",
