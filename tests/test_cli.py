@@ -106,6 +106,7 @@ def test_demo_plots_are_written_and_reported(demo_run):
         "loss_curves.png",
         "solvers.png",
         "diagnostics.png",
+        "remedies.png",
         "xor.png",
     ]
     assert sorted(p.name for p in plots.iterdir()) == sorted(names)
@@ -171,6 +172,44 @@ def test_diagnostics_figure_shows_vanishing_logistic_gradients(tmp_path, digits_
     assert first_to_last(panels[0]) < 1e-3  # logistic
     assert first_to_last(panels[4]) > 1e-2  # relu
     assert (tmp_path / "d.png").read_bytes().startswith(PNG_MAGIC)
+
+
+def test_remedies_figure_shows_he_dropout_and_early_stopping(tmp_path, digits_train):
+    figure = cli._agg_figure()()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        cli.plot_remedies(figure, *digits_train, tmp_path / "r.png", quick=True)
+    ax_grad, ax_drop, ax_stop = figure.axes
+
+    # left: the first epoch's gradient per weight matrix, one line per init
+    grad = {line.get_label(): line.get_ydata() for line in ax_grad.get_lines()}
+    assert list(grad) == list(cli.REMEDY_INITS)
+    glorot, he = grad["glorot_uniform"], grad["he_uniform"]
+    assert len(glorot) == len(he) == 11  # ten hidden layers and the output
+    # the last hidden layer's gradient over the first's (3 seeds: 2.3-4.6, 1.3-1.5)
+    assert glorot[-2] / glorot[0] > 2.5
+    assert he[-2] / he[0] < 1.8
+    assert he[0] > 10 * glorot[0]
+
+    # middle: training and held-out accuracy per dropout rate, in that order
+    heights = np.array([bar.get_height() for bar in ax_drop.patches])
+    (train_0, test_0), (train_5, test_5) = heights.reshape(len(cli.DROPOUT_RATES), 2)
+    assert train_0 - test_0 > (train_5 - test_5) + 0.03  # a narrower gap
+    assert test_5 > test_0
+    labels = [tick.get_text() for tick in ax_drop.get_xticklabels()]
+    assert labels == ["dropout=0.0", "dropout=0.5"]
+
+    # right: the star marks the lowest validation loss, and the fit stopped
+    # n_iter_no_change + 1 epochs after it without reaching max_iter
+    lines = {line.get_label(): line for line in ax_stop.get_lines()}
+    validation = lines["validation loss"].get_ydata()
+    training = lines["training loss"].get_ydata()
+    (star_x,), (star_y,) = lines["weights kept"].get_data()
+    assert len(validation) == len(training) < 200
+    assert star_y == validation.min() and star_x == np.argmin(validation) + 1
+    assert lines["stopped"].get_xdata()[0] == len(validation) == star_x + 11
+    assert training[-1] < training[int(star_x) - 1]  # still falling: overfitting
+    assert (tmp_path / "r.png").read_bytes().startswith(PNG_MAGIC)
 
 
 def test_xor_figure_shows_the_perceptron_fail_and_a_hidden_layer_succeed(tmp_path):
