@@ -72,8 +72,8 @@ with warnings.catch_warnings():
 # ``diagnostics_["grad_rms"][0]`` is the first epoch's gradient for each
 # weight matrix, input side first, output last. With Glorot's weights, the
 # last hidden layer's gradient is several times the first's, and all of them
-# are small; with He's, they stay within a factor of 1.5 and are some twenty
-# times larger. In ten epochs the Glorot network has barely left the loss of
+# are small; with He's, they stay within a factor of 1.5, and the first
+# layer's is some twenty times larger. In ten epochs the Glorot network has barely left the loss of
 # guessing, ``log(10) = 2.3``, while the He network classifies most digits.
 
 for init, networks in deep.items():
