@@ -73,8 +73,9 @@ with warnings.catch_warnings():
 # weight matrix, input side first, output last. With Glorot's weights, the
 # last hidden layer's gradient is several times the first's, and all of them
 # are small; with He's, they stay within a factor of 1.5, and the first
-# layer's is some twenty times larger. In ten epochs the Glorot network has barely left the loss of
-# guessing, ``log(10) = 2.3``, while the He network classifies most digits.
+# layer's is some twenty times larger. In ten epochs the Glorot network has
+# barely left the loss of guessing, ``log(10) = 2.3``, while the He network
+# classifies most digits.
 
 for init, networks in deep.items():
     first_epoch = np.array([clf.diagnostics_["grad_rms"][0] for clf in networks])
