@@ -79,7 +79,7 @@ ACTIVATION_OPSETS = {
     "logistic": ("Abs, Sub, Mul, Exp, Neg, Add, Div", 7),
     "tanh": ("Tanh", 7),
     "relu": ("Relu", 7),
-    "leaky_relu": ("Mul, Max", 7),
+    "leaky_relu": ("Mul, Max", 8),
     "elu": ("Neg, Relu, Exp, Sub, Mul, Add", 7),
     "softplus": ("Relu, Abs, Neg, Exp, Add, Log", 7),
     "gelu": ("float: Mul, Erf, Add; double: Relu, Abs, Exp, Div, Mul, Sub, Add", 9),
@@ -88,7 +88,8 @@ ACTIVATION_OPSETS = {
 """Hidden activations: the ONNX operators of each, and the smallest opset.
 
 Every model also needs :data:`BASE_OPSET` for its layers (``MatMul``,
-``Add``). ``gelu`` needs ``Erf`` (opset 9) in float32; onnxruntime has no
+``Add``). onnxruntime implements double ``Max`` from opset 8, hence
+``leaky_relu``'s 8. ``gelu`` needs ``Erf`` (opset 9) in float32; onnxruntime has no
 double ``Erf``, so in double the normal tail is evaluated from a Chebyshev
 series (opset 7). The perceptron's ``step`` (and any perceptron activation)
 needs no operator: its labels are the sign or the argmax of ``w·x + b``
