@@ -61,7 +61,7 @@ from sknn._mlp import MLPNeuronClassifier
 from sknn._mlp_regressor import MLPNeuronRegressor
 from sknn._perceptron import PerceptronClassifier
 
-__all__ = ["ACTIVATION_OPSETS", "CLASSIFIER_OPTIONS"]
+__all__ = ["ACTIVATION_OPSETS", "BASE_OPSET", "CLASSIFIER_OPTIONS", "OUTPUT_OPSETS"]
 
 CLASSIFIER_OPTIONS = {
     "zipmap": [True, False, "columns"],
@@ -73,6 +73,20 @@ CLASSIFIER_OPTIONS = {
 
 BASE_OPSET = 7
 """The smallest opset of every graph: ``Add`` broadcasts the biases from 7 on."""
+
+OUTPUT_OPSETS = {
+    "logistic": ("Neg, Concat, Abs, Sub, Mul, Exp, Add, Div, Greater, Cast", 7),
+    "softmax": ("Softmax, ArgMax, Gather", 7),
+    "identity": ("none", 7),
+    "exp": ("Min, Exp", 8),
+}
+"""Output functions (``out_activation_``): ONNX operators and smallest opset.
+
+The regressor's Poisson output ``exp(min(z, log(max)))`` needs ``Min`` with
+a broadcast bound, from opset 8. The perceptron needs opset 7 whatever its
+activation: its labels are the sign or the argmax of ``w·x + b``, its
+probabilities (logistic activation) the logistic formula above.
+"""
 
 ACTIVATION_OPSETS = {
     "identity": ("none", 7),
@@ -91,11 +105,8 @@ Every model also needs :data:`BASE_OPSET` for its layers (``MatMul``,
 ``Add``). onnxruntime implements double ``Max`` from opset 8, hence
 ``leaky_relu``'s 8. ``gelu`` needs ``Erf`` (opset 9) in float32; onnxruntime has no
 double ``Erf``, so in double the normal tail is evaluated from a Chebyshev
-series (opset 7). The perceptron's ``step`` (and any perceptron activation)
-needs no operator: its labels are the sign or the argmax of ``w·x + b``
-(``Neg``, ``Concat``, ``ArgMax``, ``Gather``; opset 7). The Poisson
-regressor's output ``exp(min(z, log(max)))`` needs ``Min`` with a broadcast
-bound, opset 8.
+series (opset 7). The perceptron's activations, ``step`` among them, need
+no operator of their own (see :data:`OUTPUT_OPSETS`).
 """
 
 

@@ -351,6 +351,24 @@ def test_smallest_opset_of_each_activation(activation, dtype):
     assert_close(probabilities, clf.predict_proba(X), dtype)
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_smallest_opset_of_the_perceptron_and_the_outputs(dtype):
+    X = make_X(dtype)
+    perceptron = PerceptronClassifier(activation="logistic", eta0=0.1)
+    perceptron = fit(perceptron, make_X(dtype, large=1.0), make_y("multiclass"))
+    labels, probabilities = run(
+        perceptron, X, target_opset=sknn_onnx.BASE_OPSET, options={"zipmap": False}
+    )
+    np.testing.assert_array_equal(labels, perceptron.predict(X))
+    assert_close(probabilities, perceptron.predict_proba(X), dtype)
+
+    poisson = MLPNeuronRegressor("poisson", (3,), max_iter=5, random_state=0)
+    poisson = fit(poisson, X, make_y("one output"))
+    opset = sknn_onnx.OUTPUT_OPSETS[poisson.out_activation_][1]
+    (predictions,) = run(poisson, X, target_opset=opset)
+    assert_close(predictions.ravel(), poisson.predict(X), dtype)
+
+
 def test_gelu_needs_opset_9_in_float32_only():
     X = make_X(np.float32)
     clf = fit(mlp("gelu"), X, make_y("binary"))
