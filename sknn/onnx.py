@@ -61,7 +61,17 @@ from sknn._mlp import MLPNeuronClassifier
 from sknn._mlp_regressor import MLPNeuronRegressor
 from sknn._perceptron import PerceptronClassifier
 
-__all__ = ["ACTIVATION_OPSETS", "BASE_OPSET", "CLASSIFIER_OPTIONS", "OUTPUT_OPSETS"]
+__all__ = [
+    "ACTIVATION_OPSETS",
+    "BASE_OPSET",
+    "CLASSIFIER_OPTIONS",
+    "OUTPUT_OPSETS",
+    "calculate_classifier_output_shapes",
+    "calculate_regressor_output_shapes",
+    "convert_mlp_classifier",
+    "convert_mlp_regressor",
+    "convert_perceptron",
+]
 
 CLASSIFIER_OPTIONS = {
     "zipmap": [True, False, "columns"],
@@ -370,6 +380,16 @@ def convert_mlp_classifier(scope, operator, container):
 
     Outputs the labels and the probabilities (the logits with
     ``raw_scores=True``) as ``predict`` and ``predict_proba`` compute them.
+
+    Parameters
+    ----------
+    scope : skl2onnx.common._topology.Scope
+        Where skl2onnx makes unique names.
+    operator : skl2onnx.common._topology.Operator
+        The estimator's operator: ``raw_operator`` is the fitted estimator,
+        ``inputs`` and ``outputs`` its variables.
+    container : skl2onnx.common._container.ModelComponentContainer
+        The graph being built; it receives the nodes and the weights.
     """
     estimator = operator.raw_operator
     graph = _Graph(scope, operator, container)
@@ -399,6 +419,16 @@ def convert_perceptron(scope, operator, container):
     logistic perceptron or else the decision function: one column per class,
     ``(-s, s)`` for two classes, as skl2onnx outputs scikit-learn's
     ``Perceptron``.
+
+    Parameters
+    ----------
+    scope : skl2onnx.common._topology.Scope
+        Where skl2onnx makes unique names.
+    operator : skl2onnx.common._topology.Operator
+        The estimator's operator: ``raw_operator`` is the fitted estimator,
+        ``inputs`` and ``outputs`` its variables.
+    container : skl2onnx.common._container.ModelComponentContainer
+        The graph being built; it receives the nodes and the weights.
     """
     estimator = operator.raw_operator
     graph = _Graph(scope, operator, container)
@@ -425,6 +455,16 @@ def convert_mlp_regressor(scope, operator, container):
     Outputs ``predict``'s values as a matrix of one column per output:
     the logits, or for ``loss='poisson'`` their exponential, with the logits
     clipped where the exponential would overflow, as sknn clips them.
+
+    Parameters
+    ----------
+    scope : skl2onnx.common._topology.Scope
+        Where skl2onnx makes unique names.
+    operator : skl2onnx.common._topology.Operator
+        The estimator's operator: ``raw_operator`` is the fitted estimator,
+        ``inputs`` and ``outputs`` its variables.
+    container : skl2onnx.common._container.ModelComponentContainer
+        The graph being built; it receives the nodes and the weights.
     """
     estimator = operator.raw_operator
     graph = _Graph(scope, operator, container)
@@ -462,7 +502,13 @@ def _float_type(operator):
 
 
 def calculate_classifier_output_shapes(operator):
-    """Shape calculator of both classifiers: labels, and one score per class."""
+    """Shape calculator of both classifiers: labels, and one score per class.
+
+    Parameters
+    ----------
+    operator : skl2onnx.common._topology.Operator
+        The estimator's operator; the types of its outputs are set in place.
+    """
     _check_io(operator, 2)
     estimator = operator.raw_operator
     n = operator.inputs[0].get_first_dimension()
@@ -477,7 +523,13 @@ def calculate_classifier_output_shapes(operator):
 
 
 def calculate_regressor_output_shapes(operator):
-    """Shape calculator of the regressor: one column per output."""
+    """Shape calculator of the regressor: one column per output.
+
+    Parameters
+    ----------
+    operator : skl2onnx.common._topology.Operator
+        The estimator's operator; the types of its outputs are set in place.
+    """
     _check_io(operator, 1)
     n = operator.inputs[0].get_first_dimension()
     n_outputs = operator.raw_operator.n_outputs_
