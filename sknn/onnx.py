@@ -356,6 +356,8 @@ def _labels(graph, operator, classes, index):
         return graph.op(
             "Gather", graph.constant(classes, "classes", object), index, output=output
         )
+    # Float classes are whole numbers (scikit-learn refuses others as
+    # continuous targets): int64 labels, as skl2onnx gives them.
     labels = graph.constant(np.asarray(classes).astype(np.int64), "classes", np.int64)
     return graph.op("Gather", labels, index, output=output)
 

@@ -206,6 +206,25 @@ def test_nocl_numbers_the_classes():
     np.testing.assert_array_equal(clf.classes_[labels], clf.predict(X))
 
 
+def test_float_classes_give_int64_labels():
+    X = make_X(np.float64)
+    clf = fit(mlp("relu"), X, make_y("multiclass") + 1.0)
+    labels, _ = run(clf, X, options={"zipmap": False})
+    assert labels.dtype == np.int64
+    np.testing.assert_array_equal(labels, clf.predict(X))
+
+
+def test_integer_input_is_cast_to_float():
+    X = np.random.RandomState(0).randint(-5, 5, size=(40, 4))
+    clf = fit(mlp("tanh"), X, make_y("multiclass", 40))
+    initial_types = [("X", skl2onnx.common.data_types.Int64TensorType([None, 4]))]
+    labels, probabilities = run(
+        clf, X, initial_types=initial_types, options={"zipmap": False}
+    )
+    np.testing.assert_array_equal(labels, clf.predict(X))
+    assert_close(probabilities, clf.predict_proba(X).astype(np.float32), np.float32)
+
+
 def test_string_labels_from_a_dataframe():
     pd = pytest.importorskip("pandas")
     X = make_X(np.float32)
