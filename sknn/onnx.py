@@ -95,7 +95,8 @@ OUTPUT_OPSETS = {
 The regressor's Poisson output ``exp(min(z, log(max)))`` needs ``Min`` with
 a broadcast bound, from opset 8. The perceptron needs opset 7 whatever its
 activation: its labels are the sign or the argmax of ``w·x + b``, its
-probabilities (logistic activation) the logistic formula above.
+probabilities (logistic activation) the logistic of
+:data:`ACTIVATION_OPSETS`.
 """
 
 ACTIVATION_OPSETS = {
@@ -113,10 +114,10 @@ ACTIVATION_OPSETS = {
 
 Every model also needs :data:`BASE_OPSET` for its layers (``MatMul``,
 ``Add``). onnxruntime implements double ``Max`` from opset 8, hence
-``leaky_relu``'s 8. ``gelu`` needs ``Erf`` (opset 9) in float32; onnxruntime has no
-double ``Erf``, so in double the normal tail is evaluated from a Chebyshev
-series (opset 7). The perceptron's activations, ``step`` among them, need
-no operator of their own (see :data:`OUTPUT_OPSETS`).
+``leaky_relu``'s 8. ``gelu`` needs ``Erf`` (opset 9) in float32;
+onnxruntime has no double ``Erf``, so in double the normal tail is evaluated
+from a Chebyshev series (opset 7). The perceptron's activations, ``step``
+among them, need no operator of their own (see :data:`OUTPUT_OPSETS`).
 """
 
 
@@ -134,7 +135,6 @@ class _Graph:
     def __init__(self, scope, operator, container):
         self.scope = scope
         self.container = container
-        self.opset = container.target_opset
         double = isinstance(operator.inputs[0].type, DoubleTensorType)
         self.dtype = np.dtype(np.float64 if double else np.float32)
         self.proto = TensorProto.DOUBLE if double else TensorProto.FLOAT
