@@ -33,10 +33,12 @@ class MLPNeuronClassifier(ClassifierMixin, BaseMultilayerNetwork):
         An empty tuple gives a network with no hidden layer (a multinomial
         logistic regression).
 
-    activation : str or list of str, default='relu'
-        The activation of the hidden neurons: one name for every hidden
-        layer, or a list with one name per hidden layer. Any differentiable
-        activation of :mod:`sknn.activations`:
+    activation : str, Activation or list, default='relu'
+        The activation of the hidden neurons: one for every hidden layer, or
+        a list with one per hidden layer. Each is a name, or an
+        :class:`~sknn.activations.Activation` such as
+        ``get_activation('elu', alpha=0.5)`` for parameters other than the
+        default. Any differentiable activation of :mod:`sknn.activations`:
 
         - 'identity': ``f(z) = z``, a linear layer;
         - 'logistic' (or its alias 'sigmoid'): ``f(z) = 1 / (1 + exp(-z))``;
@@ -154,7 +156,8 @@ class MLPNeuronClassifier(ClassifierMixin, BaseMultilayerNetwork):
         iteration).
 
     negative_slope : float, default=0.01
-        The slope of 'leaky_relu' for negative inputs, in (0, 1).
+        The slope of 'leaky_relu' for negative inputs, in (0, 1). A
+        ``LeakyReLU`` instance given as ``activation`` keeps its own.
 
     class_weight : dict, 'balanced' or None, default=None
         Weights of the classes in the loss, multiplying ``sample_weight``:
