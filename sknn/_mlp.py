@@ -9,6 +9,7 @@ from sklearn.utils.multiclass import type_of_target, unique_labels
 
 from sknn._base import StrOptions, _fit_context, class_sample_weight
 from sknn._mlp_base import BaseMultilayerNetwork, _is_stochastic, estimator_init
+from sknn._targets import check_class_labels, warn_if_quantity
 
 __all__ = ["MLPNeuronClassifier"]
 
@@ -458,9 +459,14 @@ class MLPNeuronClassifier(ClassifierMixin, BaseMultilayerNetwork):
         """
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
+        check_class_labels(y, "MLPNeuronClassifier", "MLPNeuronRegressor")
         if not hasattr(self, "classes_") or (not self.warm_start and not incremental):
             self._label_binarizer = LabelBinarizer().fit(y)
             self.classes_ = self._label_binarizer.classes_
+            if y.ndim == 1:
+                warn_if_quantity(
+                    self.classes_, len(y), "MLPNeuronClassifier", "MLPNeuronRegressor"
+                )
         else:
             self._check_classes(unique_labels(y))
         Y = self._indicator(y)

@@ -16,7 +16,6 @@ importing only the ones before it:
 """
 
 import functools
-import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -27,7 +26,6 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state, compute_class_weight
 from sklearn.utils.extmath import safe_sparse_dot
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from sknn._base import (
@@ -42,9 +40,14 @@ from sknn._base import (
 from sknn._callbacks import CallbackSupportMixin, FitTasks
 from sknn._perceptron_rules import DeltaRule, MultinomialRule, RosenblattRule
 from sknn._perceptron_training import Trainer, run_epochs
+from sknn._targets import check_class_labels, warn_if_quantity
+from sknn._warnings import warn
 from sknn.activations import ALIASES, Activation
 
 __all__ = ["PerceptronClassifier"]
+
+# A single linear neuron that regresses: the perceptron's counterpart for a quantity.
+_REGRESSOR = "a regressor, such as sknn's MLPNeuronRegressor(hidden_layer_sizes=())"
 
 
 def _activation_name(activation):
@@ -465,14 +468,14 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         for name in ("_standard_coef", "_average_coef", "_l1_penalty", "errors_"):
             self.__dict__.pop(name, None)
         self.classes_ = np.unique(y)
+        warn_if_quantity(self.classes_, len(y), "PerceptronClassifier", _REGRESSOR)
         self.t_ = 1.0
         self._train(X, y, sample_weight, coef_init, intercept_init, tasks, fit=True)
         if self.tol is not None and self.n_iter_ == self.max_iter:
-            warnings.warn(
+            warn(
                 f"PerceptronClassifier reached max_iter={self.max_iter} epochs "
                 "before its stopping rule fired; increase max_iter to train longer.",
                 ConvergenceWarning,
-                stacklevel=3,  # fit is wrapped by _fit_context
             )
         return self
 
@@ -539,7 +542,7 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         X, y = validate_data(
             self, X, y, accept_sparse="csr", dtype=FLOAT_DTYPES, order="C", reset=reset
         )
-        check_classification_targets(y)
+        check_class_labels(y, "PerceptronClassifier", _REGRESSOR)
         return X, y
 
     def _check_partial_fit_classes(self, classes, y, first_call):
