@@ -500,7 +500,7 @@ def plot_diagnostics(figure, X, y, path, quick=False):
         ).fit(X, y)
         display = DiagnosticsDisplay.from_estimator(estimator, keys=keys, ax=row)
         display.ax_[0].set_ylabel(f"{activation} network", fontsize="large")
-        display.ax_[0].get_legend().remove()
+        display.legend_.remove()  # one legend for both rows, beside the figure
     for left, right in zip(axes[0], axes[1]):
         # one vertical scale per statistic, so the rows compare
         low = min(left.get_ylim()[0], right.get_ylim()[0])
