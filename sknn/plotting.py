@@ -577,10 +577,11 @@ def _layer_names(estimator, n_layers):
     if coefs is None or len(coefs) != n_layers:
         return [f"layer {i + 1}" for i in range(n_layers)]
     activation = getattr(estimator, "activation", None)
-    if isinstance(activation, str) or activation is None:
+    if not isinstance(activation, list | tuple):
         activation = [activation] * (n_layers - 1)
     names = []
     for coef, name in zip(coefs[:-1], activation):
+        name = getattr(name, "name", name)  # an Activation object by its name
         suffix = f"{coef.shape[1]} {name}" if name else f"{coef.shape[1]}"
         names.append(f"hidden {len(names) + 1} ({suffix})")
     return [*names, "output"]

@@ -236,3 +236,22 @@ def test_loss_curve_of_lbfgs_and_what_is_missing():
     with pytest.raises(ValueError, match="fitted but recorded no loss_curve_") as info:
         LossCurveDisplay.from_estimator(theirs)
     assert "fit it first" not in str(info.value)
+
+
+def test_diagnostics_name_activation_objects_by_name():
+    X, y = make_xor(60, random_state=0)
+    leaky = get_activation("leaky_relu", negative_slope=0.1)
+    clf = MLPNeuronClassifier(
+        (3, 2),
+        activation=[leaky, "tanh"],
+        solver="lbfgs",
+        max_iter=5,
+        diagnostics=True,
+        random_state=0,
+    ).fit(X, y)
+    display = DiagnosticsDisplay.from_estimator(clf, keys="grad_rms")
+    assert [t.get_text() for t in display.legend_.get_texts()] == [
+        "hidden 1 (3 leaky_relu)",
+        "hidden 2 (2 tanh)",
+        "output",
+    ]
