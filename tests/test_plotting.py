@@ -223,6 +223,7 @@ def test_loss_curve_legend_covers_no_validation_curve():
         assert box.count_contains(xy) == 0, line
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_loss_curve_of_lbfgs_and_what_is_missing():
     X, y = make_xor(80, random_state=0)
     lbfgs = MLPNeuronClassifier((4,), solver="lbfgs", max_iter=15, random_state=0)
@@ -238,6 +239,7 @@ def test_loss_curve_of_lbfgs_and_what_is_missing():
     assert "fit it first" not in str(info.value)
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_diagnostics_name_activation_objects_by_name():
     X, y = make_xor(60, random_state=0)
     leaky = get_activation("leaky_relu", negative_slope=0.1)
