@@ -505,7 +505,8 @@ class DiagnosticsDisplay:
                 column = values[:, i]
                 if np.isnan(column).all():
                     continue
-                (line,) = axes.plot(epochs, column, label=name, **_layer_style(i))
+                style = _layer_style(i, len(epochs))
+                (line,) = axes.plot(epochs, column, label=name, **style)
                 lines.append(line)
             self.lines_[key] = lines
             _style_panel(axes, key, values)
@@ -541,18 +542,20 @@ LAYER_MARKERS = ("o", "s", "^", "v", "D", "P", "X", "*", "<", ">")
 LAYER_LINESTYLES = ("-", "--", "-.", ":")
 
 
-def _layer_style(i):
+def _layer_style(i, n_epochs):
     """Colour, line style and marker of layer ``i``, no two layers alike.
 
     Layers whose values coincide (eight dead fractions at 0) still show
-    apart: the markers are spread over different epochs for each layer.
+    apart: the markers are spread over different epochs for each layer,
+    about six per line.
     """
+    period = max(3, n_epochs // 6)
     return {
         "color": f"C{i % 10}",
         "linestyle": LAYER_LINESTYLES[i % len(LAYER_LINESTYLES)],
         "marker": LAYER_MARKERS[i % len(LAYER_MARKERS)],
         "markersize": 5,
-        "markevery": (i % 3, 3),
+        "markevery": (i % period, period),
         "fillstyle": "none",
     }
 
