@@ -191,7 +191,9 @@ class LossCurveDisplay:
 
     Build it with :meth:`from_estimator`. When an estimator recorded
     validation scores (``early_stopping=True``), they are drawn dotted on a
-    second vertical axis.
+    second vertical axis. The axes name the loss (``'squared_error'``,
+    ``'log_loss'``, ...) and the validation score (accuracy for a classifier,
+    R² for a regressor, or the estimator's ``scoring``).
 
     Parameters
     ----------
@@ -202,6 +204,11 @@ class LossCurveDisplay:
         recorded.
     labels : list of str
         One legend label per estimator.
+    loss_name : str, default=None
+        The loss, named on the vertical axis; not named when None.
+    score_name : str, default=None
+        The validation score, named on the second vertical axis; 'score'
+        when None.
 
     Attributes
     ----------
@@ -230,10 +237,14 @@ class LossCurveDisplay:
     [0.9, 0.5, 0.3]
     """
 
-    def __init__(self, *, loss_curves, validation_scores, labels):
+    def __init__(
+        self, *, loss_curves, validation_scores, labels, loss_name=None, score_name=None
+    ):
         self.loss_curves = loss_curves
         self.validation_scores = validation_scores
         self.labels = labels
+        self.loss_name = loss_name
+        self.score_name = score_name
 
     @classmethod
     def from_estimator(cls, estimators, *, labels=None, ax=None):
@@ -265,7 +276,14 @@ class LossCurveDisplay:
             scores.append(None if val is None else np.asarray(val))
         if labels is None:
             labels = [_describe(estimator) for estimator in estimators]
-        display = cls(loss_curves=curves, validation_scores=scores, labels=list(labels))
+        scored = [e for e, val in zip(estimators, scores) if val is not None]
+        display = cls(
+            loss_curves=curves,
+            validation_scores=scores,
+            labels=list(labels),
+            loss_name=_names_of(_loss_name, estimators),
+            score_name=_names_of(_score_name, scored),
+        )
         return display.plot(ax=ax)
 
     def plot(self, ax=None):
@@ -295,13 +313,14 @@ class LossCurveDisplay:
             if val is not None:
                 if self.score_ax_ is None:
                     self.score_ax_ = ax.twinx()
-                    self.score_ax_.set_ylabel("validation score (dotted)")
+                    score = self.score_name or "score"
+                    self.score_ax_.set_ylabel(f"validation {score} (dotted)")
                 (score_line,) = self.score_ax_.plot(
                     np.arange(1, len(val) + 1), val, ":", color=line.get_color()
                 )
                 self.score_lines_.append(score_line)
         ax.set_xlabel("iteration (epoch)")
-        ax.set_ylabel("training loss")
+        ax.set_ylabel(_with_name("training loss", self.loss_name))
         ax.grid(True, alpha=0.3)
         self.legend_ = self._legend()
         return self
@@ -588,3 +607,44 @@ def _layer_names(estimator, n_layers):
         suffix = f"{coef.shape[1]} {name}" if name else f"{coef.shape[1]}"
         names.append(f"hidden {len(names) + 1} ({suffix})")
     return [*names, "output"]
+
+
+def _names_of(name_of, estimators):
+    """The distinct names ``name_of`` gives the estimators, joined; None if none."""
+    names = dict.fromkeys(name_of(estimator) for estimator in estimators)
+    names.pop(None, None)
+    return ", ".join(names) or None
+
+
+def _with_name(text, name):
+    return f"{text} ({name})" if name else text
+
+
+def _estimator_type(estimator):
+    """'classifier', 'regressor' or None (also for objects that are no estimator)."""
+    from sklearn.utils import get_tags
+
+    try:
+        return get_tags(estimator).estimator_type
+    except (AttributeError, TypeError):
+        return None
+
+
+def _loss_name(estimator):
+    """The loss an estimator minimised, as scikit-learn's MLPs name it."""
+    loss = getattr(estimator, "loss", None)
+    if isinstance(loss, str):
+        return loss
+    return "log_loss" if _estimator_type(estimator) == "classifier" else None
+
+
+def _score_name(estimator):
+    """What ``validation_scores_`` holds: the scoring, or accuracy, or R²."""
+    scoring = getattr(estimator, "scoring", None)
+    if scoring == "loss":
+        return "negative loss"
+    if isinstance(scoring, str):
+        return scoring
+    if scoring is not None:
+        return getattr(scoring, "__name__", "score")
+    return {"classifier": "accuracy", "regressor": "R²"}.get(_estimator_type(estimator))

@@ -22,34 +22,32 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 # Every estimator sknn exports gets demo rows, each beside its scikit-learn peer.
 EXPECTED_MODELS = {
     "sklearn.Perceptron": ["step"],
-    **(
-        {"sknn.PerceptronClassifier": list(cli.PERCEPTRON_ACTIVATIONS)}
-        if hasattr(sknn, "PerceptronClassifier")
-        else {}
-    ),
-    **(
-        {
-            "sknn.MLPNeuronClassifier": list(cli.MLP_ACTIVATIONS),
-            "sklearn.MLPClassifier": [
-                a for a in cli.MLP_ACTIVATIONS if a in cli.SKLEARN_MLP_ACTIVATIONS
-            ],
-        }
-        if hasattr(sknn, "MLPNeuronClassifier")
-        else {}
-    ),
+    "sknn.PerceptronClassifier": list(cli.PERCEPTRON_ACTIVATIONS),
+    "sknn.MLPNeuronClassifier": list(cli.MLP_ACTIVATIONS),
+    "sklearn.MLPClassifier": [
+        a for a in cli.MLP_ACTIVATIONS if a in cli.SKLEARN_MLP_ACTIVATIONS
+    ],
+}
+EXPECTED_REGRESSORS = {
+    "sknn.MLPNeuronRegressor": ["relu", "tanh", "leaky_relu"],
+    "sklearn.MLPRegressor": ["relu", "tanh"],
 }
 
 
-def parse_table(text):
-    """Return {(model, activation): (accuracy, seconds)} from the demo's output."""
+def parse_table(text, index=0):
+    """Return {(model, activation): (score, seconds)} from the demo's output.
+
+    ``index`` picks the table: 0 the classifiers', 1 the regressors'.
+    """
     lines = text.splitlines()
-    start = next(i for i, line in enumerate(lines) if line.startswith("-----"))
+    rules = [i for i, line in enumerate(lines) if line.startswith("-----")]
+    start = rules[index]
     table = {}
     for line in lines[start + 1 :]:
         if not line.strip() or line.startswith("wrote "):
             break
-        model, activation, accuracy, seconds = line.split(maxsplit=3)
-        table[model, activation] = (float(accuracy), float(seconds))
+        model, activation, score, seconds = line.split(maxsplit=3)
+        table[model, activation] = (float(score), float(seconds))
     return table
 
 
@@ -97,9 +95,39 @@ def test_demo_puts_sklearn_beside_sknn(demo_run):
         ("sknn.PerceptronClassifier", "sklearn.Perceptron"),
         ("sknn.MLPNeuronClassifier", "sklearn.MLPClassifier"),
     ]:
-        if ours in models:
-            first = models.index(ours)
-            assert models[first + 1] == theirs
+        first = models.index(ours)
+        assert models[first + 1] == theirs
+
+
+def test_demo_regression_table_puts_each_activation_beside_sklearn(demo_run):
+    out = demo_run[1]
+    assert "diabetes" in out and "test R²" in out
+    table = parse_table(out, index=1)
+    expected = {(m, a) for m, acts in EXPECTED_REGRESSORS.items() for a in acts}
+    assert set(table) == expected
+    models = [model for model, _ in table]
+    assert models[models.index("sknn.MLPNeuronRegressor") + 1] == (
+        "sklearn.MLPRegressor"
+    )
+    for (model, activation), (r2, seconds) in table.items():
+        # a linear model (ridge) explains about 0.36 of this split's variance
+        assert 0.3 < r2 < 0.6, (model, activation, r2)
+        assert seconds >= 0.0
+    for activation in EXPECTED_REGRESSORS["sklearn.MLPRegressor"]:
+        ours = table["sknn.MLPNeuronRegressor", activation][0]
+        theirs = table["sklearn.MLPRegressor", activation][0]
+        assert ours == pytest.approx(theirs, abs=2e-3)
+
+
+def test_demo_regressors_converge_without_warnings():
+    X_train, X_test, y_train, y_test = cli.load_regression_split()
+    assert abs(y_train.mean()) < 1e-12 and y_train.std() == pytest.approx(1.0)
+    max_iter = cli._regression_settings()["max_iter"]
+    for row in cli.regression_rows():
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # the demo must not need to hide any
+            estimator = row.make().fit(X_train, y_train)
+        assert estimator.n_iter_ < max_iter, (row.model, row.activation)
 
 
 def test_demo_plots_are_written_and_reported(demo_run):
@@ -290,7 +318,9 @@ def hide_matplotlib(monkeypatch):
 
 def test_plots_without_matplotlib_say_how_to_install(monkeypatch, capsys, tmp_path):
     hide_matplotlib(monkeypatch)
-    monkeypatch.setattr(cli, "mlp_rows", lambda quick: [])  # keep this test fast
+    # keep this test fast
+    monkeypatch.setattr(cli, "mlp_rows", lambda quick: [])
+    monkeypatch.setattr(cli, "regression_rows", lambda: [])
     status = cli.main(["demo", "--quick", "--plots", str(tmp_path / "figs")])
     out, err = capsys.readouterr()
     assert status == 1
@@ -306,6 +336,7 @@ def test_a_failing_row_is_reported_and_fails_the_exit_status(monkeypatch, capsys
     rows = [cli.DemoRow("broken.Model", "relu", broken)]
     monkeypatch.setattr(cli, "perceptron_rows", lambda: rows)
     monkeypatch.setattr(cli, "mlp_rows", lambda quick: [])
+    monkeypatch.setattr(cli, "regression_rows", lambda: [])
     assert cli.main(["demo"]) == 1
     out = capsys.readouterr().out
     assert "broken.Model" in out and "RuntimeError: cannot build" in out

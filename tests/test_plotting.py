@@ -9,7 +9,7 @@ matplotlib = pytest.importorskip("matplotlib")
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from sknn import MLPNeuronClassifier  # noqa: E402
+from sknn import MLPNeuronClassifier, MLPNeuronRegressor  # noqa: E402
 from sknn.activations import get_activation  # noqa: E402
 from sknn.datasets import make_xor  # noqa: E402
 from sknn.plotting import (  # noqa: E402
@@ -257,3 +257,100 @@ def test_diagnostics_name_activation_objects_by_name():
         "hidden 2 (2 tanh)",
         "output",
     ]
+
+
+# -- the regressor -----------------------------------------------------------------
+
+# The fits below run a fixed, small number of epochs on purpose.
+fixed_epochs = pytest.mark.filterwarnings(
+    "ignore::sklearn.exceptions.ConvergenceWarning"
+)
+
+
+@pytest.fixture(scope="module")
+def curve():
+    rng = np.random.RandomState(0)
+    X = rng.uniform(-3, 3, (300, 1))
+    return X, np.sin(X[:, 0]) + 1.5
+
+
+def fit_regressor(X, y, **params):
+    settings = dict(hidden_layer_sizes=(8,), max_iter=15, tol=0.0, random_state=0)
+    return MLPNeuronRegressor(**{**settings, **params}).fit(X, y)
+
+
+@fixed_epochs
+def test_loss_curve_of_a_regressor_names_its_loss_and_r2(curve):
+    regressor = fit_regressor(*curve, early_stopping=True)
+    display = LossCurveDisplay.from_estimator(regressor)
+    assert display.ax_.get_ylabel() == "training loss (squared_error)"
+    assert display.score_ax_.get_ylabel() == "validation R² (dotted)"
+    assert_array_equal(display.lines_[0].get_ydata(), regressor.loss_curve_)
+    assert_array_equal(
+        display.score_lines_[0].get_ydata(), regressor.validation_scores_
+    )
+    assert display.lines_[0].get_label() == "adam relu"
+
+
+@fixed_epochs
+def test_loss_curves_of_two_losses_name_both(curve):
+    estimators = [fit_regressor(*curve), fit_regressor(*curve, loss="poisson")]
+    display = LossCurveDisplay.from_estimator(estimators, labels=["squared", "poisson"])
+    assert display.ax_.get_ylabel() == "training loss (squared_error, poisson)"
+    assert display.score_ax_ is None
+    for line, estimator in zip(display.lines_, estimators):
+        assert_array_equal(line.get_ydata(), estimator.loss_curve_)
+
+
+@fixed_epochs
+def test_validation_axis_names_the_scoring(curve):
+    X, y = curve
+    by_error = fit_regressor(
+        X, y, early_stopping=True, scoring="neg_mean_absolute_error"
+    )
+    by_loss = fit_regressor(X, y, early_stopping=True, scoring="loss")
+    display = LossCurveDisplay.from_estimator(by_error)
+    assert display.score_ax_.get_ylabel() == (
+        "validation neg_mean_absolute_error (dotted)"
+    )
+    display = LossCurveDisplay.from_estimator(by_loss)
+    assert display.score_ax_.get_ylabel() == "validation negative loss (dotted)"
+    assert max(by_loss.validation_scores_) < 0  # a loss, negated
+
+
+@fixed_epochs
+def test_loss_curve_of_a_classifier_names_log_loss_and_accuracy():
+    X, y = make_xor(120, random_state=0)
+    clf = MLPNeuronClassifier(
+        (6,), max_iter=5, tol=0.0, early_stopping=True, random_state=0
+    ).fit(X, y)
+    display = LossCurveDisplay.from_estimator(clf)
+    assert display.ax_.get_ylabel() == "training loss (log_loss)"
+    assert display.score_ax_.get_ylabel() == "validation accuracy (dotted)"
+
+
+def test_loss_curve_of_a_plain_object_names_nothing():
+    fitted = SimpleNamespace(loss_curve_=[1.0, 0.5], validation_scores_=[0.1, 0.2])
+    display = LossCurveDisplay.from_estimator(fitted)
+    assert display.ax_.get_ylabel() == "training loss"
+    assert display.score_ax_.get_ylabel() == "validation score (dotted)"
+
+
+@fixed_epochs
+def test_diagnostics_of_a_multi_output_poisson_regressor(curve):
+    X, y = curve
+    Y = np.column_stack([y, 2 * y])
+    regressor = fit_regressor(
+        X, Y, hidden_layer_sizes=(5, 3), loss="poisson", diagnostics=True
+    )
+    display = DiagnosticsDisplay.from_estimator(regressor)
+    grad_lines = display.lines_["grad_rms"]
+    assert [line.get_label() for line in grad_lines] == [
+        "hidden 1 (5 relu)",
+        "hidden 2 (3 relu)",
+        "output",
+    ]
+    for i, line in enumerate(grad_lines):
+        assert_array_equal(line.get_xdata(), np.arange(1, regressor.n_iter_ + 1))
+        assert_array_equal(line.get_ydata(), regressor.diagnostics_["grad_rms"][:, i])
+    assert len(display.lines_["dead_fraction"]) == 2  # hidden layers only
