@@ -37,8 +37,7 @@ def split():
 
 def test_readme_header_is_the_demos(split):
     X_train, X_test, y_train, _ = split
-    rows = cli.perceptron_rows() + cli.mlp_rows(quick=False)
-    header = cli._describe(X_train, X_test, y_train, False, rows)
+    header = cli._describe(X_train, X_test, y_train, False)
     assert demo_block().startswith(header)
 
 
