@@ -54,7 +54,7 @@ def test_readme_table_has_the_demos_rows_and_format(split):
     # Printed again by the demo's own function, the quoted numbers give the
     # quoted table, character for character.
     results = [
-        cli.DemoResult(row, accuracy=float(acc), seconds=float(sec))
+        cli.DemoResult(row, score=float(acc), seconds=float(sec))
         for row, (_, _, acc, sec) in zip(rows, quoted)
     ]
     table = cli.format_table(results)
@@ -65,4 +65,4 @@ def test_readme_quotes_sklearns_perceptron_accuracy(split):
     quoted = {(model, act): acc for model, act, acc, _ in table_rows(demo_block())}
     (row,) = [r for r in cli.perceptron_rows() if r.model == "sklearn.Perceptron"]
     result = cli.fit_and_score(row, *split)
-    assert f"{result.accuracy:.4f}" == quoted["sklearn.Perceptron", "step"]
+    assert f"{result.score:.4f}" == quoted["sklearn.Perceptron", "step"]
