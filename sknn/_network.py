@@ -76,6 +76,9 @@ class Network:
         ``params[:n_coef_params]`` holds every weight and no bias.
     n_layers : int
         The number of layers, input and output included.
+    decay : float
+        ``alpha / Σ_i w_i`` of the last :meth:`loss_and_gradient`: the L2
+        penalty's gradient is ``decay * W``.
 
     Examples
     --------
@@ -123,6 +126,7 @@ class Network:
         self._layer_activations = [*self.activations, None]
         self._workspace = None
         self._piece_grads = None
+        self.decay = 0.0
         self.dropout = None
         self._dropout_rng = None
 
@@ -341,7 +345,9 @@ class Network:
             z = views.pre_activations[i - 1] if activation.uses == "input" else None
             delta = activation.backprop(below, z=z, a=views.outputs[i - 1])
 
-    def loss_and_gradient(self, X, Y, sample_weight=None, alpha=0.0):
+    def loss_and_gradient(
+        self, X, Y, sample_weight=None, alpha=0.0, penalty_gradient=True
+    ):
         """Return the mean loss on a batch and fill :attr:`grads` with its gradient.
 
         Parameters
@@ -354,6 +360,10 @@ class Network:
             Weights of the samples in the mean.
         alpha : float, default=0.0
             Strength of the L2 penalty on the weights (not the biases).
+        penalty_gradient : bool, default=True
+            Add the penalty's gradient ``decay * W`` to :attr:`grads`. A
+            stochastic optimizer adds it inside its step instead, in the same
+            pass over memory (pass False and give it :attr:`decay`).
 
         Returns
         -------
@@ -374,6 +384,7 @@ class Network:
         n_samples = X.shape[0]
         weight_sum = n_samples if sample_weight is None else float(sample_weight.sum())
         scale = 1.0 / weight_sum if weight_sum > 0 else 0.0
+        self.decay = alpha * scale
         if n_samples <= MAX_BATCH_ROWS:
             total = self._piece(X, Y, sample_weight, scale, self._grad_views)
         else:
@@ -387,10 +398,11 @@ class Network:
                 if start:
                     self.grads += self._piece_grads
         if alpha:
-            views = self.workspace(min(n_samples, MAX_BATCH_ROWS))
-            _add_scaled(
-                self._coef_grads_flat, self._coefs_flat, alpha * scale, views.scratch
-            )
+            if penalty_gradient:
+                views = self.workspace(min(n_samples, MAX_BATCH_ROWS))
+                _add_scaled(
+                    self._coef_grads_flat, self._coefs_flat, self.decay, views.scratch
+                )
             weights = self._coefs_flat
             total += 0.5 * alpha * float(np.dot(weights, weights))
         return total * scale
