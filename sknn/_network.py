@@ -300,11 +300,15 @@ class Network:
             output = outputs[i]
             z = output if pre_activations is None else pre_activations[i]
             _product(inputs, coef, out=z)
-            z += intercept
             inputs = output
             if i == last:
+                z += intercept
                 break  # the output layer: its function belongs to the loss
-            self.activations[i].forward(z, out=output)
+            if z is output:
+                self.activations[i].add_bias_and_apply(z, intercept)
+            else:  # the derivative needs z: keep it, f(z) goes beside it
+                z += intercept
+                self.activations[i].forward(z, out=output)
             if masks and masks[i] is not None:
                 inputs = self._drop(output, masks[i], dropped[i], i)
         return inputs
@@ -327,6 +331,7 @@ class Network:
         of dispatch right after a large product).
         """
         delta = views.outputs[-1]
+        np.matmul(views.ones, delta, out=intercept_grads[-1])
         for i in range(len(self.coefs) - 1, -1, -1):
             mask = views.masks[i - 1] if views.masks and i > 0 else None
             if i == 0:
@@ -334,7 +339,6 @@ class Network:
             else:
                 inputs = views.outputs[i - 1] if mask is None else views.dropped[i - 1]
             _product(inputs.T, delta, out=coef_grads[i])
-            np.matmul(views.ones, delta, out=intercept_grads[i])
             if i == 0:
                 break
             below = views.deltas[i - 1]
@@ -343,7 +347,10 @@ class Network:
                 below *= mask
             activation = self.activations[i - 1]
             z = views.pre_activations[i - 1] if activation.uses == "input" else None
-            delta = activation.backprop(below, z=z, a=views.outputs[i - 1])
+            # the layer's bias gradient comes out of the same pass
+            delta = activation.backprop_and_sum(
+                below, intercept_grads[i - 1], z=z, a=views.outputs[i - 1]
+            )
 
     def loss_and_gradient(
         self, X, Y, sample_weight=None, alpha=0.0, penalty_gradient=True
