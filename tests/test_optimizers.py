@@ -231,33 +231,52 @@ def test_n_decayed_is_checked():
 # -- the numpy oracles ------------------------------------------------------
 
 
-def _add_decay(grads, params, decay, n_decayed):
-    """The penalty's gradient added to a copy of ``grads``, as the network did."""
-    grads = grads.copy()
+def _add_decay(grads, params, decay, n_decayed, scratch):
+    """The penalty's gradient added to ``grads``, as the network added it.
+
+    Written into ``scratch`` (a copy of ``grads`` first), so the caller's
+    gradient is left alone as the kernels leave it.
+    """
     kind = params.dtype.type
-    grads[:n_decayed] += np.multiply(params[:n_decayed], kind(decay))
-    return grads
+    np.copyto(scratch, grads)
+    if n_decayed:
+        term = np.multiply(params[:n_decayed], kind(decay))
+        scratch[:n_decayed] += term
+    return scratch
 
 
-def numpy_sgd_step(params, grads, velocity, lr, momentum, nesterov, decay, n_decayed):
-    """The numpy sequence the SGD kernel replaces, one ufunc per operation."""
+def numpy_sgd_step(
+    params, grads, velocity, lr, momentum, nesterov, decay, n_decayed, scratch=None
+):
+    """The numpy sequence the SGD kernel replaces, one ufunc per operation.
+
+    ``scratch`` (two arrays like ``params``) spares the allocations, as the
+    training loop's lent gradient buffer did.
+    """
     kind = params.dtype.type
-    grads = _add_decay(grads, params, decay, n_decayed)
-    scratch = np.multiply(grads, kind(lr))
+    if scratch is None:
+        scratch = (np.empty_like(params), np.empty_like(params))
+    grads = _add_decay(grads, params, decay, n_decayed, scratch[0])
+    step = np.multiply(grads, kind(lr), out=scratch[1])
     np.multiply(velocity, kind(momentum), out=velocity)
-    np.subtract(velocity, scratch, out=velocity)
+    np.subtract(velocity, step, out=velocity)
     if nesterov:
-        np.subtract(params, scratch, out=params)
-        np.multiply(velocity, kind(momentum), out=scratch)
-        np.add(params, scratch, out=params)
+        np.subtract(params, step, out=params)
+        np.multiply(velocity, kind(momentum), out=step)
+        np.add(params, step, out=params)
     else:
         np.add(params, velocity, out=params)
 
 
-def numpy_adam_step(params, grads, m, v, adam, decay, n_decayed):
-    """The numpy sequence the Adam kernel replaces; ``adam`` has taken its step."""
+def numpy_adam_step(params, grads, m, v, adam, decay, n_decayed, scratch=None):
+    """The numpy sequence the Adam kernel replaces; ``adam`` has taken its step.
+
+    ``scratch`` as for :func:`numpy_sgd_step`.
+    """
     kind = params.dtype.type
-    grads = _add_decay(grads, params, decay, n_decayed)
+    if scratch is None:
+        scratch = (np.empty_like(params), np.empty_like(params))
+    grads = _add_decay(grads, params, decay, n_decayed, scratch[0])
     t, beta_1, beta_2 = adam.t, adam.beta_1, adam.beta_2
     root = np.sqrt(1 - beta_2)
     step_size = (
@@ -269,14 +288,14 @@ def numpy_adam_step(params, grads, m, v, adam, decay, n_decayed):
     )
     np.multiply(m, kind(beta_1), out=m)
     np.add(m, grads, out=m)
-    scratch = np.multiply(grads, grads)
+    work = np.multiply(grads, grads, out=scratch[1])
     np.multiply(v, kind(beta_2), out=v)
-    np.add(v, scratch, out=v)
-    np.sqrt(v, out=scratch)
-    np.add(scratch, kind(adam.epsilon / root), out=scratch)
-    np.multiply(scratch, kind(-1 / step_size), out=scratch)
-    np.divide(m, scratch, out=scratch)
-    np.add(params, scratch, out=params)
+    np.add(v, work, out=v)
+    np.sqrt(v, out=work)
+    np.add(work, kind(adam.epsilon / root), out=work)
+    np.multiply(work, kind(-1 / step_size), out=work)
+    np.divide(m, work, out=work)
+    np.add(params, work, out=params)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
