@@ -55,6 +55,7 @@ def configurations(epochs, digits_epochs):
             Config(f"60k-adam-{dtype}", "60k", "adam", dtype, (256, 128), epochs),
             Config(f"60k-sgd-{dtype}", "60k", "sgd", dtype, (256, 128), epochs),
             Config(f"200k-adam-{dtype}", "200k", "adam", dtype, (256, 128), epochs),
+            Config(f"200k-sgd-{dtype}", "200k", "sgd", dtype, (256, 128), epochs),
             Config(
                 f"digits-adam-{dtype}", "digits", "adam", dtype, (100,), digits_epochs
             ),

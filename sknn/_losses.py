@@ -27,6 +27,11 @@ Every value is computed from the logits, never from clipped probabilities:
 The log-losses stay finite for logits of any finite size (tested up to ``1e4`` in
 float32 and float64), where a loss through clipped probabilities saturates at
 ``-log(eps)``.
+
+The training step's :meth:`Loss.value_and_delta` runs as one compiled pass
+over the batch (:mod:`sknn._loss_kernels`) for the softmax and binary
+log-losses and the squared error; the absolute error and the Poisson
+deviance, and every other method, use numpy.
 """
 
 from abc import ABC, abstractmethod
@@ -34,7 +39,7 @@ from abc import ABC, abstractmethod
 import numpy as np
 from scipy import special
 
-from sknn.activations import _constant
+from sknn import _loss_kernels as kernels
 
 __all__ = [
     "LOSSES",
@@ -192,6 +197,19 @@ def _targets(Y, dtype):
     return np.asarray(Y).astype(dtype, copy=False)
 
 
+def _fused(kernel, logits, Y, sample_weight, scale):
+    """Run a compiled ``value_and_delta`` pass; return the loss sum as a float.
+
+    The training batches already come contiguous and in the logits' dtype;
+    anything else is converted (copied) first.
+    """
+    dtype = logits.dtype
+    Y = np.ascontiguousarray(Y, dtype=dtype)
+    if sample_weight is not None:
+        sample_weight = np.ascontiguousarray(sample_weight, dtype=dtype)
+    return float(kernel(logits, Y, sample_weight, float(scale)))
+
+
 def _finish_delta(delta, Y, sample_weight, scale):
     """Turn predictions ``delta`` into ``(p - Y) * sample_weight * scale`` in place.
 
@@ -250,6 +268,9 @@ class BinaryLogLoss(Loss):
         losses -= Y * logits
         return losses.sum(axis=1)
 
+    def value_and_delta(self, logits, Y, sample_weight=None, scale=1.0):
+        return _fused(kernels.binary_log_loss, logits, Y, sample_weight, scale)
+
 
 class SoftmaxLogLoss(Loss):
     """Softmax outputs scored by the log-loss (categorical cross-entropy).
@@ -294,25 +315,7 @@ class SoftmaxLogLoss(Loss):
         return -np.einsum("ij,ij->i", Y, self.log_output(logits))
 
     def value_and_delta(self, logits, Y, sample_weight=None, scale=1.0):
-        # One exp serves both: with s = z - max(z) and S = Σ exp(s), the
-        # prediction is exp(s) / S and the loss -Σ_k y_k l_k, l = s - log S
-        # being the log-softmax. Each numpy call costs several microseconds
-        # here, right after the large products have evicted numpy's own
-        # code and data from the caches, so the count is kept low: row sums
-        # are products with a vector of ones and the unweighted total is one
-        # dot product.
-        Y = _targets(Y, logits.dtype)
-        log_softmax = _shifted(logits, None)
-        np.exp(log_softmax, out=logits)
-        sums = logits @ _constant(1, logits.shape[1:], logits.dtype)
-        logits /= sums[:, np.newaxis]
-        log_softmax -= np.log(sums, out=sums)[:, np.newaxis]
-        if sample_weight is None:
-            total = -np.vdot(Y, log_softmax)
-        else:
-            total = -np.dot(np.einsum("ij,ij->i", Y, log_softmax), sample_weight)
-        _finish_delta(logits, Y, sample_weight, scale)
-        return float(total)
+        return _fused(kernels.softmax_log_loss, logits, Y, sample_weight, scale)
 
 
 class SquaredError(Loss):
@@ -346,6 +349,9 @@ class SquaredError(Loss):
     def sample_losses(self, logits, Y):
         residual = logits - Y
         return (0.5 / logits.shape[1]) * np.einsum("ij,ij->i", residual, residual)
+
+    def value_and_delta(self, logits, Y, sample_weight=None, scale=1.0):
+        return _fused(kernels.squared_error, logits, Y, sample_weight, scale)
 
 
 class AbsoluteError(Loss):

@@ -76,6 +76,9 @@ class Network:
         ``params[:n_coef_params]`` holds every weight and no bias.
     n_layers : int
         The number of layers, input and output included.
+    decay : float
+        ``alpha / Σ_i w_i`` of the last :meth:`loss_and_gradient`: the L2
+        penalty's gradient is ``decay * W``.
 
     Examples
     --------
@@ -123,6 +126,7 @@ class Network:
         self._layer_activations = [*self.activations, None]
         self._workspace = None
         self._piece_grads = None
+        self.decay = 0.0
         self.dropout = None
         self._dropout_rng = None
 
@@ -296,11 +300,15 @@ class Network:
             output = outputs[i]
             z = output if pre_activations is None else pre_activations[i]
             _product(inputs, coef, out=z)
-            z += intercept
             inputs = output
             if i == last:
+                z += intercept
                 break  # the output layer: its function belongs to the loss
-            self.activations[i].forward(z, out=output)
+            if z is output:
+                self.activations[i].add_bias_and_apply(z, intercept)
+            else:  # the derivative needs z: keep it, f(z) goes beside it
+                z += intercept
+                self.activations[i].forward(z, out=output)
             if masks and masks[i] is not None:
                 inputs = self._drop(output, masks[i], dropped[i], i)
         return inputs
@@ -323,6 +331,7 @@ class Network:
         of dispatch right after a large product).
         """
         delta = views.outputs[-1]
+        np.matmul(views.ones, delta, out=intercept_grads[-1])
         for i in range(len(self.coefs) - 1, -1, -1):
             mask = views.masks[i - 1] if views.masks and i > 0 else None
             if i == 0:
@@ -330,7 +339,6 @@ class Network:
             else:
                 inputs = views.outputs[i - 1] if mask is None else views.dropped[i - 1]
             _product(inputs.T, delta, out=coef_grads[i])
-            np.matmul(views.ones, delta, out=intercept_grads[i])
             if i == 0:
                 break
             below = views.deltas[i - 1]
@@ -339,9 +347,14 @@ class Network:
                 below *= mask
             activation = self.activations[i - 1]
             z = views.pre_activations[i - 1] if activation.uses == "input" else None
-            delta = activation.backprop(below, z=z, a=views.outputs[i - 1])
+            # the layer's bias gradient comes out of the same pass
+            delta = activation.backprop_and_sum(
+                below, intercept_grads[i - 1], z=z, a=views.outputs[i - 1]
+            )
 
-    def loss_and_gradient(self, X, Y, sample_weight=None, alpha=0.0):
+    def loss_and_gradient(
+        self, X, Y, sample_weight=None, alpha=0.0, penalty_gradient=True
+    ):
         """Return the mean loss on a batch and fill :attr:`grads` with its gradient.
 
         Parameters
@@ -354,6 +367,10 @@ class Network:
             Weights of the samples in the mean.
         alpha : float, default=0.0
             Strength of the L2 penalty on the weights (not the biases).
+        penalty_gradient : bool, default=True
+            Add the penalty's gradient ``decay * W`` to :attr:`grads`. A
+            stochastic optimizer adds it inside its step instead, in the same
+            pass over memory (pass False and give it :attr:`decay`).
 
         Returns
         -------
@@ -374,6 +391,7 @@ class Network:
         n_samples = X.shape[0]
         weight_sum = n_samples if sample_weight is None else float(sample_weight.sum())
         scale = 1.0 / weight_sum if weight_sum > 0 else 0.0
+        self.decay = alpha * scale
         if n_samples <= MAX_BATCH_ROWS:
             total = self._piece(X, Y, sample_weight, scale, self._grad_views)
         else:
@@ -387,10 +405,11 @@ class Network:
                 if start:
                     self.grads += self._piece_grads
         if alpha:
-            views = self.workspace(min(n_samples, MAX_BATCH_ROWS))
-            _add_scaled(
-                self._coef_grads_flat, self._coefs_flat, alpha * scale, views.scratch
-            )
+            if penalty_gradient:
+                views = self.workspace(min(n_samples, MAX_BATCH_ROWS))
+                _add_scaled(
+                    self._coef_grads_flat, self._coefs_flat, self.decay, views.scratch
+                )
             weights = self._coefs_flat
             total += 0.5 * alpha * float(np.dot(weights, weights))
         return total * scale

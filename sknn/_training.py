@@ -251,16 +251,22 @@ def run_epoch(network, optimizer, batches, alpha, recorder=None):
     total = 0.0
     # Overflow is caught below as a non-finite loss and reported once, with
     # advice, instead of as numpy's warnings from deep inside the matmuls.
+    # The optimizer adds the penalty's gradient in its own pass over the
+    # weights, saving two; a recorder reads the whole gradient, so with one
+    # the network adds it.
+    in_step = recorder is None
+    n_decayed = network.n_coef_params if in_step else 0
     with np.errstate(over="ignore", invalid="ignore"):
         for X_batch, Y_batch, weights in batches:
-            loss = network.loss_and_gradient(X_batch, Y_batch, weights, alpha)
+            loss = network.loss_and_gradient(
+                X_batch, Y_batch, weights, alpha, penalty_gradient=not in_step
+            )
             if not math.isfinite(loss):
                 return loss
             if recorder is not None:
                 recorder.observe(network, X_batch.shape[0])
-            # The next batch recomputes the gradient: lend its buffer as the
-            # step's scratch and save a weight-sized array.
-            optimizer.step(network.params, network.grads, overwrite_grads=True)
+            decay = network.decay if in_step else 0.0
+            optimizer.step(network.params, network.grads, decay, n_decayed)
             total += loss * X_batch.shape[0]
     return total / batches.n_samples
 

@@ -14,6 +14,15 @@ pre-activation ``z = w·x + b``. Each one here is a small stateless object with
     ``delta *= f'(z)`` in place, the one step of back-propagation that an
     activation owns.
 
+For the network core, two layer-sized passes fuse a neighbouring step into
+these: :meth:`Activation.add_bias_and_apply` (``z ← f(z + b)``, after each
+product) and :meth:`Activation.backprop_and_sum` (``backprop``, then the bias
+gradient ``Σ_rows delta``). Compiled loops (:mod:`sknn._activation_kernels`),
+one pass over memory each, run the first for the identity and ReLU and the
+second's ``backprop`` for ReLU, leaky ReLU, tanh and the
+logistic, where they measured faster than numpy; the rest use the numpy
+``forward`` and ``backprop``.
+
 Every function keeps the dtype of its input (float32 stays float32) and is
 finite, without overflow warnings, for ``|z|`` up to at least ``1e4``.
 
@@ -27,6 +36,8 @@ from abc import ABC, abstractmethod
 
 import numpy as np
 from scipy import special
+
+from sknn import _activation_kernels as kernels
 
 __all__ = [
     "ACTIVATIONS",
@@ -115,6 +126,47 @@ class Activation(ABC):
         delta *= self.derivative(z=z, a=a)
         return delta
 
+    def add_bias_and_apply(self, z, bias):
+        """Add ``bias`` to every row of ``z``, then apply ``f``, in place.
+
+        Parameters
+        ----------
+        z : ndarray of shape (n_samples, n_units)
+            A layer's products ``A W``, C-contiguous; overwritten with
+            ``f(A W + b)``.
+        bias : ndarray of shape (n_units,)
+
+        Returns
+        -------
+        ndarray
+            ``z``.
+        """
+        z += bias
+        return self.forward(z, out=z)
+
+    def backprop_and_sum(self, delta, sums, z=None, a=None):
+        """:meth:`backprop`, then write the column sums of ``delta`` into ``sums``.
+
+        The sums are the gradient of the layer's bias.
+
+        Parameters
+        ----------
+        delta : ndarray of shape (n_samples, n_units)
+            The error signal at the layer's output, C-contiguous; overwritten.
+        sums : ndarray of shape (n_units,)
+            Overwritten with ``Σ_rows delta * f'(z)``.
+        z, a : ndarray of shape (n_samples, n_units), optional
+            The layer's pre-activation or output, whichever ``uses`` names.
+
+        Returns
+        -------
+        ndarray
+            ``delta``.
+        """
+        delta = self.backprop(delta, z=z, a=a)
+        _column_sums(delta, sums)
+        return delta
+
     @property
     def targets(self):
         """The (negative, positive) targets the delta rule trains towards.
@@ -167,6 +219,16 @@ class Activation(ABC):
         return hash((type(self), tuple(sorted(self.get_params().items()))))
 
 
+def _column_sums(delta, sums):
+    """Write ``Σ_rows delta`` into ``sums``.
+
+    A product with a vector of ones reads delta once (BLAS gemv): about three
+    times faster than ``delta.sum(axis=0)``, and faster than a sum folded
+    into the compiled backward loops (measured).
+    """
+    np.matmul(_constant(1, delta.shape[:1], delta.dtype), delta, out=sums)
+
+
 class Step(Activation):
     """Heaviside step, the McCulloch-Pitts threshold: 1 if ``z > 0`` else 0.
 
@@ -217,6 +279,10 @@ class Identity(Activation):
     def backprop(self, delta, z=None, a=None):
         return delta
 
+    def add_bias_and_apply(self, z, bias):
+        kernels.bias_identity(z, bias)
+        return z
+
 
 class Logistic(Activation):
     """The logistic sigmoid ``1 / (1 + exp(-z))``, with ``f' = a (1 - a)``.
@@ -242,6 +308,11 @@ class Logistic(Activation):
         delta -= delta * a  # delta a (1 - a), one temporary
         return delta
 
+    def backprop_and_sum(self, delta, sums, z=None, a=None):
+        kernels.logistic_backprop(delta, self._needs(z, a))
+        _column_sums(delta, sums)
+        return delta
+
 
 class Tanh(Activation):
     """The hyperbolic tangent, with ``f' = 1 - a**2``."""
@@ -257,6 +328,11 @@ class Tanh(Activation):
         out = np.multiply(a, a, out=_out_like(a, out))
         np.subtract(1, out, out=out)
         return out
+
+    def backprop_and_sum(self, delta, sums, z=None, a=None):
+        kernels.tanh_backprop(delta, self._needs(z, a))
+        _column_sums(delta, sums)
+        return delta
 
 
 class ReLU(Activation):
@@ -284,6 +360,15 @@ class ReLU(Activation):
         # measures about twice as slow.
         a = self._needs(z, a)
         np.multiply(delta, a > 0, out=delta)
+        return delta
+
+    def add_bias_and_apply(self, z, bias):
+        kernels.bias_relu(z, bias)
+        return z
+
+    def backprop_and_sum(self, delta, sums, z=None, a=None):
+        kernels.relu_backprop(delta, self._needs(z, a))
+        _column_sums(delta, sums)
         return delta
 
 
@@ -321,6 +406,14 @@ class LeakyReLU(Activation):
         out *= 1 - self.negative_slope
         out += self.negative_slope
         return out
+
+    def backprop_and_sum(self, delta, sums, z=None, a=None):
+        # the two values of derivative(), rounded as numpy rounds them
+        kind, slope = delta.dtype.type, self.negative_slope
+        positive = kind(kind(1 - slope) + kind(slope))
+        kernels.leaky_relu_backprop(delta, self._needs(z, a), positive, kind(slope))
+        _column_sums(delta, sums)
+        return delta
 
 
 class ELU(Activation):

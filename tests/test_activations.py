@@ -239,3 +239,70 @@ def test_activation_params_are_nested_parameters():
         leaky.set_params(negative_slope=2.0)
     with pytest.raises(ValueError, match="no parameter 'alpha'"):
         leaky.set_params(alpha=1.0)
+
+
+# -- the layer passes: compiled kernels against the numpy sequences ----------
+
+# The kernels compute these with the numpy sequence's operations in its order;
+# tanh and the logistic call the C library's tanh and exp instead.
+SAME_OPERATIONS = {"identity", "relu", "leaky_relu"}
+TOLERANCE = {np.float64: 1e-12, np.float32: 1e-5}
+
+
+def _layer(dtype, seed=0, n=37, width=29):
+    rng = np.random.RandomState(seed)
+    z = (3 * rng.randn(n, width)).astype(dtype)
+    bias = rng.randn(width).astype(dtype)
+    delta = rng.randn(n, width).astype(dtype)
+    return z, bias, delta
+
+
+def _agree(actual, expected, name, dtype, exact):
+    if exact:
+        np.testing.assert_array_equal(actual, expected)
+    else:
+        np.testing.assert_allclose(actual, expected, rtol=TOLERANCE[dtype], atol=0)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("name", NAMES)
+def test_add_bias_and_apply_agrees_with_add_then_forward(name, dtype):
+    act = get_activation(name)
+    z, bias, _ = _layer(dtype)
+    expected = act.forward(z + bias)
+    result = act.add_bias_and_apply(z, bias)
+    assert result is z and z.dtype == dtype
+    _agree(z, expected, name, dtype, name in SAME_OPERATIONS)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("name", SMOOTH)
+def test_backprop_and_sum_agrees_with_backprop_then_column_sums(name, dtype):
+    act = get_activation(name)
+    z, _, delta = _layer(dtype)
+    a = act.forward(z)
+    expected = act.backprop(delta.copy(), z=z, a=a)
+    sums = np.full(z.shape[1], np.nan, dtype=dtype)
+    result = act.backprop_and_sum(delta, sums, z=z, a=a)
+    assert result is delta
+    _agree(delta, expected, name, dtype, name != "identity" and name in ACTIVATIONS)
+    # The sums add in another order than numpy's: compare them on the scale
+    # of the terms, as rounding errors accumulate on it.
+    scale = np.abs(expected).sum(axis=0)
+    np.testing.assert_allclose(
+        sums, expected.sum(axis=0), rtol=0, atol=2 * TOLERANCE[dtype] * scale.max()
+    )
+
+
+def test_relu_passes_keep_nan_forward_as_numpy_does():
+    z = np.array([[np.nan, -1.0, 2.0]])
+    get_activation("relu").add_bias_and_apply(z, np.zeros(3))
+    np.testing.assert_array_equal(z, [[np.nan, 0.0, 2.0]])
+
+
+def test_logistic_pass_saturates_without_nan_or_warning():
+    z = np.array([[-1e4, 0.0, 1e4]], dtype=np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        get_activation("logistic").add_bias_and_apply(z, np.zeros(3, np.float32))
+    np.testing.assert_array_equal(z, [[0.0, 0.5, 1.0]])

@@ -13,6 +13,7 @@ from sklearn.neural_network._base import poisson_loss, squared_loss
 from sknn._losses import (
     AbsoluteError,
     BinaryLogLoss,
+    Loss,
     PoissonDeviance,
     SoftmaxLogLoss,
     SquaredError,
@@ -308,3 +309,57 @@ def test_boolean_targets_act_like_float_ones(loss, dtype):
     )
     assert delta.dtype == dtype
     np.testing.assert_array_equal(delta, expected_delta)
+
+
+# -- the compiled value_and_delta against the numpy sequences ---------------
+
+
+def numpy_softmax_value_and_delta(logits, Y, sample_weight=None, scale=1.0):
+    """The numpy sequence the softmax kernel replaces (one exp serving both)."""
+    Y = np.asarray(Y).astype(logits.dtype, copy=False)
+    log_softmax = logits - logits.max(axis=1, keepdims=True)
+    np.exp(log_softmax, out=logits)
+    sums = logits.sum(axis=1)
+    logits /= sums[:, np.newaxis]
+    log_softmax -= np.log(sums)[:, np.newaxis]
+    if sample_weight is None:
+        total = -np.vdot(Y, log_softmax)
+    else:
+        total = -np.dot(np.einsum("ij,ij->i", Y, log_softmax), sample_weight)
+    logits -= Y
+    if sample_weight is None:
+        logits *= logits.dtype.type(scale)
+    else:
+        logits *= np.multiply(sample_weight, scale, dtype=logits.dtype)[:, None]
+    return float(total)
+
+
+NUMPY_VALUE_AND_DELTA = {
+    "log_loss": numpy_softmax_value_and_delta,
+    # the generic numpy method of the base class: value, output, residual
+    "binary_log_loss": lambda *args: Loss.value_and_delta(BinaryLogLoss(), *args),
+    "squared_error": lambda *args: Loss.value_and_delta(SquaredError(), *args),
+}
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("name", sorted(NUMPY_VALUE_AND_DELTA))
+def test_compiled_value_and_delta_agrees_with_numpy(name, weighted, dtype):
+    rng = np.random.RandomState(0)
+    logits = (4 * rng.randn(57, 7)).astype(dtype)
+    if name == "log_loss":
+        Y = np.eye(7, dtype=dtype)[rng.randint(0, 7, 57)]
+    elif name == "binary_log_loss":
+        Y = (rng.rand(57, 7) < 0.5).astype(dtype)
+    else:
+        Y = rng.randn(57, 7).astype(dtype)
+    weights = rng.rand(57).astype(dtype) if weighted else None
+    expected_delta = logits.copy()
+    expected = NUMPY_VALUE_AND_DELTA[name](expected_delta, Y, weights, 0.1)
+    total = get_loss(name).value_and_delta(logits, Y, weights, 0.1)
+    rtol = 1e-12 if dtype == np.float64 else 1e-5
+    assert total == pytest.approx(expected, rel=rtol)
+    # Deltas near 0 carry the rounding of p - y on the scale of 1 (or of y).
+    atol = rtol * 0.1 * max(1.0, float(np.abs(Y).max()))
+    np.testing.assert_allclose(logits, expected_delta, rtol=rtol, atol=atol)

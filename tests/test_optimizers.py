@@ -1,4 +1,9 @@
-"""Tests for sknn._optimizers: hand-written update rules, in-place, no allocation."""
+"""Tests for sknn._optimizers: hand-written update rules, in-place, no allocation.
+
+The compiled steps are checked against the numpy sequences they replaced
+(:func:`numpy_sgd_step`, :func:`numpy_adam_step`), bit for bit: both take the
+same operations in the same order.
+"""
 
 import pickle
 import tracemalloc
@@ -147,35 +152,6 @@ def test_step_allocates_nothing_the_size_of_the_parameters(make, dtype):
     assert peak < params.nbytes / 50
 
 
-@pytest.mark.parametrize("make", [SGD, Adam], ids=["sgd", "adam"])
-def test_state_is_allocated_once(make):
-    params, grads = _params_and_grads()
-    optimizer = make(params)
-    optimizer.step(params, grads)  # the scratch is made on first need
-    state = {key: value for key, value in vars(optimizer).items() if value is not None}
-    arrays = {key for key, value in state.items() if isinstance(value, np.ndarray)}
-    assert len(arrays) >= 2  # a state and the scratch buffer
-    for _ in range(3):
-        optimizer.step(params, grads)
-    assert all(vars(optimizer)[key] is state[key] for key in arrays)
-
-
-@pytest.mark.parametrize("make", [SGD, Adam], ids=["sgd", "adam"])
-def test_lent_gradients_replace_the_scratch_buffer(make):
-    params, grads = _params_and_grads()
-    lent, kept = make(params.copy()), make(params.copy())
-    p_lent, p_kept = params.copy(), params.copy()
-    for _ in range(3):
-        lent.step(p_lent, grads.copy(), overwrite_grads=True)
-        kept.step(p_kept, grads)
-    np.testing.assert_array_equal(p_lent, p_kept)
-    arrays = [v for v in vars(lent).values() if isinstance(v, np.ndarray)]
-    assert (
-        len(arrays)
-        == len([v for v in vars(kept).values() if isinstance(v, np.ndarray)]) - 1
-    )
-
-
 def test_a_zero_learning_rate_leaves_params_alone():
     params, grads = _params_and_grads()
     before = params.copy()
@@ -227,34 +203,139 @@ def test_reprs_name_the_settings():
     )
 
 
-@pytest.mark.parametrize(
-    "make",
-    [SGD, lambda p: SGD(p, nesterov=False), Adam],
-    ids=["nesterov", "sgd", "adam"],
-)
-def test_overwriting_the_gradient_takes_the_same_step(make):
-    params, _ = _params_and_grads(n=50)
-    twin = params.copy()
-    ours, reference = make(params), make(twin)
-    rng = np.random.RandomState(5)
-    for _ in range(3):
-        grads = rng.randn(50)
-        kept = grads.copy()
-        reference.step(twin, kept)
-        ours.step(params, grads, overwrite_grads=True)
-        np.testing.assert_array_equal(params, twin)
-    assert not np.array_equal(grads, kept)  # used as scratch
-
-
 @pytest.mark.parametrize("make", [SGD, Adam], ids=["sgd", "adam"])
-def test_overwriting_step_allocates_nothing_large(make):
-    params, grads = _params_and_grads(n=200_000)
+def test_state_is_allocated_once(make):
+    params, grads = _params_and_grads()
     optimizer = make(params)
-    optimizer.step(params, grads.copy(), overwrite_grads=True)
-    tracemalloc.start()
-    try:
-        optimizer.step(params, grads, overwrite_grads=True)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    assert peak < params.nbytes / 50
+    state = {k: v for k, v in vars(optimizer).items() if isinstance(v, np.ndarray)}
+    assert len(state) == (1 if make is SGD else 2)
+    for _ in range(3):
+        optimizer.step(params, grads)
+    assert all(vars(optimizer)[key] is array for key, array in state.items())
+
+
+def test_step_leaves_the_gradient_alone():
+    params, grads = _params_and_grads(n=50)
+    kept = grads.copy()
+    for make in (SGD, Adam):
+        make(params).step(params, grads, decay=0.1, n_decayed=30)
+    np.testing.assert_array_equal(grads, kept)
+
+
+def test_n_decayed_is_checked():
+    params, grads = _params_and_grads()
+    with pytest.raises(ValueError, match="n_decayed must be in"):
+        SGD(params).step(params, grads, decay=0.1, n_decayed=7)
+
+
+# -- the numpy oracles ------------------------------------------------------
+
+
+def _add_decay(grads, params, decay, n_decayed, scratch):
+    """The penalty's gradient added to ``grads``, as the network added it.
+
+    Written into ``scratch`` (a copy of ``grads`` first), so the caller's
+    gradient is left alone as the kernels leave it.
+    """
+    kind = params.dtype.type
+    np.copyto(scratch, grads)
+    if n_decayed:
+        term = np.multiply(params[:n_decayed], kind(decay))
+        scratch[:n_decayed] += term
+    return scratch
+
+
+def numpy_sgd_step(
+    params, grads, velocity, lr, momentum, nesterov, decay, n_decayed, scratch=None
+):
+    """The numpy sequence the SGD kernel replaces, one ufunc per operation.
+
+    ``scratch`` (two arrays like ``params``) spares the allocations, as the
+    training loop's lent gradient buffer did.
+    """
+    kind = params.dtype.type
+    if scratch is None:
+        scratch = (np.empty_like(params), np.empty_like(params))
+    grads = _add_decay(grads, params, decay, n_decayed, scratch[0])
+    step = np.multiply(grads, kind(lr), out=scratch[1])
+    np.multiply(velocity, kind(momentum), out=velocity)
+    np.subtract(velocity, step, out=velocity)
+    if nesterov:
+        np.subtract(params, step, out=params)
+        np.multiply(velocity, kind(momentum), out=step)
+        np.add(params, step, out=params)
+    else:
+        np.add(params, velocity, out=params)
+
+
+def numpy_adam_step(params, grads, m, v, adam, decay, n_decayed, scratch=None):
+    """The numpy sequence the Adam kernel replaces; ``adam`` has taken its step.
+
+    ``scratch`` as for :func:`numpy_sgd_step`.
+    """
+    kind = params.dtype.type
+    if scratch is None:
+        scratch = (np.empty_like(params), np.empty_like(params))
+    grads = _add_decay(grads, params, decay, n_decayed, scratch[0])
+    t, beta_1, beta_2 = adam.t, adam.beta_1, adam.beta_2
+    root = np.sqrt(1 - beta_2)
+    step_size = (
+        adam.learning_rate
+        * np.sqrt(1 - beta_2**t)
+        / (1 - beta_1**t)
+        * (1 - beta_1)
+        / root
+    )
+    np.multiply(m, kind(beta_1), out=m)
+    np.add(m, grads, out=m)
+    work = np.multiply(grads, grads, out=scratch[1])
+    np.multiply(v, kind(beta_2), out=v)
+    np.add(v, work, out=v)
+    np.sqrt(v, out=work)
+    np.add(work, kind(adam.epsilon / root), out=work)
+    np.multiply(work, kind(-1 / step_size), out=work)
+    np.divide(m, work, out=work)
+    np.add(params, work, out=params)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("nesterov", [False, True])
+@pytest.mark.parametrize("decay, n_decayed", [(0.0, 0), (0.03, 700), (0.5, 1000)])
+def test_sgd_kernel_agrees_bit_for_bit_with_numpy(dtype, nesterov, decay, n_decayed):
+    params, _ = _params_and_grads(n=1000, dtype=dtype)
+    twin, velocity = params.copy(), np.zeros_like(params)
+    sgd = SGD(params, learning_rate_init=0.05, momentum=0.8, nesterov=nesterov)
+    rng = np.random.RandomState(1)
+    for _ in range(4):
+        grads = rng.randn(1000).astype(dtype)
+        sgd.step(params, grads, decay, n_decayed)
+        numpy_sgd_step(twin, grads, velocity, 0.05, 0.8, nesterov, decay, n_decayed)
+    np.testing.assert_array_equal(params, twin)
+    np.testing.assert_array_equal(sgd.velocity, velocity)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("decay, n_decayed", [(0.0, 0), (0.03, 700), (0.5, 1000)])
+def test_adam_kernel_agrees_bit_for_bit_with_numpy(dtype, decay, n_decayed):
+    params, _ = _params_and_grads(n=1000, dtype=dtype)
+    twin = params.copy()
+    m, v = np.zeros_like(params), np.zeros_like(params)
+    adam = Adam(params, learning_rate_init=0.01)
+    rng = np.random.RandomState(1)
+    for _ in range(4):
+        grads = rng.randn(1000).astype(dtype)
+        adam.step(params, grads, decay, n_decayed)
+        numpy_adam_step(twin, grads, m, v, adam, decay, n_decayed)
+    np.testing.assert_array_equal(params, twin)
+    np.testing.assert_array_equal(adam._m_scaled, m)
+    np.testing.assert_array_equal(adam._v_scaled, v)
+
+
+def test_decay_adds_the_penalty_gradient_to_the_leading_entries():
+    params, grads = _params_and_grads(n=10)
+    fused, plain = params.copy(), params.copy()
+    SGD(fused, 0.1, momentum=0.0).step(fused, grads, decay=0.2, n_decayed=4)
+    by_hand = grads.copy()
+    by_hand[:4] += 0.2 * params[:4]
+    SGD(plain, 0.1, momentum=0.0).step(plain, by_hand)
+    np.testing.assert_allclose(fused, plain, rtol=1e-15)
