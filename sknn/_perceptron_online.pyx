@@ -29,8 +29,14 @@ cdef extern from *:
     #else
     #define SKNN_COMPILER "unknown compiler"
     #endif
+    #if defined(__GNUC__)
+    #define SKNN_PREFETCH(p) __builtin_prefetch(p)
+    #else
+    #define SKNN_PREFETCH(p)
+    #endif
     """
     const char *SKNN_COMPILER
+    void SKNN_PREFETCH(const void *) noexcept nogil
     long CYTHON_HEX_VERSION
 
 BUILD = {
@@ -135,6 +141,26 @@ cdef inline double dot(
             s0 += <double>w[idx[j]] * x[j]
             j += 1
     return (s0 + s1) + (s2 + s3)
+
+
+cdef inline void prefetch(const void *start, Py_ssize_t n_bytes) noexcept nogil:
+    cdef Py_ssize_t offset
+    for offset in range(0, n_bytes, 64):  # one cache line at a time
+        SKNN_PREFETCH(<const char *>start + offset)
+
+
+cdef inline void prefetch_row(
+    const floating *data, const int *indices, const int *indptr, Py_ssize_t row,
+    Py_ssize_t n_features,
+) noexcept nogil:
+    """Ask for a row before it is needed: shuffled rows lie far apart in
+    memory, and fetching one costs more than scoring it."""
+    if indptr == NULL:
+        prefetch(&data[row * n_features], n_features * sizeof(floating))
+    else:
+        n_features = indptr[row + 1] - indptr[row]
+        prefetch(&data[indptr[row]], n_features * sizeof(floating))
+        prefetch(&indices[indptr[row]], n_features * sizeof(int))
 
 
 cdef inline void axpy(
@@ -293,6 +319,8 @@ def online_epoch(
     cdef double sw, penalty
     cdef long long t
     cdef bint dense = indptr.shape[0] == 0, weighted = sample_weight.shape[0] > 0
+    cdef const int *indices_ptr = NULL if dense else &indices[0]
+    cdef const int *indptr_ptr = NULL if dense else &indptr[0]
     cdef bint track_norms = s.alpha > 0, multinomial = s.rule == MULTINOMIAL
     with nogil:
         for i in range(rows.shape[0]):
@@ -304,6 +332,8 @@ def online_epoch(
             else:
                 x, idx = &data[indptr[row]], &indices[indptr[row]]
                 nnz = indptr[row + 1] - indptr[row]
+            if i + 1 < rows.shape[0]:
+                prefetch_row(&data[0], indices_ptr, indptr_ptr, rows[i + 1], n_features)
             for k in range(n_neurons):
                 if active[k]:
                     z[k] = dot(&coef[k, 0], x, idx, nnz) + intercept[k]
