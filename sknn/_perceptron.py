@@ -215,85 +215,50 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
 
     Notes
     -----
-    Each neuron ``k`` computes the pre-activation ``z_k = w_k · x + b_k``.
-    Let ``s`` be a sample's weight times its class weight and ``eta`` be
-    ``eta0``.
+    Neuron ``k`` scores ``z_k = w_k · x + b_k``; ``s`` is a sample's weight
+    times its class weight (a one-vs-rest neuron weighs only its own class),
+    ``eta`` is ``eta0`` and ``y_k = +1`` for the neuron's class, else -1.
+    Each sample makes the update ``w_k += c_k x``, ``b_k += c_k`` with
 
-    **Rosenblatt's rule** (``activation='step'``). Neuron k's target is
-    ``y_k = +1`` for a sample of its class and ``-1`` otherwise. When
-    ``y_k z_k <= 0`` (a tie counts as a mistake),
-
-    .. math:: w_k \\leftarrow w_k + \\eta s y_k x, \\qquad
-              b_k \\leftarrow b_k + \\eta s y_k,
-
-    which is stochastic gradient descent on the perceptron loss
-    ``max(0, -y_k z_k)``.
-
-    **The delta rule** (any other activation ``f``). Neuron k's target is
-    ``t_k = t_+`` for its class and ``t_-`` otherwise, the two ends of
-    ``f``'s output range clipped to ``[-1, 1]`` (``0`` and ``1`` for the
-    logistic, ``-1`` and ``1`` for tanh). Every sample updates
-
-    .. math:: w_k \\leftarrow w_k + \\eta s (t_k - f(z_k)) f'(z_k) x, \\qquad
-              b_k \\leftarrow b_k + \\eta s (t_k - f(z_k)) f'(z_k),
-
-    gradient descent on the squared error ``(t_k - f(z_k))^2 / 2``.
-
-    **The multiclass perceptron** (``multi_class='multinomial'``). With
-    ``y`` the sample's class and ``r = argmax_{k != y} z_k``, when
-    ``z_y <= z_r``,
-
-    .. math:: w_y \\leftarrow w_y + \\eta s x, \\qquad
-              w_r \\leftarrow w_r - \\eta s x
-
-    (and likewise the biases), descent on ``max(0, z_r - z_y)``.
+    * **Rosenblatt's rule** (``activation='step'``): ``c_k = eta s y_k`` when
+      ``y_k z_k <= 0`` (a tie is a mistake), else 0; descent on the
+      perceptron loss ``max(0, -y_k z_k)``;
+    * **the delta rule** (any other ``f``): ``c_k = eta s (t_k - f(z_k))
+      f'(z_k)``, ``t_k`` the end of ``f``'s output range (clipped to
+      ``[-1, 1]``) of the neuron's class or of the rest; descent on
+      ``(t_k - f(z_k))^2 / 2``;
+    * **the multiclass perceptron** (``multi_class='multinomial'``): with
+      ``r = argmax_{k != y} z_k``, when ``z_y <= z_r``, ``c_y = eta s`` and
+      ``c_r = -eta s``; descent on ``max(0, z_r - z_y)``.
 
     **Penalties**, as scikit-learn applies them: before each step the weights
-    are multiplied by ``max(0, 1 - eta alpha (1 - l1_ratio))`` (L2 part), and
-    after it each weight of the sample's features moves towards zero, without
-    crossing it, by the L1 penalty ``eta alpha l1_ratio`` accumulated so far
-    minus what it has already received (the cumulative truncated gradient of
-    Tsuruoka et al.). The L1 step touches every weight of every sample, so
-    ``'l1'`` and ``'elasticnet'`` train sample by sample and are slower.
+    shrink by ``max(0, 1 - eta alpha (1 - l1_ratio))``; after it, each weight
+    of the sample's features moves towards zero, never across it, by the L1
+    penalty ``eta alpha l1_ratio`` accumulated so far minus what it has
+    received (the cumulative penalty of Tsuruoka et al.). The L2 step and
+    averaging touch every weight at every step.
 
-    **Stopping.** After each epoch a neuron's objective is its mean loss over
-    the epoch (each sample's loss taken before its update) plus the
-    regularisation term; a neuron stops after ``n_iter_no_change`` epochs that
-    do not beat its best objective by ``tol``. The neurons of a one-vs-rest
-    problem stop independently, exactly as scikit-learn's binary problems do;
-    the multinomial rule has one objective for all its neurons. With
-    ``early_stopping`` the score is the validation accuracy instead: each
-    one-vs-rest neuron's at telling its class from the rest (as in
-    scikit-learn), or the multiclass accuracy for the multinomial rule.
+    **Stopping.** A neuron's objective is its mean loss over the epoch (each
+    sample's loss before its update) plus the penalty; it stops after
+    ``n_iter_no_change`` epochs that do not beat its best by ``tol``, or with
+    ``early_stopping`` its validation accuracy. One-vs-rest neurons stop
+    independently, as scikit-learn's binary problems; the multinomial rule's
+    neurons stop together. A diverging epoch is undone with a
+    ConvergenceWarning, and training stops there.
 
-    **Mini-batches.** With ``batch_size = B > 1`` the updates of the ``B``
-    samples of a batch are all computed with the weights at the start of the
-    batch, and the weights move by their mean (after one decay step).
+    **Mini-batches** (``batch_size = B > 1``): the updates of a batch are all
+    computed with the weights at its start, and the weights move by their
+    mean. **Averaging** follows :class:`sklearn.linear_model.SGDClassifier`,
+    across :meth:`partial_fit` calls too; with an L1 term each step ends
+    after the truncation (scikit-learn averages before it).
 
-    **Averaging** follows :class:`sklearn.linear_model.SGDClassifier`: the
-    mean of the weights after every step from step ``average`` on, continued
-    across :meth:`partial_fit` calls. With an L1 term the steps end after the
-    truncation (scikit-learn averages before it).
-
-    **Speed.** The online rule is sequential, one sample after another, and
-    runs as one compiled loop over the samples: the neurons of all classes
-    learn from a sample while it is in cache, so the data is read once per
-    epoch. An L2 penalty or averaging touches every weight at every step.
+    **Speed.** The online rule runs as one compiled loop over the samples, in
+    which the neurons of all classes learn from a sample while it is in
+    cache, so the data is read once per epoch.
 
     **Progress.** With scikit-learn 1.9 or later the estimator takes
-    scikit-learn's callbacks (:mod:`sklearn.callback`), for example
-    ``clf.set_callbacks(ProgressBar())``, also inside a Pipeline or a search.
-    A fit reports one task per epoch, each ending with a copy of the
-    estimator as fitted so far (what a ScoringMonitor scores), and stops when
-    a callback asks it to.
-
-    **Diagnostics.** Unlike :class:`~sknn.MLPNeuronClassifier` there is no
-    ``diagnostics`` parameter. Its statistics describe hidden layers (dead and
-    saturated units, activation spread), which a perceptron lacks, and the
-    gradient's size down the layers, which a single layer cannot show; and
-    Rosenblatt's rule follows mistakes, not a gradient. The perceptron's own
-    record of training is ``errors_``, the mistakes of each epoch: it falls
-    to 0 on separable data and never does otherwise (XOR, for example).
+    scikit-learn's callbacks (:mod:`sklearn.callback`), one task per epoch.
+    Its record of training is ``errors_``, the mistakes of each epoch.
 
     References
     ----------

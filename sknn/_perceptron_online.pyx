@@ -6,8 +6,8 @@ and applies it (after the L2 decay, before the L1 truncation and the running
 average), exactly as the rule is written in a textbook and in scikit-learn's
 SGD loop. One-vs-rest neurons all learn from the row while it is in cache, so
 X is read once per epoch whatever the number of classes. Nothing is allocated
-here: the scratch arrays come from :mod:`sknn._perceptron_training`, which
-also holds the documentation of the rules and chooses the dtype.
+here: the arrays come from :mod:`sknn._perceptron_training`, which chooses
+the dtype.
 """
 
 from libc.math cimport erfc, exp, expm1, fabs, log1p, sqrt, tanh
@@ -266,6 +266,31 @@ cdef inline bint decide(
             c[k] = s.eta * (cw[k] * sw) * error * d
             loss[k] += 0.5 * error * error
     return wrong
+
+
+def decide_rows(
+    Settings s,
+    const double[:, ::1] Z,
+    const int[::1] y,
+    const floating[::1] sample_weight,
+    const double[:, ::1] class_weight,
+    const unsigned char[::1] active,
+    double[:, ::1] C,
+    double[::1] loss,
+):
+    """The rule (:func:`decide`) for each row of the scores ``Z`` on its own,
+    as the mini-batch mode needs: fills the updates ``C``, adds to ``loss``
+    and returns the number of mistaken rows."""
+    cdef Py_ssize_t i, n_wrong = 0
+    cdef bint weighted = sample_weight.shape[0] > 0
+    with nogil:
+        for i in range(Z.shape[0]):
+            n_wrong += decide(
+                &s, y[i], sample_weight[i] if weighted else 1.0,
+                &class_weight[y[i], 0], &Z[i, 0], &C[i, 0], &active[0], Z.shape[1],
+                &loss[0],
+            )
+    return n_wrong
 
 
 def online_epoch(
