@@ -12,6 +12,8 @@ The same entry point serves ``python -m sknn`` and the ``sknn`` console script.
 """
 
 import argparse
+import importlib.metadata
+import importlib.util
 import platform
 import sys
 import time
@@ -30,6 +32,7 @@ from sknn.datasets import make_xor
 from sknn.plotting import ActivationDisplay, DiagnosticsDisplay, LossCurveDisplay
 
 PLOT_EXTRA = 'pip install "sknn[plot]"'
+ONNX_EXTRA = 'pip install "sknn[onnx]"'
 
 PERCEPTRON_ACTIVATIONS = ("step", "logistic", "tanh")
 MLP_ACTIVATIONS = ("relu", "tanh", "logistic", "leaky_relu")
@@ -577,6 +580,7 @@ def info_lines():
         ("scipy", scipy.__version__),
         ("scikit-learn", sklearn.__version__),
         ("threadpoolctl", threadpoolctl.__version__),
+        *((name, _optional_version(name, ONNX_EXTRA)) for name in ONNX_PACKAGES),
         ("Python", f"{platform.python_version()} ({platform.python_implementation()})"),
         ("platform", platform.platform()),
     ]
@@ -615,6 +619,28 @@ def compiled_kernels():
     if not builds:
         return ["none found: sknn was not built"]
     return [f"{key} ({', '.join(names)})" for key, names in builds.items()]
+
+
+ONNX_PACKAGES = ("skl2onnx", "onnxruntime")
+"""The packages of the onnx extra, which ``sknn info`` reports."""
+
+
+def _optional_version(module, extra):
+    """The installed version of ``module``, or how to install it.
+
+    Read from the package metadata, without importing the module (importing
+    onnxruntime takes a while); the distribution is looked up by module name,
+    so builds such as onnxruntime-gpu count as well.
+    """
+    if importlib.util.find_spec(module) is None:
+        return f"not installed ({extra})"
+    distributions = importlib.metadata.packages_distributions().get(module, [])
+    for distribution in distributions:
+        try:
+            return importlib.metadata.version(distribution)
+        except importlib.metadata.PackageNotFoundError:
+            continue
+    return "installed, version unknown"
 
 
 def _describe_pool(pool):

@@ -1,4 +1,6 @@
 import contextlib
+import importlib.metadata
+import importlib.util
 import io
 import subprocess
 import sys
@@ -296,6 +298,32 @@ def test_info_names_the_compiled_kernels_build(capsys):
     kernels = [line for line in lines if line.startswith("kernels")]
     line = next(line for line in kernels if "_perceptron_online" in line)
     assert f"{BUILD['compiler']}, Cython {BUILD['cython']}" in line
+
+
+@pytest.mark.parametrize("module", cli.ONNX_PACKAGES)
+def test_info_reports_the_onnx_extra(module, capsys, monkeypatch):
+    assert cli.main(["info"]) == 0
+    line = next(
+        line for line in capsys.readouterr().out.splitlines() if line.startswith(module)
+    )
+    try:
+        version = importlib.metadata.version(module)
+    except importlib.metadata.PackageNotFoundError:
+        assert 'not installed (pip install "sknn[onnx]")' in line
+    else:
+        assert line.split()[1] == version
+
+    find_spec = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *args: None if name == module else find_spec(name, *args),
+    )
+    assert cli.main(["info"]) == 0
+    line = next(
+        line for line in capsys.readouterr().out.splitlines() if line.startswith(module)
+    )
+    assert line.split(maxsplit=1)[1] == 'not installed (pip install "sknn[onnx]")'
 
 
 def test_no_command_prints_help_and_fails(capsys):
