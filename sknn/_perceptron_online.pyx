@@ -143,6 +143,9 @@ cdef inline double dot(
     return (s0 + s1) + (s2 + s3)
 
 
+cdef enum:
+    AHEAD = 4  # rows fetched ahead of their turn, to hide the memory's latency
+
 cdef inline void prefetch(const void *start, Py_ssize_t n_bytes) noexcept nogil:
     cdef Py_ssize_t offset
     for offset in range(0, n_bytes, 64):  # one cache line at a time
@@ -357,8 +360,8 @@ def online_epoch(
             else:
                 x, idx = &data[indptr[row]], &indices[indptr[row]]
                 nnz = indptr[row + 1] - indptr[row]
-            if i + 1 < rows.shape[0]:
-                prefetch_row(&data[0], indices_ptr, indptr_ptr, rows[i + 1], n_features)
+            if i + AHEAD < rows.shape[0]:
+                prefetch_row(&data[0], indices_ptr, indptr_ptr, rows[i + AHEAD], n_features)
             for k in range(n_neurons):
                 if active[k]:
                     z[k] = dot(&coef[k, 0], x, idx, nnz) + intercept[k]
