@@ -12,6 +12,7 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
+import scipy.sparse as sp
 from scipy.special import expit, log_expit, logsumexp
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
@@ -479,12 +480,20 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             X,
             y,
             accept_sparse="csr",
-            accept_large_sparse=False,  # the compiled loop reads int32 indices
             dtype=FLOAT_DTYPES,
             order="C",
             reset=reset,
         )
         check_classification_targets(y)
+        if sp.issparse(X) and X.indices.dtype != np.int32:
+            # The compiled loop reads int32 indices, as scikit-learn's SGD.
+            if max(X.nnz, X.shape[1]) >= 2**31:
+                raise ValueError(
+                    "PerceptronClassifier takes sparse matrices of fewer than "
+                    "2**31 stored values and columns."
+                )
+            X = X.copy()
+            X.indices, X.indptr = X.indices.astype(np.int32), X.indptr.astype(np.int32)
         return X, y
 
     def _train(

@@ -632,6 +632,26 @@ def test_sparse_equals_dense(params):
     assert_array_equal(sparse.predict(sp.csr_matrix(X)), dense.predict(X))
 
 
+def test_sparse_input_with_int64_indices_and_read_only_arrays():
+    # The compiled loop reads int32 indices and const memory views.
+    X, y = classification(3)
+    X[np.abs(X) < 0.5] = 0
+    expected = PerceptronClassifier(max_iter=3, tol=None).fit(X, y).coef_
+    wide = sp.csr_matrix(X)
+    wide.indices, wide.indptr = (
+        wide.indices.astype(np.int64),
+        wide.indptr.astype(np.int64),
+    )
+    wide.data.flags.writeable = False
+    clf = PerceptronClassifier(max_iter=3, tol=None).fit(wide, y)
+    assert_allclose(clf.coef_, expected, atol=1e-12)
+    assert wide.indices.dtype == np.int64
+    X.flags.writeable = False
+    assert_array_equal(
+        PerceptronClassifier(max_iter=3, tol=None).fit(X, y).coef_, expected
+    )
+
+
 def test_sparse_l1_truncates_only_the_features_of_each_sample():
     X, y = classification(2)
     X[:, 0] = 0  # feature 0 never appears in the sparse rows
