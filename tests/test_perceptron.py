@@ -847,8 +847,11 @@ def test_non_finite_input(value):
 
 def test_single_class():
     X, _ = classification(2)
+    clf = PerceptronClassifier()
     with pytest.raises(ValueError, match="at least two classes; got 1 class"):
-        PerceptronClassifier().fit(X, np.zeros(len(X)))
+        clf.fit(X, np.zeros(len(X)))
+    # A refused fit leaves nothing fitted behind.
+    assert not hasattr(clf, "classes_") and not hasattr(clf, "t_")
 
 
 def test_mismatched_lengths():
@@ -886,8 +889,10 @@ def test_bad_initial_weights():
     X, y = classification(3)
     with pytest.raises(ValueError, match="coef_init has shape"):
         PerceptronClassifier().fit(X, y, coef_init=np.zeros((2, 10)))
+    clf = PerceptronClassifier()
     with pytest.raises(ValueError, match="intercept_init has shape"):
-        PerceptronClassifier().fit(X, y, intercept_init=np.zeros(2))
+        clf.fit(X, y, intercept_init=np.zeros(2))
+    assert not hasattr(clf, "classes_") and not hasattr(clf, "t_")
 
 
 def test_partial_fit_errors():
