@@ -50,6 +50,21 @@ def _has_probabilities(estimator):
     return True
 
 
+def _initial(value, shape, dtype, name):
+    """Zeros of ``shape``, or a copy of ``value`` in that shape; a weight
+    matrix must have a row's length last."""
+    if value is None:
+        return np.zeros(shape, dtype=dtype)
+    value = np.asarray(value, dtype=dtype)
+    rows = len(shape) == 2
+    if value.size != np.prod(shape) or rows and value.shape[-1] != shape[1]:
+        raise ValueError(
+            f"{name} has shape {value.shape}; this problem needs {shape}: one "
+            f"{'row of weights' if rows else 'bias'} per neuron."
+        )
+    return value.reshape(shape).copy()
+
+
 class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
     """Perceptron classifier: McCulloch-Pitts neurons trained online.
 
@@ -99,20 +114,16 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         epoch.
 
     verbose : int, default=0
-        If positive, print one report per epoch: the weight norm, the number
-        of non-zero weights, the bias (its Euclidean norm for several
-        neurons), the samples seen, the average loss (plus the penalty term,
-        if any: the objective of the stopping rule, averaged over the neurons
-        still training) and the mistakes made, then the time since the fit
-        began.
+        If positive, print one report per epoch: the weight norm, the non-zero
+        weights, the bias (its norm for several neurons), the samples seen,
+        the mean objective of the neurons still training and the mistakes.
 
     eta0 : float, default=1.0
         The learning rate, a constant that multiplies every update.
 
     n_jobs : int, default=None
-        Accepted for compatibility with scikit-learn's ``Perceptron``. It has
-        no effect: the neurons of all classes are trained together, in one
-        pass over the data, with the same matrix products.
+        Accepted for compatibility with scikit-learn's ``Perceptron``, without
+        effect: the neurons of all classes learn in one pass over the data.
 
     random_state : int, RandomState instance or None, default=0
         Seeds the shuffling of the samples and the validation split. Pass an
@@ -125,24 +136,20 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         are those of the last epoch, not of the best one, as in scikit-learn.
 
     validation_fraction : float, default=0.1
-        The fraction of the training data set aside when ``early_stopping``
-        is True. Must be between 0 and 1.
+        The fraction of the training data set aside by ``early_stopping``.
 
     n_iter_no_change : int, default=5
         The number of epochs without improvement to wait before stopping.
 
     class_weight : dict, 'balanced' or None, default=None
-        Weights of the classes, ``{class_label: weight}``; all classes have
-        weight one if not given. ``'balanced'`` uses
-        ``n_samples / (n_classes * np.bincount(y))``. As in scikit-learn, a
-        neuron of a multiclass problem weighs the samples of its own class by
-        their class weight and all other samples by one; the weight multiplies
-        every update a sample causes.
+        Weights of the classes, ``{class_label: weight}`` (one if not given);
+        ``'balanced'`` uses ``n_samples / (n_classes * np.bincount(y))``. As in
+        scikit-learn, a one-vs-rest neuron of several classes weighs only the
+        samples of its own class; the weight multiplies their updates.
 
     warm_start : bool, default=False
         If True, :meth:`fit` starts from the previous ``coef_`` and
-        ``intercept_`` instead of from zero. See :term:`the Glossary
-        <warm_start>`.
+        ``intercept_`` instead of from zero (:term:`warm_start`).
 
     activation : str, default='step'
         The neuron's activation function, a name from
@@ -153,9 +160,8 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         zero weights: give it ``coef_init``.
 
     batch_size : int, default=1
-        The number of samples per update. 1 is the classic online rule;
-        larger batches are scored at once and move the weights by the mean
-        of their samples' updates.
+        The samples per update. 1 is the online rule; larger batches are
+        scored at once and move the weights by their mean update.
 
     average : bool or int, default=False
         If True, ``coef_`` and ``intercept_`` are the average of the weights
@@ -165,12 +171,9 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         average runs over the weights after each batch, weighted by its size.
 
     multi_class : {'ovr', 'multinomial'}, default='ovr'
-        How problems with more than two classes are learned. ``'ovr'``: each
-        neuron learns its class against the rest, independently (as
-        scikit-learn). ``'multinomial'``: the multiclass perceptron, whose
-        update on a mistake moves the true class's neuron towards the sample
-        and the best-scoring wrong class's neuron away from it. It needs
-        ``activation='step'``. Two-class problems always use one neuron.
+        More than two classes: ``'ovr'``, each neuron learns its class against
+        the rest (as scikit-learn); ``'multinomial'``, the multiclass
+        perceptron (``activation='step'`` only). Two classes use one neuron.
 
     Attributes
     ----------
@@ -200,11 +203,9 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         :meth:`fit`, increased by ``n_samples`` by each :meth:`partial_fit`.
 
     errors_ : ndarray of shape (n_epochs,)
-        The number of training samples that the rule got wrong during each
-        epoch (wrong for at least one still-training neuron, judged with the
-        weights of the moment), over the last :meth:`fit` and any later
-        :meth:`partial_fit` calls. With ``early_stopping`` the validation
-        samples are not counted.
+        The training samples the rule got wrong (for at least one neuron
+        still training, with the weights of the moment) in each epoch of the
+        last :meth:`fit` and later :meth:`partial_fit` calls.
 
     See Also
     --------
@@ -585,24 +586,8 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         resume = not fit and hasattr(self, "_standard_coef")
         if resume:
             coef_init, intercept_init = self._standard_coef, self._standard_intercept
-        coef = np.zeros((n_neurons, n_features), dtype=X.dtype)
-        if coef_init is not None:
-            coef_init = np.asarray(coef_init, dtype=X.dtype)
-            if coef_init.size != coef.size or coef_init.shape[-1] != n_features:
-                raise ValueError(
-                    f"coef_init has shape {coef_init.shape}; this problem needs "
-                    f"({n_neurons}, {n_features}): one row of weights per neuron."
-                )
-            coef[...] = coef_init.reshape(coef.shape)
-        intercept = np.zeros(n_neurons, dtype=X.dtype)
-        if intercept_init is not None:
-            intercept_init = np.asarray(intercept_init, dtype=X.dtype)
-            if intercept_init.size != n_neurons:
-                raise ValueError(
-                    f"intercept_init has shape {intercept_init.shape}; this "
-                    f"problem needs ({n_neurons},): one bias per neuron."
-                )
-            intercept[...] = intercept_init.reshape(-1)
+        coef = _initial(coef_init, (n_neurons, n_features), X.dtype, "coef_init")
+        intercept = _initial(intercept_init, (n_neurons,), X.dtype, "intercept_init")
         weights = trainer.new_weights(coef, intercept)
         if resume and trainer.average and hasattr(self, "_average_coef"):
             # The stored average holds the steps since averaging began.
