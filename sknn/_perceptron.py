@@ -8,7 +8,6 @@ loop :mod:`sknn._perceptron_online`.
 """
 
 import functools
-import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -19,15 +18,14 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils.extmath import safe_sparse_dot
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from sknn._base import (
-    ACTIVATION_NAMES,
     FLOAT_DTYPES,
     Interval,
     StrOptions,
     _fit_context,
+    check_activation_parameter,
     check_known_classes,
     check_sample_weight,
     class_weights,
@@ -36,12 +34,25 @@ from sknn._base import (
 )
 from sknn._callbacks import CallbackSupportMixin, FitTasks
 from sknn._perceptron_training import Trainer, run_epochs
+from sknn._targets import check_class_labels, warn_if_quantity
+from sknn._warnings import warn
+from sknn.activations import ALIASES, Activation
 
 __all__ = ["PerceptronClassifier"]
 
+# A single linear neuron that regresses: the perceptron's counterpart for a quantity.
+_REGRESSOR = "a regressor, such as sknn's MLPNeuronRegressor(hidden_layer_sizes=())"
+
+
+def _activation_name(activation):
+    """The registry name of an activation parameter, a name or an Activation."""
+    if isinstance(activation, Activation):
+        return activation.name
+    return ALIASES.get(activation, activation)
+
 
 def _has_probabilities(estimator):
-    if estimator.activation not in ("logistic", "sigmoid"):
+    if _activation_name(estimator.activation) != "logistic":
         raise AttributeError(
             "probability estimates are only available with activation='logistic' "
             f"(got activation={estimator.activation!r}): the neuron's output is "
@@ -151,9 +162,10 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         If True, :meth:`fit` starts from the previous ``coef_`` and
         ``intercept_`` instead of from zero (:term:`warm_start`).
 
-    activation : str, default='step'
+    activation : str or Activation, default='step'
         The neuron's activation function, a name from
-        :data:`sknn.activations.ACTIVATIONS` (or the alias ``'sigmoid'``).
+        :data:`sknn.activations.ACTIVATIONS` (or the alias ``'sigmoid'``), or
+        an :class:`~sknn.activations.Activation` instance.
         ``'step'`` trains by Rosenblatt's rule; any other activation trains
         by the delta rule towards the ends of its output range. An activation
         whose derivative is zero at zero (``'relu'``) cannot leave the initial
@@ -320,7 +332,8 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "class_weight": [StrOptions({"balanced"}), dict, None],
         "warm_start": ["boolean"],
-        "activation": [StrOptions(set(ACTIVATION_NAMES))],
+        # Names are checked in fit, by check_activation_parameter.
+        "activation": [str, Activation],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "average": [Interval(Integral, 0, None, closed="neither"), "boolean"],
         "multi_class": [StrOptions({"ovr", "multinomial"})],
@@ -410,13 +423,13 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         for name in ("_standard_coef", "_average_coef", "_l1_penalty", "errors_"):
             self.__dict__.pop(name, None)
         classes = np.unique(y)
+        warn_if_quantity(classes, len(y), "PerceptronClassifier", _REGRESSOR)
         self._train(X, y, classes, sample_weight, coef_init, intercept_init, tasks)
         if self.tol is not None and self.n_iter_ == self.max_iter:
-            warnings.warn(
+            warn(
                 f"PerceptronClassifier reached max_iter={self.max_iter} epochs "
                 "before its stopping rule fired; increase max_iter to train longer.",
                 ConvergenceWarning,
-                stacklevel=3,  # fit is wrapped by _fit_context
             )
         return self
 
@@ -467,7 +480,10 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         return self
 
     def _check_rule_parameters(self):
-        if self.multi_class == "multinomial" and self.activation != "step":
+        self._activation = check_activation_parameter(
+            self.activation, differentiable=False
+        )
+        if self.multi_class == "multinomial" and self._activation.name != "step":
             raise ValueError(
                 "multi_class='multinomial' is the multiclass perceptron rule, which "
                 f"needs activation='step' (got activation={self.activation!r}). "
@@ -485,7 +501,7 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             order="C",
             reset=reset,
         )
-        check_classification_targets(y)
+        check_class_labels(y, "PerceptronClassifier", _REGRESSOR)
         if sp.issparse(X) and X.indices.dtype != np.int32:
             # The compiled loop reads int32 indices, as scikit-learn's SGD.
             if max(X.nnz, X.shape[1]) >= 2**31:
@@ -570,7 +586,7 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         return Trainer(
             len(classes),
             class_weights(self.class_weight, classes, y_index),
-            activation=self.activation,
+            activation=self._activation,
             multinomial=self.multi_class == "multinomial",
             penalty=self.penalty,
             alpha=self.alpha,

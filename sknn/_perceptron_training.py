@@ -11,7 +11,6 @@ watches: each one-vs-rest neuron is one; the multinomial rule's neurons are one.
 """
 
 import time
-import warnings
 
 import numpy as np
 import scipy.sparse as sp
@@ -20,6 +19,7 @@ from sklearn.utils.extmath import safe_sparse_dot
 
 from sknn._perceptron_online import ACTIVATIONS, Rule, decide_rows, online_epoch
 from sknn._training import EpochInfo, History, update_no_improvement_count
+from sknn._warnings import warn
 from sknn.activations import get_activation
 
 __all__ = ["Trainer", "Weights", "minibatch_epoch", "run_epochs"]
@@ -94,7 +94,12 @@ class Trainer:
             if own_class_only
             else np.repeat(weight, self.n_neurons, 1)
         )
-        f = None if activation == "step" else get_activation(activation)
+        f = None if activation.name == "step" else activation
+        if f is not None and type(f) is not type(get_activation(f.name)):
+            raise ValueError(
+                f"activation={f!r}: the perceptron's compiled delta rule knows "
+                f"the built-in activations only, {', '.join(ACTIVATIONS)}."
+            )
         rule = (
             Rule.MULTINOMIAL
             if self.multinomial
@@ -264,12 +269,11 @@ def run_epochs(trainer, weights, X, y, sample_weight, *, max_iter, tol, patience
 
 
 def _warn_divergence(epoch):
-    warnings.warn(
+    warn(
         f"Training diverged in epoch {epoch}: the weights overflowed. The weights "
         "from before that epoch were kept. Scale the input (StandardScaler or "
         "MinMaxScaler) or lower eta0.",
         ConvergenceWarning,
-        stacklevel=5,
     )
 
 

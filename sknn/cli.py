@@ -1,7 +1,8 @@
 """The ``sknn`` command line: ``sknn demo`` and ``sknn info``.
 
-``demo`` trains sknn's estimators and their scikit-learn counterparts on the
-same split of scikit-learn's bundled digits data and prints one table, so the
+``demo`` trains sknn's classifiers and their scikit-learn counterparts on the
+same split of scikit-learn's bundled digits data, and sknn's regressor beside
+scikit-learn's on its diabetes data, and prints one table for each, so the
 two can be compared row by row; ``--plots DIR`` also writes figures: the
 activations, loss curves by activation and by solver, the diagnostics of a
 deep logistic network beside a relu one, and a perceptron against two
@@ -38,6 +39,7 @@ PERCEPTRON_ACTIVATIONS = ("step", "logistic", "tanh")
 MLP_ACTIVATIONS = ("relu", "tanh", "logistic", "leaky_relu")
 # MLPClassifier accepts only these; for the others sknn's row stands alone.
 SKLEARN_MLP_ACTIVATIONS = frozenset({"identity", "logistic", "tanh", "relu"})
+REGRESSION_ACTIVATIONS = ("relu", "tanh", "leaky_relu")
 SEED = 0
 
 
@@ -52,11 +54,15 @@ class DemoRow:
 
 @dataclass
 class DemoResult:
-    """A fitted row: its test accuracy and fit time, or the error it raised."""
+    """A fitted row: its test score and fit time, or the error it raised.
+
+    The score is the estimator's own: accuracy for a classifier, R² for a
+    regressor.
+    """
 
     row: DemoRow
     estimator: Any = None
-    accuracy: float = float("nan")
+    score: float = float("nan")
     seconds: float = float("nan")
     error: str = ""
 
@@ -70,16 +76,28 @@ def _mlp_settings(quick):
     }
 
 
+def _regression_settings():
+    # Diabetes has 331 training samples for a network of 769 weights: the
+    # penalty alpha=10 keeps it from fitting the noise, and adam converges
+    # within max_iter (in about 360 epochs), so no ConvergenceWarning is due.
+    return {
+        "hidden_layer_sizes": (64,),
+        "alpha": 10.0,
+        "max_iter": 1000,
+        "random_state": SEED,
+    }
+
+
 def perceptron_rows():
     """Rows for sknn's PerceptronClassifier, with sklearn's Perceptron beside it."""
     from sklearn.linear_model import Perceptron
 
-    ours = getattr(sknn, "PerceptronClassifier", None)
     rows = []
     for activation in PERCEPTRON_ACTIVATIONS:
-        if ours is not None:
-            make = partial(ours, activation=activation, random_state=SEED)
-            rows.append(DemoRow("sknn.PerceptronClassifier", activation, make))
+        make = partial(
+            sknn.PerceptronClassifier, activation=activation, random_state=SEED
+        )
+        rows.append(DemoRow("sknn.PerceptronClassifier", activation, make))
         if activation == "step":
             make = partial(Perceptron, random_state=SEED)
             rows.append(DemoRow("sklearn.Perceptron", "step", make))
@@ -87,24 +105,57 @@ def perceptron_rows():
 
 
 def mlp_rows(quick=False):
-    """Rows for sknn's MLPNeuronClassifier beside sklearn's MLPClassifier.
-
-    Empty until sknn exports MLPNeuronClassifier.
-    """
+    """Rows for sknn's MLPNeuronClassifier beside sklearn's MLPClassifier."""
     from sklearn.neural_network import MLPClassifier
 
-    ours = getattr(sknn, "MLPNeuronClassifier", None)
-    if ours is None:
-        return []
     settings = _mlp_settings(quick)
     rows = []
     for activation in MLP_ACTIVATIONS:
-        make = partial(ours, activation=activation, **settings)
+        make = partial(sknn.MLPNeuronClassifier, activation=activation, **settings)
         rows.append(DemoRow("sknn.MLPNeuronClassifier", activation, make))
         if activation in SKLEARN_MLP_ACTIVATIONS:
             make = partial(MLPClassifier, activation=activation, **settings)
             rows.append(DemoRow("sklearn.MLPClassifier", activation, make))
     return rows
+
+
+def regression_rows():
+    """Rows for sknn's MLPNeuronRegressor beside sklearn's MLPRegressor."""
+    from sklearn.neural_network import MLPRegressor
+
+    settings = _regression_settings()
+    rows = []
+    for activation in REGRESSION_ACTIVATIONS:
+        make = partial(sknn.MLPNeuronRegressor, activation=activation, **settings)
+        rows.append(DemoRow("sknn.MLPNeuronRegressor", activation, make))
+        if activation in SKLEARN_MLP_ACTIVATIONS:
+            make = partial(MLPRegressor, activation=activation, **settings)
+            rows.append(DemoRow("sklearn.MLPRegressor", activation, make))
+    return rows
+
+
+def load_regression_split():
+    """Diabetes, one 75/25 split; X and y standardised with the training statistics.
+
+    Scaling ``y`` leaves R² unchanged and lets the networks start near the
+    answer (the raw targets lie between 25 and 346).
+    """
+    from sklearn.datasets import load_diabetes
+    from sklearn.model_selection import train_test_split
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = load_diabetes(return_X_y=True)
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, test_size=0.25, random_state=SEED
+    )
+    scaler = StandardScaler().fit(X_train)
+    mean, scale = y_train.mean(), y_train.std()
+    return (
+        scaler.transform(X_train),
+        scaler.transform(X_test),
+        (y_train - mean) / scale,
+        (y_test - mean) / scale,
+    )
 
 
 def load_split():
@@ -134,21 +185,21 @@ def fit_and_score(row, X_train, X_test, y_train, y_test):
             start = time.perf_counter()
             estimator.fit(X_train, y_train)
             result.seconds = time.perf_counter() - start
-        result.accuracy = estimator.score(X_test, y_test)
+        result.score = estimator.score(X_test, y_test)
         result.estimator = estimator
     except Exception as exc:  # a demo reports a broken row and goes on
         result.error = f"{type(exc).__name__}: {exc}"
     return result
 
 
-def format_table(results):
-    """Return the results as a fixed-width text table."""
-    header = ("model", "activation", "test accuracy", "fit seconds")
+def format_table(results, score="test accuracy"):
+    """Return the results as a fixed-width text table; ``score`` heads its column."""
+    header = ("model", "activation", score, "fit seconds")
     lines = [
         (
             r.row.model,
             r.row.activation,
-            f"{r.accuracy:.4f}" if not r.error else "failed",
+            f"{r.score:.4f}" if not r.error else "failed",
             f"{r.seconds:.3f}" if not r.error else r.error,
         )
         for r in results
@@ -183,12 +234,11 @@ def run_demo(plots=None, quick=False, stream=None):
     stream = sys.stdout if stream is None else stream
     X_train, X_test, y_train, y_test = load_split()
     rows = perceptron_rows() + mlp_rows(quick)
-    print(_describe(X_train, X_test, y_train, quick, rows), file=stream)
-    results = []
-    for row in rows:
-        results.append(fit_and_score(row, X_train, X_test, y_train, y_test))
+    print(_describe(X_train, X_test, y_train, quick), file=stream)
+    results = [fit_and_score(row, X_train, X_test, y_train, y_test) for row in rows]
     print(format_table(results), file=stream, flush=True)
-    status = 1 if any(r.error for r in results) else 0
+    regression = run_regression(stream)
+    status = 1 if any(r.error for r in results + regression) else 0
     if plots is not None:
         written = write_plots(
             Path(plots), results, stream, data=(X_train, y_train), quick=quick
@@ -197,17 +247,34 @@ def run_demo(plots=None, quick=False, stream=None):
     return status
 
 
-def _describe(X_train, X_test, y_train, quick, rows):
+def run_regression(stream):
+    """Print the regression table (diabetes) and return its results."""
+    X_train, X_test, y_train, y_test = load_regression_split()
+    settings = ", ".join(f"{k}={v}" for k, v in _regression_settings().items())
+    print(
+        f"\nRegression: scikit-learn's diabetes, {len(X_train)} train / "
+        f"{len(X_test)} test samples, {X_train.shape[1]} features\n"
+        f"(split with random_state={SEED}; X and y standardised with the "
+        "training statistics).\n"
+        f"Both MLP regressors use {settings};\nthe score is R².\n",
+        file=stream,
+    )
+    rows = regression_rows()
+    results = [fit_and_score(row, X_train, X_test, y_train, y_test) for row in rows]
+    print(format_table(results, score="test R²"), file=stream, flush=True)
+    return results
+
+
+def _describe(X_train, X_test, y_train, quick):
+    settings = ", ".join(f"{k}={v}" for k, v in _mlp_settings(quick).items())
     lines = [
         f"sknn {sknn.__version__} demo: scikit-learn's digits, "
         f"{len(X_train)} train / {len(X_test)} test samples, "
         f"{X_train.shape[1]} features, {len(np.unique(y_train))} classes",
         f"(stratified split, random_state={SEED}; StandardScaler fit on train).",
+        f"Both MLP columns use {settings}.",
+        "ConvergenceWarnings are silenced; fit seconds are wall-clock.",
     ]
-    if any(r.model.endswith("MLPNeuronClassifier") for r in rows):
-        settings = ", ".join(f"{k}={v}" for k, v in _mlp_settings(quick).items())
-        lines.append(f"Both MLP columns use {settings}.")
-    lines.append("ConvergenceWarnings are silenced; fit seconds are wall-clock.")
     return "\n".join(lines) + "\n"
 
 
@@ -250,10 +317,9 @@ def write_plots(directory, results, stream, data=None, quick=False):
     directory.mkdir(parents=True, exist_ok=True)
     written = [plot_activations(new_figure(), directory / "activations.png")]
     curves = [r for r in results if hasattr(r.estimator, "loss_curve_")]
-    if any(r.row.model.startswith("sknn.") for r in curves):
-        written.append(
-            plot_loss_curves(new_figure(), curves, directory / "loss_curves.png")
-        )
+    written.append(
+        plot_loss_curves(new_figure(), curves, directory / "loss_curves.png")
+    )
     from sklearn.exceptions import ConvergenceWarning
 
     with warnings.catch_warnings():
@@ -278,6 +344,10 @@ def write_plots(directory, results, stream, data=None, quick=False):
     return 0
 
 
+LEAKY_SLOPE_SHOWN = 0.1
+"""leaky_relu's slope in ``activations.png``, ten times the default, to be seen."""
+
+
 def plot_activations(figure, path, n_cols=5):
     """Draw every registered activation f (solid) and f' (dashed), one panel each."""
     names = list(ACTIVATIONS)
@@ -286,15 +356,26 @@ def plot_activations(figure, path, n_cols=5):
     axes = figure.subplots(n_rows, n_cols, sharex=True, squeeze=False).ravel()
     for ax in axes[len(names) :]:
         ax.set_visible(False)
+    # sknn's default slope, 0.01, draws leaky_relu indistinguishable from relu.
     display = ActivationDisplay.from_name(
-        names, z_range=(-4.0, 4.0), ax=axes[: len(names)]
+        names,
+        z_range=(-4.0, 4.0),
+        ax=axes[: len(names)],
+        negative_slope=LEAKY_SLOPE_SHOWN,
     )
-    for ax in display.ax_:
-        # One shared scale, so the panels compare at a glance.
-        ax.set_ylim(-1.6, 4.2)
+    for ax, (name, (a, da)) in zip(display.ax_, display.curves.items()):
+        # One scale for all, so the panels compare at a glance, widened only
+        # where a function needs more (identity reaches -4).
+        low = min(-1.6, a.min(), da.min()) - 0.2
+        high = max(4.2, a.max() + 0.2, da.max() + 0.2)
+        ax.set_ylim(low, high)
         ax.set_xlabel("")
         if ax is not display.ax_[0]:
             ax.get_legend().remove()
+        if name == "leaky_relu":
+            ax.set_title(
+                f"leaky_relu (negative_slope={LEAKY_SLOPE_SHOWN})", fontsize="medium"
+            )
     figure.supxlabel("z")
     figure.tight_layout()
     figure.savefig(path, dpi=100)
@@ -309,22 +390,47 @@ def plot_loss_curves(figure, results, path):
         labels=[f"{r.row.model.split('.')[0]} {r.row.activation}" for r in results],
         ax=figure.subplots(),
     )
-    # One colour per activation, one line style per library.
+    # One colour and marker per activation, one line style per library.
     colors = {name: f"C{i}" for i, name in enumerate(MLP_ACTIVATIONS)}
     for line, result in zip(display.lines_, results):
         ours = result.row.model.startswith("sknn.")
+        activation = result.row.activation
         # sknn wide and pale, sklearn thin and dashed on top: equal curves show
         # as a dashed line inside a band.
-        line.set_color(colors.get(result.row.activation, "0.3"))
+        line.set_color(colors.get(activation, "0.3"))
         line.set_linestyle("-" if ours else "--")
         line.set_linewidth(3.5 if ours else 1.2)
         line.set_alpha(0.45 if ours else 1.0)
+        if ours:
+            _mark_activation(line, activation)
     display.ax_.set_yscale("log")
     display.ax_.set_title("Training loss on digits by activation")
     display.ax_.legend(fontsize="small")
     figure.tight_layout()
     figure.savefig(path, dpi=100)
     return path
+
+
+ACTIVATION_MARKERS = {"relu": "o", "tanh": "s", "logistic": "^", "leaky_relu": "D"}
+"""The marker of each activation's sknn curve in ``loss_curves.png``."""
+
+
+def _mark_activation(line, activation):
+    """Give an sknn loss curve its activation's marker, at epochs of its own.
+
+    leaky_relu with its default slope trains almost exactly as relu: drawn
+    the same way its band would hide relu's. Its line is thin and dash-dotted
+    over relu's band instead, and the markers of the activations fall on
+    different epochs, so curves that coincide still show both.
+    """
+    names = list(ACTIVATION_MARKERS)
+    index = names.index(activation) if activation in names else len(names)
+    period = max(len(line.get_xdata()) // 8, len(names))
+    line.set_marker(ACTIVATION_MARKERS.get(activation, "x"))
+    line.set_markevery((index * period // len(names), period))
+    line.set_markersize(6)
+    if activation == "leaky_relu":
+        line.set(linestyle="-.", linewidth=1.5, alpha=1.0)
 
 
 SOLVERS = {
@@ -503,7 +609,7 @@ def plot_diagnostics(figure, X, y, path, quick=False):
         ).fit(X, y)
         display = DiagnosticsDisplay.from_estimator(estimator, keys=keys, ax=row)
         display.ax_[0].set_ylabel(f"{activation} network", fontsize="large")
-        display.ax_[0].get_legend().remove()
+        display.legend_.remove()  # one legend for both rows, beside the figure
     for left, right in zip(axes[0], axes[1]):
         # one vertical scale per statistic, so the rows compare
         low = min(left.get_ylim()[0], right.get_ylim()[0])
@@ -532,7 +638,9 @@ def plot_xor(figure, path):
 
     X, y = make_xor(200, noise=0.2, random_state=SEED)
     models = {
-        "perceptron": PerceptronClassifier(random_state=SEED),
+        # In the data's order: its line settles across the plot, cutting off
+        # one cluster, the most one line can do (shuffled, it may end far away).
+        "perceptron": PerceptronClassifier(shuffle=False, random_state=SEED),
         "MLP (8,) identity": MLPNeuronClassifier(
             (8,), activation="identity", solver="lbfgs", random_state=SEED
         ),
@@ -554,6 +662,8 @@ def plot_xor(figure, path):
             grid_resolution=200,
         )
         ax.scatter(X[:, 0], X[:, 1], c=y, cmap="coolwarm", s=12, edgecolor="k")
+        if isinstance(model, PerceptronClassifier):
+            _draw_neuron_line(ax, model.coef_[0], model.intercept_[0])
         ax.set_title(f"{name}: accuracy {model.score(X, y):.2f}")
         ax.set_xlabel("x1")
     axes[0].set_ylabel("x2")
@@ -561,6 +671,20 @@ def plot_xor(figure, path):
     figure.tight_layout()
     figure.savefig(path, dpi=100)
     return path
+
+
+def _draw_neuron_line(ax, w, b):
+    """Draw the line ``w · x + b = 0`` of one neuron across ``ax``'s view."""
+    xlim, ylim = ax.get_xlim(), ax.get_ylim()
+    if abs(w[1]) >= abs(w[0]):
+        x1 = np.array(xlim)
+        x2 = -(b + w[0] * x1) / w[1]
+    else:
+        x2 = np.array(ylim)
+        x1 = -(b + w[1] * x2) / w[0]
+    ax.plot(x1, x2, "k-", linewidth=2, label="its line, w·x + b = 0")
+    ax.set(xlim=xlim, ylim=ylim)
+    ax.legend(loc="upper center", fontsize="small")
 
 
 # --- info ------------------------------------------------------------------
@@ -667,11 +791,13 @@ def build_parser():
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     demo = commands.add_parser(
         "demo",
-        help="train sknn and scikit-learn estimators on digits and compare them",
+        help="train sknn and scikit-learn estimators on digits and diabetes and "
+        "compare them",
         description=(
-            "Train sknn's estimators and their scikit-learn counterparts on one "
-            "split of scikit-learn's bundled digits data and print test accuracy "
-            "and fit time side by side."
+            "Train sknn's classifiers and their scikit-learn counterparts on one "
+            "split of scikit-learn's bundled digits data, and the regressors on "
+            "its diabetes data, and print test scores (accuracy, R²) and fit "
+            "times side by side."
         ),
     )
     demo.add_argument(

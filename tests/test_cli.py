@@ -5,6 +5,7 @@ import io
 import subprocess
 import sys
 import warnings
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -21,34 +22,32 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 # Every estimator sknn exports gets demo rows, each beside its scikit-learn peer.
 EXPECTED_MODELS = {
     "sklearn.Perceptron": ["step"],
-    **(
-        {"sknn.PerceptronClassifier": list(cli.PERCEPTRON_ACTIVATIONS)}
-        if hasattr(sknn, "PerceptronClassifier")
-        else {}
-    ),
-    **(
-        {
-            "sknn.MLPNeuronClassifier": list(cli.MLP_ACTIVATIONS),
-            "sklearn.MLPClassifier": [
-                a for a in cli.MLP_ACTIVATIONS if a in cli.SKLEARN_MLP_ACTIVATIONS
-            ],
-        }
-        if hasattr(sknn, "MLPNeuronClassifier")
-        else {}
-    ),
+    "sknn.PerceptronClassifier": list(cli.PERCEPTRON_ACTIVATIONS),
+    "sknn.MLPNeuronClassifier": list(cli.MLP_ACTIVATIONS),
+    "sklearn.MLPClassifier": [
+        a for a in cli.MLP_ACTIVATIONS if a in cli.SKLEARN_MLP_ACTIVATIONS
+    ],
+}
+EXPECTED_REGRESSORS = {
+    "sknn.MLPNeuronRegressor": ["relu", "tanh", "leaky_relu"],
+    "sklearn.MLPRegressor": ["relu", "tanh"],
 }
 
 
-def parse_table(text):
-    """Return {(model, activation): (accuracy, seconds)} from the demo's output."""
+def parse_table(text, index=0):
+    """Return {(model, activation): (score, seconds)} from the demo's output.
+
+    ``index`` picks the table: 0 the classifiers', 1 the regressors'.
+    """
     lines = text.splitlines()
-    start = next(i for i, line in enumerate(lines) if line.startswith("-----"))
+    rules = [i for i, line in enumerate(lines) if line.startswith("-----")]
+    start = rules[index]
     table = {}
     for line in lines[start + 1 :]:
         if not line.strip() or line.startswith("wrote "):
             break
-        model, activation, accuracy, seconds = line.split(maxsplit=3)
-        table[model, activation] = (float(accuracy), float(seconds))
+        model, activation, score, seconds = line.split(maxsplit=3)
+        table[model, activation] = (float(score), float(seconds))
     return table
 
 
@@ -96,9 +95,39 @@ def test_demo_puts_sklearn_beside_sknn(demo_run):
         ("sknn.PerceptronClassifier", "sklearn.Perceptron"),
         ("sknn.MLPNeuronClassifier", "sklearn.MLPClassifier"),
     ]:
-        if ours in models:
-            first = models.index(ours)
-            assert models[first + 1] == theirs
+        first = models.index(ours)
+        assert models[first + 1] == theirs
+
+
+def test_demo_regression_table_puts_each_activation_beside_sklearn(demo_run):
+    out = demo_run[1]
+    assert "diabetes" in out and "test R²" in out
+    table = parse_table(out, index=1)
+    expected = {(m, a) for m, acts in EXPECTED_REGRESSORS.items() for a in acts}
+    assert set(table) == expected
+    models = [model for model, _ in table]
+    assert models[models.index("sknn.MLPNeuronRegressor") + 1] == (
+        "sklearn.MLPRegressor"
+    )
+    for (model, activation), (r2, seconds) in table.items():
+        # a linear model (ridge) explains about 0.36 of this split's variance
+        assert 0.3 < r2 < 0.6, (model, activation, r2)
+        assert seconds >= 0.0
+    for activation in EXPECTED_REGRESSORS["sklearn.MLPRegressor"]:
+        ours = table["sknn.MLPNeuronRegressor", activation][0]
+        theirs = table["sklearn.MLPRegressor", activation][0]
+        assert ours == pytest.approx(theirs, abs=2e-3)
+
+
+def test_demo_regressors_converge_without_warnings():
+    X_train, X_test, y_train, y_test = cli.load_regression_split()
+    assert abs(y_train.mean()) < 1e-12 and y_train.std() == pytest.approx(1.0)
+    max_iter = cli._regression_settings()["max_iter"]
+    for row in cli.regression_rows():
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # the demo must not need to hide any
+            estimator = row.make().fit(X_train, y_train)
+        assert estimator.n_iter_ < max_iter, (row.model, row.activation)
 
 
 def test_demo_plots_are_written_and_reported(demo_run):
@@ -124,10 +153,45 @@ def test_activation_figure_has_one_titled_panel_per_activation(tmp_path):
     figure = new_figure()
     cli.plot_activations(figure, tmp_path / "a.png")
     panels = [ax for ax in figure.axes if ax.get_visible()]
-    assert [ax.get_title() for ax in panels] == list(ACTIVATIONS)
+    titles = [ax.get_title().split()[0] for ax in panels]
+    assert titles == list(ACTIVATIONS)
     for ax in panels:
         styles = [line.get_linestyle() for line in ax.get_lines()]
         assert "-" in styles and "--" in styles  # f solid, f' dashed
+        # no curve is cut off by the panel's limits (identity reaches -4)
+        low, high = ax.get_ylim()
+        for line in ax.get_lines()[:2]:  # f and f' (then the axes at 0)
+            assert low < line.get_ydata().min() and line.get_ydata().max() < high
+    # leaky_relu drawn with a slope that shows: its left half is not relu's
+    panel = {title: ax for title, ax in zip(titles, panels)}
+    leaky = panel["leaky_relu"].get_lines()[0].get_ydata()
+    relu = panel["relu"].get_lines()[0].get_ydata()
+    assert relu[0] == 0 and leaky[0] <= -0.4
+    assert "negative_slope=0.1" in panel["leaky_relu"].get_title()
+
+
+def test_loss_curve_figure_keeps_relu_visible_under_leaky_relu(tmp_path):
+    # leaky_relu at its default slope trains as relu does: equal curves
+    curve = np.geomspace(2.0, 0.1, 40)
+    results = [
+        cli.DemoResult(
+            cli.DemoRow(model, activation, None),
+            estimator=SimpleNamespace(loss_curve_=curve, validation_scores_=None),
+        )
+        for model, activation in [
+            ("sknn.MLPNeuronClassifier", "relu"),
+            ("sklearn.MLPClassifier", "relu"),
+            ("sknn.MLPNeuronClassifier", "leaky_relu"),
+        ]
+    ]
+    figure = cli._agg_figure()()
+    cli.plot_loss_curves(figure, results, tmp_path / "l.png")
+    relu, _, leaky = figure.axes[0].get_lines()
+    assert relu.get_marker() != leaky.get_marker()
+    assert relu.get_markevery() != leaky.get_markevery()
+    # the leaky line is thinner than relu's band, which shows around it
+    assert leaky.get_linewidth() < relu.get_linewidth()
+    assert leaky.get_linestyle() != relu.get_linestyle()
 
 
 @pytest.fixture(scope="module")
@@ -228,6 +292,20 @@ def test_xor_figure_shows_the_perceptron_fail_and_a_hidden_layer_succeed(tmp_pat
     assert accuracy["MLP (8,) tanh"] > 0.95
     for ax in panels:
         assert ax.collections  # the decision regions and the points
+    # the perceptron's one line crosses its panel, and leaves XOR points of
+    # both classes on one side: no line separates them
+    (line,) = panels[0].get_lines()
+    assert "w·x + b = 0" in line.get_label()
+    (x0, x1), (y0, y1) = panels[0].get_xlim(), panels[0].get_ylim()
+    (ax_, bx), (ay, by) = line.get_data()
+    t = np.linspace(0, 1, 101)
+    xs, ys = ax_ + t * (bx - ax_), ay + t * (by - ay)
+    assert ((xs > x0) & (xs < x1) & (ys > y0) & (ys < y1)).sum() > 10
+    (points,) = [c for c in panels[0].collections if len(c.get_offsets()) == 200]
+    xy, labels = points.get_offsets(), points.get_array()
+    side = (xy[:, 0] - ax_) * (by - ay) - (xy[:, 1] - ay) * (bx - ax_) > 0
+    assert side.any() and not side.all()
+    assert max(len(set(labels[side == s])) for s in (True, False)) == 2
 
 
 def hide_matplotlib(monkeypatch):
@@ -240,7 +318,9 @@ def hide_matplotlib(monkeypatch):
 
 def test_plots_without_matplotlib_say_how_to_install(monkeypatch, capsys, tmp_path):
     hide_matplotlib(monkeypatch)
-    monkeypatch.setattr(cli, "mlp_rows", lambda quick: [])  # keep this test fast
+    # keep this test fast
+    monkeypatch.setattr(cli, "mlp_rows", lambda quick: [])
+    monkeypatch.setattr(cli, "regression_rows", lambda: [])
     status = cli.main(["demo", "--quick", "--plots", str(tmp_path / "figs")])
     out, err = capsys.readouterr()
     assert status == 1
@@ -256,6 +336,7 @@ def test_a_failing_row_is_reported_and_fails_the_exit_status(monkeypatch, capsys
     rows = [cli.DemoRow("broken.Model", "relu", broken)]
     monkeypatch.setattr(cli, "perceptron_rows", lambda: rows)
     monkeypatch.setattr(cli, "mlp_rows", lambda quick: [])
+    monkeypatch.setattr(cli, "regression_rows", lambda: [])
     assert cli.main(["demo"]) == 1
     out = capsys.readouterr().out
     assert "broken.Model" in out and "RuntimeError: cannot build" in out

@@ -19,6 +19,7 @@ from sklearn.linear_model import Perceptron, SGDClassifier
 from sklearn.model_selection import GridSearchCV, cross_val_score, train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.utils.estimator_checks import (
     check_classifiers_train,
     check_decision_proba_consistency,
@@ -772,6 +773,41 @@ def test_predict_proba_logistic(n_classes):
     assert_array_equal(clf.classes_[proba.argmax(axis=1)], clf.predict(X))
     if n_classes == 2:
         assert_allclose(proba[:, 1], expit(clf.decision_function(X)))
+
+
+def test_activation_object_equals_its_name():
+    X, y = classification(3)
+    by_name = PerceptronClassifier(activation="sigmoid", eta0=0.1).fit(X, y)
+    logistic = get_activation("logistic")
+    by_object = PerceptronClassifier(activation=logistic, eta0=0.1).fit(X, y)
+    assert_array_equal(by_name.coef_, by_object.coef_)
+    assert_allclose(by_name.predict_proba(X), by_object.predict_proba(X))
+    assert clone(by_object).activation == logistic
+    with pytest.raises(ValueError, match="needs activation='step'"):
+        PerceptronClassifier(activation=logistic, multi_class="multinomial").fit(X, y)
+
+
+def test_activation_objects_keep_their_parameters():
+    # The compiled delta rule reads leaky_relu's slope and elu's alpha.
+    X, y = classification(2)
+    for name, params in [
+        ("leaky_relu", {"negative_slope": 0.3}),
+        ("elu", {"alpha": 2.0}),
+    ]:
+        coef_init = np.full((1, X.shape[1]), -0.5)
+        fits = [
+            PerceptronClassifier(activation=a, eta0=0.01, max_iter=2, tol=None)
+            .fit(X, y, coef_init=coef_init)
+            .coef_
+            for a in (get_activation(name, **params), get_activation(name))
+        ]
+        assert not np.allclose(*fits)
+
+
+def test_bad_activation_name_suggests_the_closest():
+    X, y = classification(2)
+    with pytest.raises(InvalidParameterError, match="Did you mean 'logistic'"):
+        PerceptronClassifier(activation="logistc").fit(X, y)
 
 
 @pytest.mark.parametrize(
