@@ -15,6 +15,7 @@ from sklearn.utils._param_validation import (  # noqa: F401  (re-exported)
     Options,
     StrOptions,
 )
+from sklearn.utils.multiclass import unique_labels
 from sklearn.utils.validation import _check_sample_weight
 
 from sknn.activations import ACTIVATIONS, ALIASES, check_activation
@@ -47,38 +48,87 @@ def check_sample_weight(sample_weight, X, dtype):
     return _check_sample_weight(sample_weight, X, dtype=dtype, ensure_non_negative=True)
 
 
-def class_sample_weight(class_weight, classes, y_index, sample_weight):
-    """Fold ``class_weight`` into per-sample weights.
+def class_weights(class_weight, classes, y_index):
+    """Return one weight per class, from ``class_weight`` as scikit-learn reads it.
 
     Parameters
     ----------
     class_weight : dict, 'balanced' or None
-        As in scikit-learn: a weight per class label, or 'balanced' for
-        ``n_samples / (n_classes * bincount(y))``.
+        A weight per class label (missing labels weigh 1), 'balanced' for
+        ``n_samples / (n_classes * bincount(y))``, or None for all ones.
     classes : ndarray of shape (n_classes,)
         The sorted class labels.
     y_index : ndarray of int of shape (n_samples,)
         Each sample's class as an index into ``classes``.
-    sample_weight : ndarray of shape (n_samples,)
-        The weights to multiply; not modified.
 
     Returns
     -------
-    ndarray of shape (n_samples,)
+    ndarray of shape (n_classes,)
     """
-    if class_weight is None:
-        return sample_weight
+    weights = np.ones(len(classes))
     if class_weight == "balanced":
         # sklearn's 'balanced' counts the classes present in y, so compute it
         # from the labels seen rather than from all declared classes.
         present = np.unique(y_index)
-        weights = np.ones(len(classes))
         weights[present] = compute_class_weight("balanced", classes=present, y=y_index)
-    else:
+    elif class_weight is not None:
         weights = compute_class_weight(
             class_weight, classes=classes, y=classes[y_index]
         )
+    return weights
+
+
+def class_sample_weight(class_weight, classes, y_index, sample_weight):
+    """Fold ``class_weight`` into per-sample weights (see :func:`class_weights`).
+
+    ``sample_weight`` is not modified; it is returned as is without class weights.
+    """
+    if class_weight is None:
+        return sample_weight
+    weights = class_weights(class_weight, classes, y_index)
     return sample_weight * weights[y_index].astype(sample_weight.dtype, copy=False)
+
+
+def partial_fit_classes(seen, classes):
+    """Return the classes of a call to partial_fit, after checking them.
+
+    Parameters
+    ----------
+    seen : ndarray or None
+        The classes of the earlier calls; None before the first.
+    classes : array-like or None
+        The ``classes`` argument: required on the first call, and on later
+        calls equal to ``seen`` if given.
+
+    Returns
+    -------
+    ndarray
+        The sorted class labels.
+    """
+    if classes is None:
+        if seen is None:
+            raise ValueError(
+                "classes must be passed on the first call to partial_fit: the "
+                "list of every class label the model will see."
+            )
+        return seen
+    classes = unique_labels(classes)
+    if seen is not None and not np.array_equal(seen, classes):
+        raise ValueError(
+            f"classes={classes!r} is not the same as on the last call to "
+            f"partial_fit, was {seen!r}."
+        )
+    return classes
+
+
+def check_known_classes(labels, classes):
+    """Raise ValueError if ``labels`` holds a class outside ``classes``."""
+    unseen = np.setdiff1d(labels, classes)
+    if unseen.size:
+        raise ValueError(
+            f"y has classes that are not in classes_ {classes}: {unseen.tolist()}. "
+            "Pass every class label in `classes` on the first call to partial_fit."
+        )
 
 
 def validation_split(validation_fraction, random_state, stratify, *arrays):

@@ -7,7 +7,13 @@ from sklearn.utils import column_or_1d
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import type_of_target, unique_labels
 
-from sknn._base import StrOptions, _fit_context, class_sample_weight
+from sknn._base import (
+    StrOptions,
+    _fit_context,
+    check_known_classes,
+    class_sample_weight,
+    partial_fit_classes,
+)
 from sknn._mlp_base import BaseMultilayerNetwork, _is_stochastic, estimator_init
 from sknn._targets import check_class_labels, warn_if_quantity
 
@@ -432,22 +438,8 @@ class MLPNeuronClassifier(ClassifierMixin, BaseMultilayerNetwork):
     def _first_partial_fit(self, classes):
         """Check ``classes`` against earlier calls; True on the first call."""
         seen = getattr(self, "classes_", None)
-        if classes is None:
-            if seen is None:
-                raise ValueError(
-                    "classes must be passed on the first call to partial_fit."
-                )
-            return False
-        classes = unique_labels(classes)
-        if seen is not None:
-            if not np.array_equal(seen, classes):
-                raise ValueError(
-                    f"classes={classes!r} is not the same as on the last call to "
-                    f"partial_fit, was {seen!r}."
-                )
-            return False
-        self.classes_ = classes
-        return True
+        self.classes_ = partial_fit_classes(seen, classes)
+        return seen is None
 
     # -- the hooks of the shared base ---------------------------------------
 
@@ -521,11 +513,8 @@ class MLPNeuronClassifier(ClassifierMixin, BaseMultilayerNetwork):
                     "warm_start needs y to have the same classes as the previous "
                     f"fit: it had {self.classes_}, y has {classes}."
                 )
-        elif len(np.setdiff1d(classes, self.classes_, assume_unique=True)):
-            raise ValueError(
-                f"y has classes that are not in classes_ {self.classes_}: "
-                f"y has {classes}."
-            )
+        else:
+            check_known_classes(classes, self.classes_)
 
     def _indicator(self, y):
         """Return the targets as a boolean indicator matrix.

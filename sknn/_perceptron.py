@@ -2,17 +2,9 @@
 
 The estimator is the scikit-learn face of the perceptron: its parameters and
 their validation, the class labels, the initial and stored weights, and
-prediction. The training itself lives in three private modules, each
-importing only the ones before it:
-
-* :mod:`sknn._perceptron_rules`: what one sample does to the neurons under
-  Rosenblatt's rule, the delta rule and the multiclass perceptron rule;
-* :mod:`sknn._perceptron_scan`: the block scan, which runs the online rule
-  over a block of samples with whole-block matrix products and makes exactly
-  the updates a sample-by-sample loop would (its docstring says why);
-* :mod:`sknn._perceptron_training`: the weights being trained, one epoch
-  (online, sample by sample with an L1 term, or in mini-batches) and the loop
-  of epochs with scikit-learn's stopping rule.
+prediction. The training lives in :mod:`sknn._perceptron_training` (the
+weights, an epoch, the loop of epochs), whose online epoch is the compiled
+loop :mod:`sknn._perceptron_online`.
 """
 
 import functools
@@ -23,7 +15,7 @@ import scipy.sparse as sp
 from scipy.special import expit, log_expit, logsumexp
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils import check_random_state, compute_class_weight
+from sklearn.utils import check_random_state
 from sklearn.utils.extmath import safe_sparse_dot
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, validate_data
@@ -34,11 +26,13 @@ from sknn._base import (
     StrOptions,
     _fit_context,
     check_activation_parameter,
+    check_known_classes,
     check_sample_weight,
+    class_weights,
+    partial_fit_classes,
     validation_split,
 )
 from sknn._callbacks import CallbackSupportMixin, FitTasks
-from sknn._perceptron_rules import DeltaRule, MultinomialRule, RosenblattRule
 from sknn._perceptron_training import Trainer, run_epochs
 from sknn._targets import check_class_labels, warn_if_quantity
 from sknn._warnings import warn
@@ -65,6 +59,21 @@ def _has_probabilities(estimator):
             "a probability only for the logistic function."
         )
     return True
+
+
+def _initial(value, shape, dtype, name):
+    """Zeros of ``shape``, or a copy of ``value`` in that shape; a weight
+    matrix must have a row's length last."""
+    if value is None:
+        return np.zeros(shape, dtype=dtype)
+    value = np.asarray(value, dtype=dtype)
+    rows = len(shape) == 2
+    if value.size != np.prod(shape) or rows and value.shape[-1] != shape[1]:
+        raise ValueError(
+            f"{name} has shape {value.shape}; this problem needs {shape}: one "
+            f"{'row of weights' if rows else 'bias'} per neuron."
+        )
+    return value.reshape(shape).copy()
 
 
 class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
@@ -116,20 +125,16 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         epoch.
 
     verbose : int, default=0
-        If positive, print one report per epoch: the weight norm, the number
-        of non-zero weights, the bias (its Euclidean norm for several
-        neurons), the samples seen, the average loss (plus the penalty term,
-        if any: the objective of the stopping rule, averaged over the neurons
-        still training) and the mistakes made, then the time since the fit
-        began.
+        If positive, print one report per epoch: the weight norm, the non-zero
+        weights, the bias (its norm for several neurons), the samples seen,
+        the mean objective of the neurons still training and the mistakes.
 
     eta0 : float, default=1.0
         The learning rate, a constant that multiplies every update.
 
     n_jobs : int, default=None
-        Accepted for compatibility with scikit-learn's ``Perceptron``. It has
-        no effect: the neurons of all classes are trained together, in one
-        pass over the data, with the same matrix products.
+        Accepted for compatibility with scikit-learn's ``Perceptron``, without
+        effect: the neurons of all classes learn in one pass over the data.
 
     random_state : int, RandomState instance or None, default=0
         Seeds the shuffling of the samples and the validation split. Pass an
@@ -142,24 +147,20 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         are those of the last epoch, not of the best one, as in scikit-learn.
 
     validation_fraction : float, default=0.1
-        The fraction of the training data set aside when ``early_stopping``
-        is True. Must be between 0 and 1.
+        The fraction of the training data set aside by ``early_stopping``.
 
     n_iter_no_change : int, default=5
         The number of epochs without improvement to wait before stopping.
 
     class_weight : dict, 'balanced' or None, default=None
-        Weights of the classes, ``{class_label: weight}``; all classes have
-        weight one if not given. ``'balanced'`` uses
-        ``n_samples / (n_classes * np.bincount(y))``. As in scikit-learn, a
-        neuron of a multiclass problem weighs the samples of its own class by
-        their class weight and all other samples by one; the weight multiplies
-        every update a sample causes.
+        Weights of the classes, ``{class_label: weight}`` (one if not given);
+        ``'balanced'`` uses ``n_samples / (n_classes * np.bincount(y))``. As in
+        scikit-learn, a one-vs-rest neuron of several classes weighs only the
+        samples of its own class; the weight multiplies their updates.
 
     warm_start : bool, default=False
         If True, :meth:`fit` starts from the previous ``coef_`` and
-        ``intercept_`` instead of from zero. See :term:`the Glossary
-        <warm_start>`.
+        ``intercept_`` instead of from zero (:term:`warm_start`).
 
     activation : str or Activation, default='step'
         The neuron's activation function, a name from
@@ -171,9 +172,8 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         zero weights: give it ``coef_init``.
 
     batch_size : int, default=1
-        The number of samples per update. 1 is the classic online rule;
-        larger batches are scored at once and move the weights by the mean
-        of their samples' updates.
+        The samples per update. 1 is the online rule; larger batches are
+        scored at once and move the weights by their mean update.
 
     average : bool or int, default=False
         If True, ``coef_`` and ``intercept_`` are the average of the weights
@@ -183,12 +183,9 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         average runs over the weights after each batch, weighted by its size.
 
     multi_class : {'ovr', 'multinomial'}, default='ovr'
-        How problems with more than two classes are learned. ``'ovr'``: each
-        neuron learns its class against the rest, independently (as
-        scikit-learn). ``'multinomial'``: the multiclass perceptron, whose
-        update on a mistake moves the true class's neuron towards the sample
-        and the best-scoring wrong class's neuron away from it. It needs
-        ``activation='step'``. Two-class problems always use one neuron.
+        More than two classes: ``'ovr'``, each neuron learns its class against
+        the rest (as scikit-learn); ``'multinomial'``, the multiclass
+        perceptron (``activation='step'`` only). Two classes use one neuron.
 
     Attributes
     ----------
@@ -218,11 +215,9 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         :meth:`fit`, increased by ``n_samples`` by each :meth:`partial_fit`.
 
     errors_ : ndarray of shape (n_epochs,)
-        The number of training samples that the rule got wrong during each
-        epoch (wrong for at least one still-training neuron, judged with the
-        weights of the moment), over the last :meth:`fit` and any later
-        :meth:`partial_fit` calls. With ``early_stopping`` the validation
-        samples are not counted.
+        The training samples the rule got wrong (for at least one neuron
+        still training, with the weights of the moment) in each epoch of the
+        last :meth:`fit` and later :meth:`partial_fit` calls.
 
     See Also
     --------
@@ -234,90 +229,50 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
 
     Notes
     -----
-    Each neuron ``k`` computes the pre-activation ``z_k = w_k · x + b_k``.
-    Let ``s`` be a sample's weight times its class weight and ``eta`` be
-    ``eta0``.
+    Neuron ``k`` scores ``z_k = w_k · x + b_k``; ``s`` is a sample's weight
+    times its class weight (a one-vs-rest neuron weighs only its own class),
+    ``eta`` is ``eta0`` and ``y_k = +1`` for the neuron's class, else -1.
+    Each sample makes the update ``w_k += c_k x``, ``b_k += c_k`` with
 
-    **Rosenblatt's rule** (``activation='step'``). Neuron k's target is
-    ``y_k = +1`` for a sample of its class and ``-1`` otherwise. When
-    ``y_k z_k <= 0`` (a tie counts as a mistake),
-
-    .. math:: w_k \\leftarrow w_k + \\eta s y_k x, \\qquad
-              b_k \\leftarrow b_k + \\eta s y_k,
-
-    which is stochastic gradient descent on the perceptron loss
-    ``max(0, -y_k z_k)``.
-
-    **The delta rule** (any other activation ``f``). Neuron k's target is
-    ``t_k = t_+`` for its class and ``t_-`` otherwise, the two ends of
-    ``f``'s output range clipped to ``[-1, 1]`` (``0`` and ``1`` for the
-    logistic, ``-1`` and ``1`` for tanh). Every sample updates
-
-    .. math:: w_k \\leftarrow w_k + \\eta s (t_k - f(z_k)) f'(z_k) x, \\qquad
-              b_k \\leftarrow b_k + \\eta s (t_k - f(z_k)) f'(z_k),
-
-    gradient descent on the squared error ``(t_k - f(z_k))^2 / 2``.
-
-    **The multiclass perceptron** (``multi_class='multinomial'``). With
-    ``y`` the sample's class and ``r = argmax_{k != y} z_k``, when
-    ``z_y <= z_r``,
-
-    .. math:: w_y \\leftarrow w_y + \\eta s x, \\qquad
-              w_r \\leftarrow w_r - \\eta s x
-
-    (and likewise the biases), descent on ``max(0, z_r - z_y)``.
+    * **Rosenblatt's rule** (``activation='step'``): ``c_k = eta s y_k`` when
+      ``y_k z_k <= 0`` (a tie is a mistake), else 0; descent on the
+      perceptron loss ``max(0, -y_k z_k)``;
+    * **the delta rule** (any other ``f``): ``c_k = eta s (t_k - f(z_k))
+      f'(z_k)``, ``t_k`` the end of ``f``'s output range (clipped to
+      ``[-1, 1]``) of the neuron's class or of the rest; descent on
+      ``(t_k - f(z_k))^2 / 2``;
+    * **the multiclass perceptron** (``multi_class='multinomial'``): with
+      ``r = argmax_{k != y} z_k``, when ``z_y <= z_r``, ``c_y = eta s`` and
+      ``c_r = -eta s``; descent on ``max(0, z_r - z_y)``.
 
     **Penalties**, as scikit-learn applies them: before each step the weights
-    are multiplied by ``max(0, 1 - eta alpha (1 - l1_ratio))`` (L2 part), and
-    after it each weight of the sample's features moves towards zero, without
-    crossing it, by the L1 penalty ``eta alpha l1_ratio`` accumulated so far
-    minus what it has already received (the cumulative truncated gradient of
-    Tsuruoka et al.). The L1 step touches every weight of every sample, so
-    ``'l1'`` and ``'elasticnet'`` train sample by sample and are slower.
+    shrink by ``max(0, 1 - eta alpha (1 - l1_ratio))``; after it, each weight
+    of the sample's features moves towards zero, never across it, by the L1
+    penalty ``eta alpha l1_ratio`` accumulated so far minus what it has
+    received (the cumulative penalty of Tsuruoka et al.). The L2 step and
+    averaging touch every weight at every step.
 
-    **Stopping.** After each epoch a neuron's objective is its mean loss over
-    the epoch (each sample's loss taken before its update) plus the
-    regularisation term; a neuron stops after ``n_iter_no_change`` epochs that
-    do not beat its best objective by ``tol``. The neurons of a one-vs-rest
-    problem stop independently, exactly as scikit-learn's binary problems do;
-    the multinomial rule has one objective for all its neurons. With
-    ``early_stopping`` the score is the validation accuracy instead: each
-    one-vs-rest neuron's at telling its class from the rest (as in
-    scikit-learn), or the multiclass accuracy for the multinomial rule.
+    **Stopping.** A neuron's objective is its mean loss over the epoch (each
+    sample's loss before its update) plus the penalty; it stops after
+    ``n_iter_no_change`` epochs that do not beat its best by ``tol``, or with
+    ``early_stopping`` its validation accuracy. One-vs-rest neurons stop
+    independently, as scikit-learn's binary problems; the multinomial rule's
+    neurons stop together. A diverging epoch is undone with a
+    ConvergenceWarning, and training stops there.
 
-    **Mini-batches.** With ``batch_size = B > 1`` the updates of the ``B``
-    samples of a batch are all computed with the weights at the start of the
-    batch, and the weights move by their mean (after one decay step).
+    **Mini-batches** (``batch_size = B > 1``): the updates of a batch are all
+    computed with the weights at its start, and the weights move by their
+    mean. **Averaging** follows :class:`sklearn.linear_model.SGDClassifier`,
+    across :meth:`partial_fit` calls too; with an L1 term each step ends
+    after the truncation (scikit-learn averages before it).
 
-    **Averaging** follows :class:`sklearn.linear_model.SGDClassifier`: the
-    mean of the weights after every step from step ``average`` on, continued
-    across :meth:`partial_fit` calls. With an L1 term the steps end after the
-    truncation (scikit-learn averages before it).
-
-    **Speed.** The online rule is sequential, yet no Python step is spent on
-    a sample that causes no update. A block of samples is scored with one
-    matrix product; when mistakes are rare the scan jumps from mistake to
-    mistake, correcting the later scores of the block by each update's effect,
-    and when they are common the block's updates are found as the fixed point
-    of ``C = decide(Z + H C)`` (``H`` holding the effect of each row's update
-    on the later rows), reached in a few whole-block products. One more
-    product applies the block's updates to the weights. The result is the
-    sample-by-sample rule's, exactly.
+    **Speed.** The online rule runs as one compiled loop over the samples, in
+    which the neurons of all classes learn from a sample while it is in
+    cache, so the data is read once per epoch.
 
     **Progress.** With scikit-learn 1.9 or later the estimator takes
-    scikit-learn's callbacks (:mod:`sklearn.callback`), for example
-    ``clf.set_callbacks(ProgressBar())``, also inside a Pipeline or a search.
-    A fit reports one task per epoch, each ending with a copy of the
-    estimator as fitted so far (what a ScoringMonitor scores), and stops when
-    a callback asks it to.
-
-    **Diagnostics.** Unlike :class:`~sknn.MLPNeuronClassifier` there is no
-    ``diagnostics`` parameter. Its statistics describe hidden layers (dead and
-    saturated units, activation spread), which a perceptron lacks, and the
-    gradient's size down the layers, which a single layer cannot show; and
-    Rosenblatt's rule follows mistakes, not a gradient. The perceptron's own
-    record of training is ``errors_``, the mistakes of each epoch: it falls
-    to 0 on separable data and never does otherwise (XOR, for example).
+    scikit-learn's callbacks (:mod:`sklearn.callback`), one task per epoch.
+    Its record of training is ``errors_``, the mistakes of each epoch.
 
     References
     ----------
@@ -344,20 +299,20 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
     >>> clf.coef_.shape
     (10, 64)
     >>> round(clf.score(X, y), 3)
-    0.969
+    0.958
 
     The same data with the multiclass perceptron rule, averaged:
 
     >>> clf = PerceptronClassifier(multi_class="multinomial", average=True)
     >>> round(clf.fit(X, y).score(X, y), 3)
-    0.993
+    0.998
 
     Logistic neurons trained by the delta rule give probabilities; like any
     gradient rule they want scaled inputs:
 
     >>> clf = PerceptronClassifier(activation="logistic", eta0=0.5).fit(X / 16, y)
     >>> clf.predict_proba(X[:1] / 16).round(2)
-    array([[0.96, 0.  , 0.  , 0.  , 0.  , 0.  , 0.  , 0.  , 0.01, 0.02]])
+    array([[0.94, 0.  , 0.  , 0.  , 0.01, 0.  , 0.  , 0.  , 0.01, 0.03]])
     """
 
     _parameter_constraints: dict = {
@@ -467,10 +422,9 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
                 intercept_init = self.intercept_
         for name in ("_standard_coef", "_average_coef", "_l1_penalty", "errors_"):
             self.__dict__.pop(name, None)
-        self.classes_ = np.unique(y)
-        warn_if_quantity(self.classes_, len(y), "PerceptronClassifier", _REGRESSOR)
-        self.t_ = 1.0
-        self._train(X, y, sample_weight, coef_init, intercept_init, tasks, fit=True)
+        classes = np.unique(y)
+        warn_if_quantity(classes, len(y), "PerceptronClassifier", _REGRESSOR)
+        self._train(X, y, classes, sample_weight, coef_init, intercept_init, tasks)
         if self.tol is not None and self.n_iter_ == self.max_iter:
             warn(
                 f"PerceptronClassifier reached max_iter={self.max_iter} epochs "
@@ -520,10 +474,9 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
                 "as a dict."
             )
         X, y = self._validate_training_data(X, y, reset=first_call)
-        self._check_partial_fit_classes(classes, y, first_call)
-        if first_call:
-            self.t_ = 1.0
-        self._train(X, y, sample_weight, None, None, tasks, fit=False)
+        classes = partial_fit_classes(getattr(self, "classes_", None), classes)
+        check_known_classes(y, classes)
+        self._train(X, y, classes, sample_weight, None, None, tasks, fit=False)
         return self
 
     def _check_rule_parameters(self):
@@ -540,58 +493,56 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
 
     def _validate_training_data(self, X, y, reset):
         X, y = validate_data(
-            self, X, y, accept_sparse="csr", dtype=FLOAT_DTYPES, order="C", reset=reset
+            self,
+            X,
+            y,
+            accept_sparse="csr",
+            dtype=FLOAT_DTYPES,
+            order="C",
+            reset=reset,
         )
         check_class_labels(y, "PerceptronClassifier", _REGRESSOR)
+        if sp.issparse(X) and X.indices.dtype != np.int32:
+            # The compiled loop reads int32 indices, as scikit-learn's SGD.
+            if max(X.nnz, X.shape[1]) >= 2**31:
+                raise ValueError(
+                    "PerceptronClassifier takes sparse matrices of fewer than "
+                    "2**31 stored values and columns."
+                )
+            X = X.copy()
+            X.indices, X.indptr = X.indices.astype(np.int32), X.indptr.astype(np.int32)
         return X, y
 
-    def _check_partial_fit_classes(self, classes, y, first_call):
-        """Set ``classes_`` on the first call; check every call's labels."""
-        if first_call and classes is None:
-            raise ValueError(
-                "classes must be passed on the first call to partial_fit: "
-                "the list of every class label the model will see."
-            )
-        known = np.unique(classes) if first_call else self.classes_
-        if not first_call and classes is not None:
-            if not np.array_equal(np.unique(classes), known):
-                raise ValueError(
-                    f"classes={np.unique(classes).tolist()} differs from the "
-                    f"classes of the first call to partial_fit, {known.tolist()}."
-                )
-        unseen = np.setdiff1d(y, known)
-        if unseen.size:
-            raise ValueError(
-                f"y contains labels {unseen.tolist()} that are not among the "
-                f"classes given on the first call to partial_fit, {known.tolist()}. "
-                "Pass every label in `classes` on the first call."
-            )
-        self.classes_ = known
-
-    def _train(self, X, y, sample_weight, coef_init, intercept_init, tasks, fit):
+    def _train(
+        self, X, y, classes, sample_weight, coef_init, intercept_init, tasks, fit=True
+    ):
         """Train on (X, y): max_iter epochs with the stopping rule for fit,
-        one epoch without it for partial_fit; report to the callbacks' ``tasks``."""
-        if len(self.classes_) < 2:
+        one epoch without it for partial_fit; report to the callbacks' ``tasks``.
+        Nothing is stored on the estimator before every check has passed."""
+        if len(classes) < 2:
             raise ValueError(
                 "PerceptronClassifier needs samples of at least two classes; got "
-                f"1 class: {self.classes_.tolist()}."
+                f"1 class: {classes.tolist()}."
             )
-        y_index = np.searchsorted(self.classes_, y)
-        sample_weight = check_sample_weight(sample_weight, X, X.dtype)
-        trainer = self._trainer(X, y_index)
+        y_index = np.searchsorted(classes, y).astype(np.int32)
+        if sample_weight is not None:
+            sample_weight = check_sample_weight(sample_weight, X, X.dtype)
+        trainer = self._trainer(classes, y_index)
         weights = self._start_weights(trainer, X, coef_init, intercept_init, fit)
-        train = val = None
+        train, val = np.arange(X.shape[0], dtype=np.int32), None
         if fit and self.early_stopping:
             (train,), (val,) = validation_split(
-                self.validation_fraction, self.random_state, y_index, np.arange(len(y))
+                self.validation_fraction, self.random_state, y_index, train
             )
             train, val = np.sort(train), np.sort(val)
         # As scikit-learn, draw one seed per fit from random_state, then
         # shuffle every epoch from a generator of its own.
         seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+        self.classes_ = classes
+        t = int(self.t_) if not fit and hasattr(self, "t_") else 1
         on_epoch_begin, on_epoch_end = tasks.begin(
             fitted_state=functools.partial(
-                self._state_after_epoch, trainer, weights, X.shape[0]
+                self._state_after_epoch, trainer, weights, t, X.shape[0]
             )
         )
         n_iter, errors = run_epochs(
@@ -605,19 +556,19 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             patience=self.n_iter_no_change,
             shuffle=self.shuffle,
             rng=np.random.default_rng(seed),
-            t=int(self.t_),
+            t=t,
             train=train,
             val=val,
             verbose=self.verbose,
             on_epoch_begin=on_epoch_begin,
             on_epoch_end=on_epoch_end,
         )
-        self._store_weights(trainer, weights, n_iter, X.shape[0])
+        self._store_weights(trainer, weights, t + n_iter * X.shape[0], n_iter)
         previous = [] if fit else getattr(self, "errors_", [])
         self.errors_ = np.concatenate([previous, errors]).astype(np.int64)
         tasks.end()
 
-    def _state_after_epoch(self, trainer, weights, n_samples, info):
+    def _state_after_epoch(self, trainer, weights, t, n_samples, info):
         """The attributes of a copy of this estimator stopped after ``info.epoch``.
 
         scikit-learn's callbacks set them on a shallow copy (their
@@ -625,34 +576,18 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         would keep (the averages, once averaging has begun), so that the
         copy predicts as the epoch left the neurons while training goes on.
         """
-        t = self.t_ + info.epoch * n_samples
-        if trainer.average and trainer.average <= t - 1:
+        if 0 < trainer.average <= t + info.epoch * n_samples - 1:
             coef, intercept = weights.averages()
         else:
-            coef, intercept = weights.coef, weights.intercept
-        return {
-            "coef_": np.ascontiguousarray(coef.T),
-            "intercept_": intercept.copy(),
-            "n_iter_": info.epoch,
-        }
+            coef, intercept = weights.coef.copy(), weights.intercept.copy()
+        return {"coef_": coef, "intercept_": intercept, "n_iter_": info.epoch}
 
-    def _trainer(self, X, y_index):
-        n_classes = len(self.classes_)
-        if self.class_weight is None:
-            class_weight = np.ones(n_classes)
-        else:
-            class_weight = compute_class_weight(
-                self.class_weight, classes=self.classes_, y=self.classes_[y_index]
-            )
-        args = (n_classes, class_weight, self.eta0, X.dtype)
-        if self._activation.name != "step":
-            rule = DeltaRule(*args, self._activation)
-        elif self.multi_class == "multinomial" and n_classes > 2:
-            rule = MultinomialRule(*args)
-        else:
-            rule = RosenblattRule(*args)
+    def _trainer(self, classes, y_index):
         return Trainer(
-            rule,
+            len(classes),
+            class_weights(self.class_weight, classes, y_index),
+            activation=self._activation,
+            multinomial=self.multi_class == "multinomial",
             penalty=self.penalty,
             alpha=self.alpha,
             l1_ratio=self.l1_ratio,
@@ -660,61 +595,42 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             fit_intercept=self.fit_intercept,
             batch_size=self.batch_size,
             average=int(self.average),
-            dtype=X.dtype,
-            sparse=sp.issparse(X),
         )
 
     def _start_weights(self, trainer, X, coef_init, intercept_init, fit):
-        n_neurons, n_features = trainer.rule.n_neurons, X.shape[1]
+        n_neurons, n_features = trainer.n_neurons, X.shape[1]
         resume = not fit and hasattr(self, "_standard_coef")
         if resume:
             coef_init, intercept_init = self._standard_coef, self._standard_intercept
-        coef = np.zeros((n_neurons, n_features), dtype=X.dtype)
-        if coef_init is not None:
-            coef_init = np.asarray(coef_init, dtype=X.dtype)
-            if coef_init.size != coef.size or coef_init.shape[-1] != n_features:
-                raise ValueError(
-                    f"coef_init has shape {coef_init.shape}; this problem needs "
-                    f"({n_neurons}, {n_features}): one row of weights per neuron."
-                )
-            coef[...] = coef_init.reshape(coef.shape)
-        intercept = np.zeros(n_neurons, dtype=X.dtype)
-        if intercept_init is not None:
-            intercept_init = np.asarray(intercept_init, dtype=X.dtype)
-            if intercept_init.size != n_neurons:
-                raise ValueError(
-                    f"intercept_init has shape {intercept_init.shape}; this "
-                    f"problem needs ({n_neurons},): one bias per neuron."
-                )
-            intercept[...] = intercept_init.reshape(-1)
-        weights = trainer.new_weights(np.ascontiguousarray(coef.T), intercept)
+        coef = _initial(coef_init, (n_neurons, n_features), X.dtype, "coef_init")
+        intercept = _initial(intercept_init, (n_neurons,), X.dtype, "intercept_init")
+        weights = trainer.new_weights(coef, intercept)
         if resume and trainer.average and hasattr(self, "_average_coef"):
             # The stored average holds the steps since averaging began.
             seen = max(0.0, self.t_ - trainer.average)
-            weights.resume_average(self._average_coef.T, self._average_intercept, seen)
-        if resume and weights.q is not None and hasattr(self, "_l1_penalty"):
+            weights.resume_average(self._average_coef, self._average_intercept, seen)
+        if resume and weights.q.size and hasattr(self, "_l1_penalty"):
             # The cumulative L1 penalty runs on across partial_fit calls as it
             # does across epochs, so that chunks add up to one pass over all.
             weights.u, received = self._l1_penalty
             weights.q[...] = received
         return weights
 
-    def _store_weights(self, trainer, weights, n_iter, n_samples):
+    def _store_weights(self, trainer, weights, t, n_iter):
         self.n_iter_ = n_iter
-        self.t_ += n_iter * n_samples
-        self._standard_coef = np.ascontiguousarray(weights.coef.T)
+        self.t_ = float(t)
+        self._standard_coef = weights.coef.copy()
         self._standard_intercept = weights.intercept.copy()
         coef, intercept = self._standard_coef, self._standard_intercept
+        for name in ("_average_coef", "_average_intercept", "_l1_penalty"):
+            self.__dict__.pop(name, None)
         if trainer.average:
-            average, bias = weights.averages()
-            self._average_coef = np.ascontiguousarray(average.T)
-            self._average_intercept = bias
+            self._average_coef, self._average_intercept = weights.averages()
             if trainer.average <= self.t_ - 1:
                 coef, intercept = self._average_coef, self._average_intercept
         self.coef_ = coef.copy()
         self.intercept_ = intercept.copy()
-        self.__dict__.pop("_l1_penalty", None)
-        if weights.q is not None:
+        if weights.q.size:
             self._l1_penalty = (weights.u, weights.q.copy())
 
     # ------------------------------------------------------------- predict

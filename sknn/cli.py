@@ -691,7 +691,8 @@ def _draw_neuron_line(ax, w, b):
 
 
 def info_lines():
-    """Return the lines ``sknn info`` prints: versions, platform, BLAS."""
+    """Return the lines ``sknn info`` prints: versions, platform, the compiled
+    kernels' build, BLAS."""
     import scipy
     import scipy.linalg  # noqa: F401  (loads scipy's BLAS so threadpoolctl sees it)
     import sklearn
@@ -707,6 +708,7 @@ def info_lines():
         ("Python", f"{platform.python_version()} ({platform.python_implementation()})"),
         ("platform", platform.platform()),
     ]
+    rows.extend(("kernels", line) for line in compiled_kernels())
     pools = threadpoolctl.threadpool_info()
     blas = [p for p in pools if p.get("user_api") == "blas"]
     for pool in blas:
@@ -718,6 +720,29 @@ def info_lines():
             rows.append((pool.get("user_api", "threadpool"), _describe_pool(pool)))
     width = max(len(key) for key, _ in rows)
     return [f"{key.ljust(width)}  {value}" for key, value in rows]
+
+
+def compiled_kernels():
+    """Describe the compiled kernels: one line per build (compiler and Cython
+    version, from each kernel's ``BUILD``), naming its modules."""
+    from importlib import import_module
+    from importlib.machinery import EXTENSION_SUFFIXES
+
+    builds = {}
+    for path in sorted(Path(sknn.__file__).parent.iterdir()):
+        suffix = next((s for s in EXTENSION_SUFFIXES if path.name.endswith(s)), None)
+        if suffix is not None:
+            name = path.name[: -len(suffix)]
+            build = getattr(import_module(f"sknn.{name}"), "BUILD", None)
+            key = (
+                "build unknown"
+                if build is None
+                else (f"{build['compiler']}, Cython {build['cython']}")
+            )
+            builds.setdefault(key, []).append(name)
+    if not builds:
+        return ["none found: sknn was not built"]
+    return [f"{key} ({', '.join(names)})" for key, names in builds.items()]
 
 
 ONNX_PACKAGES = ("skl2onnx", "onnxruntime")

@@ -367,6 +367,20 @@ def test_info_prints_versions_and_blas(capsys):
     assert blas and all("num_threads=" in line for line in blas)
 
 
+def test_info_names_the_compiled_kernels_build(capsys):
+    # The kernels record their compiler and Cython version when compiled.
+    from sknn._perceptron_online import BUILD
+
+    Cython = pytest.importorskip("Cython")
+    assert Cython.__version__.startswith(BUILD["cython"])
+    assert BUILD["compiler"] and BUILD["compiler"] != "unknown compiler"
+    assert cli.main(["info"]) == 0
+    lines = [line for line in capsys.readouterr().out.splitlines()]
+    kernels = [line for line in lines if line.startswith("kernels")]
+    line = next(line for line in kernels if "_perceptron_online" in line)
+    assert f"{BUILD['compiler']}, Cython {BUILD['cython']}" in line
+
+
 @pytest.mark.parametrize("module", cli.ONNX_PACKAGES)
 def test_info_reports_the_onnx_extra(module, capsys, monkeypatch):
     assert cli.main(["info"]) == 0

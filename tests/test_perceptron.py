@@ -1,7 +1,6 @@
 """Tests of PerceptronClassifier: its learning rules against scikit-learn and
 against the rules written out by hand, and its behaviour as an estimator."""
 
-import contextlib
 import pickle
 import warnings
 
@@ -28,9 +27,8 @@ from sklearn.utils.estimator_checks import (
     check_methods_subset_invariance,
 )
 
-import sknn._perceptron_scan as scan_module
 from sknn import PerceptronClassifier
-from sknn.activations import get_activation
+from sknn.activations import ACTIVATIONS, get_activation
 
 # --------------------------------------------------------------------------
 # Fixtures and oracles
@@ -44,22 +42,6 @@ def classification(n_classes, n_samples=300, n_features=10, seed=0, dtype=float)
     return X.astype(dtype), y
 
 
-@pytest.fixture(params=["dense", "push", "adaptive"])
-def scan(request, monkeypatch):
-    """Run a test with the block solver forced to one kind, or left to adapt."""
-    threshold = {"dense": -1.0, "push": 2.0, "adaptive": scan_module.DENSE_ABOVE}
-    monkeypatch.setattr(scan_module, "DENSE_ABOVE", threshold[request.param])
-    return request.param
-
-
-DELTA_RULES = {
-    # activation: the targets of the rest and of the class, f, and f' from f's output
-    "logistic": (0.0, 1.0, expit, lambda a: a * (1 - a)),
-    "tanh": (-1.0, 1.0, np.tanh, lambda a: 1 - a * a),
-    "identity": (-1.0, 1.0, lambda z: z, lambda a: 1.0),
-}
-
-
 def reference_fit(
     X,
     y,
@@ -69,12 +51,14 @@ def reference_fit(
     activation="step",
     eta=1.0,
     alpha=0.0,
+    l1_ratio=0.0,
     fit_intercept=True,
     sample_weight=None,
     class_weight=None,
     coef_init=None,
     intercept_init=None,
     average=0,
+    sparse=False,
 ):
     """The perceptron's rules one sample at a time, in order, as written in
     the textbook and in scikit-learn's SGD loop; no blocks, no tricks.
@@ -89,10 +73,13 @@ def reference_fit(
       best-scoring other class) ``c_k = eta s``, ``c_r = -eta s``;
     * delta rule: ``c_j = eta s (t_j - f(z_j)) f'(z_j)``;
 
-    then ``W *= 1 - eta alpha`` (the L2 step, every sample), ``W += c x``,
-    ``b += c``. Returns the final (or, with ``average``, the mean from step
-    ``average`` on) weights and biases, the mistaken samples per epoch and
-    every sample's scores ``z``, epoch after epoch.
+    then ``W *= 1 - eta alpha (1 - l1_ratio)`` (the L2 step, every sample),
+    ``W += c x``, ``b += c``, and with an L1 part the cumulative truncation
+    of the weights of the sample's features (Tsuruoka et al.; only its
+    non-zero ones when ``sparse``).
+    Returns the final (or, with ``average``, the mean from step ``average``
+    on) weights and biases, the mistaken samples per epoch and every
+    sample's scores ``z``, epoch after epoch.
     """
     classes = np.unique(y)
     labels = np.searchsorted(classes, y)
@@ -106,7 +93,9 @@ def reference_fit(
         b[...] = np.reshape(intercept_init, b.shape)
     sw = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight)
     cw = [1.0 if class_weight is None else class_weight[c] for c in classes]
-    rho = 1.0 - eta * alpha
+    rho = 1.0 - eta * alpha * (1 - l1_ratio)
+    u, q = 0.0, np.zeros_like(W)  # the L1 penalty owed, and received
+    f = None if activation == "step" else get_activation(activation)
     W_sum, b_sum, n_averaged, step, errors, scores = 0 * W, 0 * b, 0, 0, [], []
     for _ in range(n_epochs):
         n_wrong = 0
@@ -130,15 +119,24 @@ def reference_fit(
                     if activation == "step":
                         c[j] = eta * s * weight * y_j if y_j * z[j] <= 0 else 0.0
                     else:
-                        low, high, f, df = DELTA_RULES[activation]
-                        a = f(z[j])
-                        target = high if positive else low
-                        c[j] = eta * s * weight * (target - a) * df(a)
+                        zj = np.array([z[j]])
+                        a = f.forward(zj)[0]
+                        target = f.targets[1] if positive else f.targets[0]
+                        df = f.derivative(z=zj, a=f.forward(zj))[0]
+                        c[j] = eta * s * weight * (target - a) * df
             n_wrong += bool(wrong)
             W *= rho
             W += np.outer(c, x)
             if fit_intercept:
                 b += c
+            if l1_ratio > 0:
+                u += eta * alpha * l1_ratio
+                for j in np.flatnonzero(x) if sparse else range(len(x)):
+                    w = W[:, j].copy()
+                    pos, neg = w > 0, w < 0
+                    W[pos, j] = np.maximum(0, w[pos] - (u + q[pos, j]))
+                    W[neg, j] = np.minimum(0, w[neg] + (u - q[neg, j]))
+                    q[:, j] += W[:, j] - w
             step += 1
             if 0 < average <= step:
                 W_sum, b_sum, n_averaged = W_sum + W, b_sum + b, n_averaged + 1
@@ -168,7 +166,7 @@ PARITY_PARAMS = [
 
 @pytest.mark.parametrize("n_classes", [2, 3, 5])
 @pytest.mark.parametrize("params", PARITY_PARAMS, ids=str)
-def test_parity_with_sklearn_perceptron(n_classes, params, scan):
+def test_parity_with_sklearn_perceptron(n_classes, params):
     # Same data, same order: the same coefficients, epochs and step count,
     # which needs the stopping rule of every one-vs-rest neuron to match.
     X, y = classification(n_classes, seed=n_classes)
@@ -182,7 +180,7 @@ def test_parity_with_sklearn_perceptron(n_classes, params, scan):
 
 
 @pytest.mark.parametrize("n_classes", [2, 4])
-def test_parity_with_sample_weight(n_classes, scan):
+def test_parity_with_sample_weight(n_classes):
     X, y = classification(n_classes)
     sample_weight = np.random.RandomState(0).uniform(0, 3, len(y))
     sample_weight[::7] = 0
@@ -219,7 +217,7 @@ def test_parity_with_initial_weights(n_classes):
     ids=str,
 )
 @pytest.mark.parametrize("n_classes", [2, 3])
-def test_averaging_parity_with_sgd_classifier(params, n_classes, scan):
+def test_averaging_parity_with_sgd_classifier(params, n_classes):
     X, y = classification(n_classes, seed=3)
     sgd_params = {"penalty": None, **params}
     ours = PerceptronClassifier(shuffle=False, **params).fit(X, y)
@@ -282,7 +280,7 @@ def test_float32_in_float32_out(params):
 
 
 @pytest.mark.parametrize("n_classes, multinomial", [(2, False), (4, False), (4, True)])
-def test_rules_and_errors_match_a_hand_run(n_classes, multinomial, scan):
+def test_rules_and_errors_match_a_hand_run(n_classes, multinomial):
     X, y = classification(n_classes, n_samples=120)
     W, b, errors, _ = reference_fit(X, y, 4, multinomial=multinomial)
     clf = PerceptronClassifier(
@@ -384,7 +382,7 @@ def test_average_is_the_mean_of_the_trajectory_by_hand():
 
 
 @pytest.mark.parametrize("n_classes", [2, 3])
-def test_average_matches_a_hand_run(n_classes, scan):
+def test_average_matches_a_hand_run(n_classes):
     X, y = classification(n_classes, n_samples=100)
     W_mean, b_mean, _, _ = reference_fit(X, y, 3, average=True)
     clf = PerceptronClassifier(shuffle=False, max_iter=3, tol=None, average=True)
@@ -443,56 +441,8 @@ def test_minibatch_learns():
 
 
 # --------------------------------------------------------------------------
-# The block scan against the sample-by-sample rule (reference_fit)
+# The compiled online loop against the sample-by-sample oracle (reference_fit)
 # --------------------------------------------------------------------------
-
-_SCAN_THRESHOLDS = {"adaptive": None, "settle": -1.0, "push": 2.0}
-
-
-@contextlib.contextmanager
-def watched_scan(mode):
-    """Force the block solver of mistake-driven rules to settle or push (or
-    leave it to adapt), and record what ran: the number of products each
-    settled block took to reach its fixed point, the pushed blocks and the
-    updates (jumps) they made, the pulled blocks, and the scores every row
-    was judged on, block after block."""
-    runs = {"settle_products": [], "push_blocks": 0, "push_jumps": 0, "pulls": 0}
-    runs["scores"] = []
-    settle, push = scan_module.settle_block, scan_module.push_block
-    pull = scan_module.pull_block
-
-    def counted_settle(Z, H, decide, blk):
-        def counted_decide(*args):
-            runs["settle_products"][-1] += 1
-            return decide(*args)
-
-        runs["settle_products"].append(0)
-        scores, C = settle(Z, H, counted_decide, blk)
-        runs["scores"].append(scores.copy())
-        return scores, C
-
-    def counted_push(Z, C, column, update, first_mistake, blk):
-        def counted_update(*args):
-            runs["push_jumps"] += 1
-            return update(*args)
-
-        runs["push_blocks"] += 1
-        push(Z, C, column, counted_update, first_mistake, blk)
-        runs["scores"].append(Z.copy())
-
-    def counted_pull(Z, H, update, blk):
-        runs["pulls"] += 1
-        scores, C = pull(Z, H, update, blk)
-        runs["scores"].append(scores.copy())
-        return scores, C
-
-    with pytest.MonkeyPatch.context() as patch:
-        if _SCAN_THRESHOLDS[mode] is not None:
-            patch.setattr(scan_module, "DENSE_ABOVE", _SCAN_THRESHOLDS[mode])
-        patch.setattr(scan_module, "settle_block", counted_settle)
-        patch.setattr(scan_module, "push_block", counted_push)
-        patch.setattr(scan_module, "pull_block", counted_pull)
-        yield runs
 
 
 def make_online_problem(rng, n_samples, n_features, n_classes, separable, exact):
@@ -515,9 +465,10 @@ def make_online_problem(rng, n_samples, n_features, n_classes, separable, exact)
 
 
 @st.composite
-def online_problems(draw, exact, rule="step", decay=0.0):
-    """A small problem and the settings of an online fit (batch_size=1, no
-    L1 term), with an L2 decay ``1 - rho = eta0 alpha`` of ``decay``."""
+def online_problems(draw, exact, rule="step", penalty=None):
+    """A small problem and the settings of an online fit (batch_size=1) with
+    a ``penalty``: 'l2' decays by ``1 - rho = eta0 alpha = 1e-4``, 'strong l2'
+    by 0.3, 'l1' and 'elasticnet' have ``eta0 alpha = 1e-3``."""
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
     n_samples = draw(st.integers(2, 260))
     n_classes = draw(st.integers(2, min(4, n_samples)))
@@ -558,8 +509,10 @@ def online_problems(draw, exact, rule="step", decay=0.0):
         params["eta0"] = draw(st.floats(0.01, 2.0))
     else:  # small enough for the delta rule not to diverge
         params["eta0"] = draw(st.floats(0.001, 0.05))
-    if decay:
-        params.update(penalty="l2", alpha=decay / params["eta0"])
+    strength = {"l2": 1e-4, "strong l2": 0.3, "l1": 1e-3, "elasticnet": 1e-3}
+    if penalty is not None:
+        alpha = strength[penalty] / params["eta0"]
+        params.update(penalty=penalty.split()[-1], alpha=alpha, l1_ratio=0.4)
     if draw(st.booleans()):
         params["class_weight"] = {
             c: draw(st.sampled_from(dyadic[1:])) for c in range(n_classes)
@@ -586,16 +539,17 @@ def assert_close_in_scale(actual, desired, rtol, scale=None):
     assert_allclose(actual, desired, rtol=rtol, atol=rtol * scale)
 
 
-def fit_against_reference(X, y, params, fit, sparse, scan, dtype=np.float64):
+def fit_against_reference(X, y, params, fit, sparse, exact, dtype=np.float64):
     """Fit with shuffle=False and tol=None and compare with reference_fit:
-    the mistakes, every score a row was judged on (not only the signs that
-    decided), the weights and biases, and the solvers that ran."""
+    the mistakes, the weights and the biases. On ``exact`` data (every sum
+    exact in either order) they agree bit for bit; otherwise to 1e-12 of the
+    weights' scale in float64 and 1e-5 in float32."""
     clf = PerceptronClassifier(shuffle=False, tol=None, **params)
     X_fit = sp.csr_matrix(X, dtype=dtype) if sparse else X.astype(dtype)
     fit_args = {name: value.astype(dtype) for name, value in fit.items()}
-    with watched_scan(scan) as runs:
-        clf.fit(X_fit, y, **fit_args)
-    W, b, errors, scores = reference_fit(
+    clf.fit(X_fit, y, **fit_args)
+    l1_ratio = {"l1": 1.0, "elasticnet": params.get("l1_ratio", 0.15)}
+    W, b, errors, _ = reference_fit(
         X,
         y,
         params["max_iter"],
@@ -603,82 +557,53 @@ def fit_against_reference(X, y, params, fit, sparse, scan, dtype=np.float64):
         activation=params["activation"],
         eta=params["eta0"],
         alpha=params.get("alpha", 0.0),
+        l1_ratio=l1_ratio.get(params.get("penalty"), 0.0),
         fit_intercept=params["fit_intercept"],
         class_weight=params.get("class_weight"),
         average=int(params["average"]),
+        sparse=sparse,
         **fit,
     )
     assert clf.coef_.dtype == clf.intercept_.dtype == dtype
     assert_array_equal(clf.errors_, errors)
-    assert_close_in_scale(np.concatenate(runs["scores"]), scores, rtol=1e-9)
-    # Integer data keeps every float32 sum exact; only averages are rounded.
-    rtol = 1e-5 if dtype == np.float32 and params["average"] else 1e-9
+    if exact:
+        assert_array_equal(clf.coef_, W.astype(dtype))
+        assert_array_equal(clf.intercept_, b.astype(dtype))
+        return
+    rtol = 1e-5 if dtype == np.float32 else 1e-12
     scale = max(np.abs(W).max(), np.abs(b).max(), 1e-300)
     assert_close_in_scale(clf.coef_, W, rtol, scale)
     assert_close_in_scale(clf.intercept_, b, rtol, scale)
-    solvers = {
-        "settle": len(runs["settle_products"]),
-        "push": runs["push_blocks"],
-        "pull": runs["pulls"],
-    }
-    forced = "pull" if params["activation"] != "step" else scan  # pull: no choice
-    if forced != "adaptive":
-        assert [name for name, n in solvers.items() if n] == [forced]
 
 
-@pytest.mark.parametrize("decay", [0.0, 1e-4, 0.3])
-@pytest.mark.parametrize("scan", list(_SCAN_THRESHOLDS))
-@settings(max_examples=12, deadline=None)
+@pytest.mark.parametrize("penalty", [None, "l2", "strong l2", "l1", "elasticnet"])
+@settings(max_examples=15, deadline=None)
 @given(data=st.data())
-def test_block_scan_equals_the_sample_by_sample_rule(scan, decay, data):
-    # Real-valued data agrees to rounding; integer data (possible without
-    # decay), on which every sum is exact, agrees bit for bit, ties included.
-    exact = decay == 0 and data.draw(st.booleans(), label="exact")
-    problem = data.draw(online_problems(exact, decay=decay), label="problem")
-    fit_against_reference(*problem, scan)
+def test_online_loop_equals_the_sample_by_sample_oracle(penalty, data):
+    # Real-valued data agrees to rounding; integer data (possible without a
+    # penalty), on which every sum is exact, agrees bit for bit, ties included.
+    exact = penalty is None and data.draw(st.booleans(), label="exact")
+    problem = data.draw(online_problems(exact, penalty=penalty), label="problem")
+    fit_against_reference(*problem, exact)
 
 
-@pytest.mark.parametrize("scan", list(_SCAN_THRESHOLDS))
-@settings(max_examples=12, deadline=None)
+@settings(max_examples=20, deadline=None)
 @given(problem=online_problems(exact=True))
-def test_block_scan_equals_the_sample_by_sample_rule_in_float32(scan, problem):
+def test_online_loop_equals_the_oracle_in_float32(problem):
     # Integer data keeps every float32 sum exact, so the float32 fit makes
-    # the float64 reference's decisions and scores exactly.
-    fit_against_reference(*problem, scan, dtype=np.float32)
+    # the float64 oracle's decisions and weights exactly.
+    fit_against_reference(*problem, exact=True, dtype=np.float32)
 
 
-@pytest.mark.parametrize("activation", ["logistic", "tanh", "identity"])
-@settings(max_examples=10, deadline=None)
+@pytest.mark.parametrize("activation", sorted(set(ACTIVATIONS) - {"step"}))
+@settings(max_examples=8, deadline=None)
 @given(data=st.data())
-def test_pull_scan_equals_the_sample_by_sample_delta_rule(activation, data):
-    decay = data.draw(st.sampled_from([0.0, 1e-2]), label="decay")
-    problem = data.draw(online_problems(False, activation, decay), label="problem")
-    fit_against_reference(*problem, "adaptive")
-
-
-@pytest.mark.parametrize("multi_class, n_classes", [("ovr", 2), ("multinomial", 3)])
-def test_adaptive_scan_settles_then_pushes_and_matches_the_reference(
-    multi_class, n_classes
-):
-    # From zero weights every row is a mistake, so the scan starts by
-    # settling blocks, several products each; once the mistake rate of the
-    # last ~512 rows falls under DENSE_ABOVE it jumps from mistake to mistake.
-    # (Problems separable for the rule, hence few mistakes after a while.)
-    rng = np.random.default_rng(0)
-    X, y = make_online_problem(rng, 3000, 5, n_classes, separable=True, exact=False)
-    params = {"multi_class": multi_class, "average": True}
-    with watched_scan("adaptive") as runs:
-        clf = PerceptronClassifier(shuffle=False, tol=None, max_iter=2, **params)
-        clf.fit(X, y)
-    assert max(runs["settle_products"]) >= 4
-    assert runs["push_blocks"] >= 2 and runs["push_jumps"] > runs["push_blocks"]
-    W, b, errors, scores = reference_fit(
-        X, y, 2, multinomial=multi_class == "multinomial", average=True
-    )
-    assert_close_in_scale(np.concatenate(runs["scores"]), scores, rtol=1e-9)
-    assert_close_in_scale(clf.coef_, W, rtol=1e-9)
-    assert_close_in_scale(clf.intercept_, b, rtol=1e-9, scale=np.abs(W).max())
-    assert_array_equal(clf.errors_, errors)
+def test_online_delta_rule_equals_the_oracle(activation, data):
+    penalty = data.draw(st.sampled_from([None, "l2", "elasticnet"]), label="penalty")
+    problem = data.draw(online_problems(False, activation, penalty), label="problem")
+    fit_against_reference(*problem, exact=False)
+    X, y, params, fit, sparse = problem
+    fit_against_reference(X, y, params, {}, sparse, False, dtype=np.float32)
 
 
 # --------------------------------------------------------------------------
@@ -698,7 +623,7 @@ def test_adaptive_scan_settles_then_pushes_and_matches_the_reference(
     ],
     ids=str,
 )
-def test_sparse_equals_dense(params, scan):
+def test_sparse_equals_dense(params):
     X, y = classification(3)
     X[np.abs(X) < 0.5] = 0
     dense = PerceptronClassifier(max_iter=5, tol=None, **params).fit(X, y)
@@ -706,6 +631,26 @@ def test_sparse_equals_dense(params, scan):
     sparse.fit(sp.csr_matrix(X), y)
     assert_allclose(sparse.coef_, dense.coef_, atol=1e-10)
     assert_array_equal(sparse.predict(sp.csr_matrix(X)), dense.predict(X))
+
+
+def test_sparse_input_with_int64_indices_and_read_only_arrays():
+    # The compiled loop reads int32 indices and const memory views.
+    X, y = classification(3)
+    X[np.abs(X) < 0.5] = 0
+    expected = PerceptronClassifier(max_iter=3, tol=None).fit(X, y).coef_
+    wide = sp.csr_matrix(X)
+    wide.indices, wide.indptr = (
+        wide.indices.astype(np.int64),
+        wide.indptr.astype(np.int64),
+    )
+    wide.data.flags.writeable = False
+    clf = PerceptronClassifier(max_iter=3, tol=None).fit(wide, y)
+    assert_allclose(clf.coef_, expected, atol=1e-12)
+    assert wide.indices.dtype == np.int64
+    X.flags.writeable = False
+    assert_array_equal(
+        PerceptronClassifier(max_iter=3, tol=None).fit(X, y).coef_, expected
+    )
 
 
 def test_sparse_l1_truncates_only_the_features_of_each_sample():
@@ -842,6 +787,23 @@ def test_activation_object_equals_its_name():
         PerceptronClassifier(activation=logistic, multi_class="multinomial").fit(X, y)
 
 
+def test_activation_objects_keep_their_parameters():
+    # The compiled delta rule reads leaky_relu's slope and elu's alpha.
+    X, y = classification(2)
+    for name, params in [
+        ("leaky_relu", {"negative_slope": 0.3}),
+        ("elu", {"alpha": 2.0}),
+    ]:
+        coef_init = np.full((1, X.shape[1]), -0.5)
+        fits = [
+            PerceptronClassifier(activation=a, eta0=0.01, max_iter=2, tol=None)
+            .fit(X, y, coef_init=coef_init)
+            .coef_
+            for a in (get_activation(name, **params), get_activation(name))
+        ]
+        assert not np.allclose(*fits)
+
+
 def test_bad_activation_name_suggests_the_closest():
     X, y = classification(2)
     with pytest.raises(InvalidParameterError, match="Did you mean 'logistic'"):
@@ -921,8 +883,11 @@ def test_non_finite_input(value):
 
 def test_single_class():
     X, _ = classification(2)
+    clf = PerceptronClassifier()
     with pytest.raises(ValueError, match="at least two classes; got 1 class"):
-        PerceptronClassifier().fit(X, np.zeros(len(X)))
+        clf.fit(X, np.zeros(len(X)))
+    # A refused fit leaves nothing fitted behind.
+    assert not hasattr(clf, "classes_") and not hasattr(clf, "t_")
 
 
 def test_mismatched_lengths():
@@ -960,8 +925,10 @@ def test_bad_initial_weights():
     X, y = classification(3)
     with pytest.raises(ValueError, match="coef_init has shape"):
         PerceptronClassifier().fit(X, y, coef_init=np.zeros((2, 10)))
+    clf = PerceptronClassifier()
     with pytest.raises(ValueError, match="intercept_init has shape"):
-        PerceptronClassifier().fit(X, y, intercept_init=np.zeros(2))
+        clf.fit(X, y, intercept_init=np.zeros(2))
+    assert not hasattr(clf, "classes_") and not hasattr(clf, "t_")
 
 
 def test_partial_fit_errors():
@@ -970,15 +937,15 @@ def test_partial_fit_errors():
         PerceptronClassifier().partial_fit(X, y)
     # A refused first call leaves the estimator as new.
     clf = PerceptronClassifier()
-    with pytest.raises(ValueError, match="not among the classes"):
+    with pytest.raises(ValueError, match="not in classes_"):
         clf.partial_fit(X, y, classes=[0, 1])
     assert not hasattr(clf, "classes_")
     clf.partial_fit(X, y, classes=[0, 1, 2])
     assert clf.t_ == len(y) + 1
     clf = PerceptronClassifier().partial_fit(X[y < 2], y[y < 2], classes=[0, 1])
-    with pytest.raises(ValueError, match=r"labels \[2\] that are not among"):
+    with pytest.raises(ValueError, match=r"not in classes_ \[0 1\]: \[2\]"):
         clf.partial_fit(X, y)
-    with pytest.raises(ValueError, match="differs from the classes"):
+    with pytest.raises(ValueError, match="is not the same as on the last call"):
         clf.partial_fit(X[y < 2], y[y < 2], classes=[0, 1, 2])
     with pytest.raises(ValueError, match="early_stopping"):
         PerceptronClassifier(early_stopping=True).partial_fit(X, y, classes=[0, 1, 2])
@@ -988,7 +955,13 @@ def test_partial_fit_errors():
         )
 
 
-def test_divergence_is_reported():
+def test_divergence_keeps_the_last_finite_weights():
+    # As the MLP: a diverging epoch is undone with a warning, nothing raises,
+    # and the estimator is fitted with finite weights.
     X, y = classification(2)
-    with pytest.raises(ValueError, match="overflowed"):
-        PerceptronClassifier(activation="identity", eta0=1e3).fit(X * 1e100, y)
+    clf = PerceptronClassifier(activation="identity", eta0=1e3, max_iter=50)
+    with pytest.warns(ConvergenceWarning, match="diverged"):
+        clf.fit(X * 1e100, y)
+    assert np.isfinite(clf.coef_).all() and np.isfinite(clf.intercept_).all()
+    assert clf.n_iter_ == len(clf.errors_)
+    assert clf.t_ == 1 + clf.n_iter_ * len(y)
