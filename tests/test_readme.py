@@ -23,11 +23,23 @@ def demo_block():
     return section.split("```text\n", 1)[1].split("```", 1)[0]
 
 
+def tables(block):
+    """Each table's data rows, as (model, activation, score, seconds) strings."""
+    found, rows = [], None
+    for line in block.splitlines():
+        if line.startswith("-----"):
+            rows = []
+            found.append(rows)
+        elif not line.strip():
+            rows = None
+        elif rows is not None:
+            rows.append(line.split())
+    return found
+
+
 def table_rows(block):
-    """The table's data rows: (model, activation, accuracy, seconds) strings."""
-    lines = block.splitlines()
-    start = next(i for i, line in enumerate(lines) if line.startswith("-----"))
-    return [line.split() for line in lines[start + 1 :] if line.strip()]
+    """The classification table's data rows."""
+    return tables(block)[0]
 
 
 @pytest.fixture(scope="module")
@@ -41,24 +53,31 @@ def test_readme_header_is_the_demos(split):
     assert demo_block().startswith(header)
 
 
-def test_readme_table_has_the_demos_rows_and_format(split):
+@pytest.mark.parametrize(
+    "which, make_rows, score",
+    [
+        (0, lambda: cli.perceptron_rows() + cli.mlp_rows(quick=False), "test accuracy"),
+        (1, cli.regression_rows, "test R²"),
+    ],
+    ids=["classification", "regression"],
+)
+def test_readme_table_has_the_demos_rows_and_format(which, make_rows, score):
     block = demo_block()
-    quoted = table_rows(block)
-    rows = cli.perceptron_rows() + cli.mlp_rows(quick=False)
+    quoted = tables(block)[which]
+    rows = make_rows()
     assert [(model, activation) for model, activation, *_ in quoted] == [
         (row.model, row.activation) for row in rows
     ]
-    for _, _, accuracy, seconds in quoted:
-        assert re.fullmatch(r"[01]\.\d{4}", accuracy)
+    for _, _, value, seconds in quoted:
+        assert re.fullmatch(r"-?[01]\.\d{4}", value)
         assert re.fullmatch(r"\d+\.\d{3}", seconds)
     # Printed again by the demo's own function, the quoted numbers give the
     # quoted table, character for character.
     results = [
-        cli.DemoResult(row, score=float(acc), seconds=float(sec))
-        for row, (_, _, acc, sec) in zip(rows, quoted)
+        cli.DemoResult(row, score=float(value), seconds=float(sec))
+        for row, (_, _, value, sec) in zip(rows, quoted)
     ]
-    table = cli.format_table(results)
-    assert table in block
+    assert cli.format_table(results, score=score) in block
 
 
 def test_readme_quotes_sklearns_perceptron_accuracy(split):
