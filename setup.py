@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy
 from Cython.Build import cythonize
 from setuptools import Extension, setup
+from setuptools.command.build_ext import build_ext
 
 # The kernels are compared with their numpy oracles to 1e-12: contracting a*b+c
 # into one rounding (FMA) would change results with the compiler's mood, and
@@ -30,7 +31,28 @@ extensions = [
     for path in sorted(Path("sknn").glob("*.pyx"))
 ]
 
+
+class build_ext_beside_sources(build_ext):
+    """Build the kernels, and also place each one beside its ``.pyx``.
+
+    ``python -m pytest`` in a checkout imports ``sknn`` from the checkout (the
+    current directory comes first on ``sys.path``), not from site-packages.
+    With each compiled module beside its source, a checkout is importable
+    after ``pip install .`` just as after ``pip install -e .``.
+    """
+
+    def run(self):
+        super().run()
+        if self.inplace:
+            return
+        for extension in self.extensions:
+            built = Path(self.get_ext_fullpath(extension.name))
+            beside = Path(extension.sources[0]).with_name(built.name)
+            self.copy_file(str(built), str(beside))
+
+
 setup(
+    cmdclass={"build_ext": build_ext_beside_sources},
     ext_modules=cythonize(
         extensions,
         compiler_directives={
@@ -40,5 +62,5 @@ setup(
             "cdivision": True,
             "initializedcheck": False,
         },
-    )
+    ),
 )
