@@ -20,6 +20,8 @@ sum folded into these loops.
 
 from cython cimport floating
 
+include "_build_info.pxi"
+
 
 def bias_identity(floating[:, ::1] z, const floating[::1] bias):
     """``z ← z + b``."""

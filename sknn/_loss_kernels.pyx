@@ -16,6 +16,8 @@ the results agree with numpy's to rounding, not bit for bit.
 from cython cimport floating
 from libc.math cimport exp, expf, fabs, log, log1p, log1pf
 
+include "_build_info.pxi"
+
 
 cdef inline floating _exp(floating x) noexcept nogil:
     if floating is float:

@@ -16,6 +16,8 @@ it compile two branch-free copies.
 from cython cimport floating
 from libc.math cimport sqrt, sqrtf
 
+include "_build_info.pxi"
+
 
 def sgd_step(
     floating[::1] params,

@@ -16,34 +16,17 @@ ctypedef fused floating:
     float
     double
 
+include "_build_info.pxi"
+
 cdef extern from *:
     """
-    #define SKNN_STR2(x) #x
-    #define SKNN_STR(x) SKNN_STR2(x)
-    #if defined(__clang__)
-    #define SKNN_COMPILER "clang " __clang_version__
-    #elif defined(__GNUC__)
-    #define SKNN_COMPILER "gcc " __VERSION__
-    #elif defined(_MSC_VER)
-    #define SKNN_COMPILER "MSVC " SKNN_STR(_MSC_FULL_VER)
-    #else
-    #define SKNN_COMPILER "unknown compiler"
-    #endif
     #if defined(__GNUC__)
     #define SKNN_PREFETCH(p) __builtin_prefetch(p)
     #else
     #define SKNN_PREFETCH(p)
     #endif
     """
-    const char *SKNN_COMPILER
     void SKNN_PREFETCH(const void *) noexcept nogil
-    long CYTHON_HEX_VERSION
-
-BUILD = {
-    "compiler": SKNN_COMPILER.decode(),
-    "cython": ".".join(str((CYTHON_HEX_VERSION >> s) & 0xFF) for s in (24, 16, 8)),
-}
-"""How this kernel was compiled: the C compiler and the Cython version."""
 
 cpdef enum Rule:
     ROSENBLATT = 0
