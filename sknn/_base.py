@@ -76,11 +76,9 @@ def validation_split(validation_fraction, random_state, stratify, *arrays):
         The share of the samples held out.
     random_state : int, RandomState instance or None
         Drives the split.
-    stratify : ndarray of int of shape (n_samples,) or None
-        Each sample's class as an index: the split keeps the classes'
-        proportions. None (regression, multilabel targets) for a plain split.
-        Stratification falls back to a plain split when a class has too few
-        samples for it, as scikit-learn's estimators do.
+    stratify : ndarray of shape (n_samples,) or None
+        Each sample's class label: the split keeps the classes' proportions.
+        None (regression, multilabel targets) for a plain split.
     *arrays : indexables of length n_samples
         What to split.
 
@@ -93,7 +91,9 @@ def validation_split(validation_fraction, random_state, stratify, *arrays):
     ------
     ValueError
         When the validation part would be empty; the message says to raise
-        ``validation_fraction`` or to give more samples.
+        ``validation_fraction`` or to give more samples. When a class has a
+        single member, which a stratified split cannot place on both sides:
+        scikit-learn's error, naming the classes.
     """
     n_samples = len(arrays[0])
     n_val = int(np.ceil(validation_fraction * n_samples))
@@ -103,10 +103,6 @@ def validation_split(validation_fraction, random_state, stratify, *arrays):
             "leaves an empty training or validation set; change "
             "validation_fraction or provide more samples."
         )
-    if stratify is not None:
-        counts = np.bincount(stratify)
-        if counts[counts > 0].min() < 2:
-            stratify = None
     parts = train_test_split(
         *arrays,
         test_size=validation_fraction,

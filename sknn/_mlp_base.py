@@ -494,8 +494,10 @@ class BaseMultilayerNetwork(CallbackSupportMixin, BaseEstimator):
     def _hold_out(self, X, Y, stratify, sample_weight, random_state):
         """Split off the validation data; return the training part and a scorer."""
         arrays = [X, Y] if sample_weight is None else [X, Y, sample_weight]
+        # Stratified by label, so that an error names the classes as y has them.
+        labels = None if stratify is None else self.classes_[stratify]
         train, val = validation_split(
-            self.validation_fraction, random_state, stratify, *arrays
+            self.validation_fraction, random_state, labels, *arrays
         )
         X_val, Y_val = val[0], val[1]
         weights_val = val[2] if sample_weight is not None else None
@@ -515,7 +517,9 @@ class BaseMultilayerNetwork(CallbackSupportMixin, BaseEstimator):
         if self.scoring is None or self.scoring == "loss":
 
             def score():
-                logits = network.logits(X_val)
+                # A non-finite score is the answer for overflowing weights.
+                with np.errstate(over="ignore", invalid="ignore"):
+                    logits = network.logits(X_val)
                 if not np.isfinite(logits).all():
                     return np.nan
                 if self.scoring is None:
@@ -587,8 +591,25 @@ class BaseMultilayerNetwork(CallbackSupportMixin, BaseEstimator):
         )
 
     def _logits(self, X):
+        """Return the network's logits for ``X``, checked to be finite.
+
+        Fitting keeps only weights whose logits on the training data are
+        finite; input far larger than that data can still overflow. That is
+        refused with the reason, never returned as inf or NaN.
+        """
         X = self._validate_X(X)
-        return self._network.logits(X)
+        # The overflow is checked just below and reported with its cause.
+        with np.errstate(over="ignore", invalid="ignore"):
+            logits = self._network.logits(X)
+        if not np.isfinite(logits).all():
+            rows = np.flatnonzero(~np.isfinite(logits).all(axis=1))
+            raise ValueError(
+                f"The network's output overflows on {len(rows)} sample(s) of X "
+                f"(the first is row {rows[0]}): their values are far larger than "
+                "those of the training data. Scale X as the training data was "
+                "scaled."
+            )
+        return logits
 
     # -- the weights -------------------------------------------------------
 

@@ -57,6 +57,18 @@ def _has_probabilities(estimator):
     return True
 
 
+def _normalised_log_sigmoids(scores):
+    """``log(sigmoid(s) / sum(sigmoid(s)))`` per row, without leaving log space.
+
+    ``log_expit`` is exact where ``expit`` underflows, and the row's
+    normaliser is a log-sum-exp, so rows whose every score is very negative
+    still come out finite, whatever the dtype.
+    """
+    log_proba = log_expit(scores)
+    log_proba -= logsumexp(log_proba, axis=1, keepdims=True)
+    return log_proba
+
+
 class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
     """Perceptron classifier: McCulloch-Pitts neurons trained online.
 
@@ -568,7 +580,7 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         train = val = None
         if fit and self.early_stopping:
             (train,), (val,) = validation_split(
-                self.validation_fraction, self.random_state, y_index, np.arange(len(y))
+                self.validation_fraction, self.random_state, y, np.arange(len(y))
             )
             train, val = np.sort(train), np.sort(val)
         # As scikit-learn, draw one seed per fit from random_state, then
@@ -720,7 +732,18 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         """
         check_is_fitted(self)
         X = validate_data(self, X, accept_sparse="csr", dtype=FLOAT_DTYPES, reset=False)
-        scores = safe_sparse_dot(X, self.coef_.T, dense_output=True) + self.intercept_
+        # An overflow is checked just below and reported with its cause.
+        with np.errstate(over="ignore", invalid="ignore"):
+            scores = safe_sparse_dot(X, self.coef_.T, dense_output=True)
+            scores += self.intercept_
+        if not np.isfinite(scores).all():
+            rows = np.flatnonzero(~np.isfinite(scores).all(axis=1))
+            raise ValueError(
+                f"The neurons' pre-activations overflow on {len(rows)} sample(s) "
+                f"of X (the first is row {rows[0]}): their values are far larger "
+                "than those of the training data. Scale X as the training data "
+                "was scaled."
+            )
         return scores.ravel() if scores.shape[1] == 1 else scores
 
     def predict(self, X):
@@ -762,9 +785,9 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         scores = self.decision_function(X)
         if scores.ndim == 1:
             return np.column_stack([expit(-scores), expit(scores)])
-        proba = expit(scores)
-        proba /= proba.sum(axis=1, keepdims=True)
-        return proba
+        # In log space: where every sigmoid of a row underflows to 0 (scores
+        # of -100 in float32, -750 in float64) their plain sum would be 0/0.
+        return np.exp(_normalised_log_sigmoids(scores))
 
     @available_if(_has_probabilities)
     def predict_log_proba(self, X):
@@ -783,8 +806,7 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         scores = self.decision_function(X)
         if scores.ndim == 1:
             return np.column_stack([log_expit(-scores), log_expit(scores)])
-        log_proba = log_expit(scores)
-        return log_proba - logsumexp(log_proba, axis=1, keepdims=True)
+        return _normalised_log_sigmoids(scores)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
