@@ -90,19 +90,10 @@ def validation_split(validation_fraction, random_state, stratify, *arrays):
     Raises
     ------
     ValueError
-        When the validation part would be empty; the message says to raise
-        ``validation_fraction`` or to give more samples. When a class has a
-        single member, which a stratified split cannot place on both sides:
-        scikit-learn's error, naming the classes.
+        scikit-learn's errors, from :func:`~sklearn.model_selection.train_test_split`:
+        when either part would be empty, or when a class has a single member,
+        which a stratified split cannot place on both sides.
     """
-    n_samples = len(arrays[0])
-    n_val = int(np.ceil(validation_fraction * n_samples))
-    if n_val < 1 or n_val >= n_samples:
-        raise ValueError(
-            f"validation_fraction={validation_fraction} of {n_samples} samples "
-            "leaves an empty training or validation set; change "
-            "validation_fraction or provide more samples."
-        )
     parts = train_test_split(
         *arrays,
         test_size=validation_fraction,

@@ -436,12 +436,12 @@ class MLPNeuronClassifier(ClassifierMixin, BaseMultilayerNetwork):
                     "classes must be passed on the first call to partial_fit."
                 )
             return False
-        classes = unique_labels(classes)
+        given, classes = classes, unique_labels(classes)
         if seen is not None:
             if not np.array_equal(seen, classes):
                 raise ValueError(
-                    f"classes={classes!r} is not the same as on the last call to "
-                    f"partial_fit, was {seen!r}."
+                    f"`classes={given!r}` is not the same as on last call to "
+                    f"partial_fit, was: {seen!r}"
                 )
             return False
         self.classes_ = classes
@@ -511,13 +511,14 @@ class MLPNeuronClassifier(ClassifierMixin, BaseMultilayerNetwork):
         if self.warm_start:
             if set(classes) != set(self.classes_):
                 raise ValueError(
-                    "warm_start needs y to have the same classes as the previous "
-                    f"fit: it had {self.classes_}, y has {classes}."
+                    "warm_start can only be used where `y` has the same classes as "
+                    f"in the previous call to fit. Previously got {self.classes_}, "
+                    f"`y` has {classes}"
                 )
         elif len(np.setdiff1d(classes, self.classes_, assume_unique=True)):
             raise ValueError(
-                f"y has classes that are not in classes_ {self.classes_}: "
-                f"y has {classes}."
+                "`y` has classes not in `self.classes_`. `self.classes_` has "
+                f"{self.classes_}. 'y' has {classes}."
             )
 
     def _indicator(self, y):

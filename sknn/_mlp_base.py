@@ -360,7 +360,8 @@ class BaseMultilayerNetwork(CallbackSupportMixin, BaseEstimator):
         sizes = list(sizes) if hasattr(sizes, "__iter__") else [sizes]
         if any(not isinstance(size, Integral) or size <= 0 for size in sizes):
             raise ValueError(
-                f"hidden_layer_sizes must be positive integers, got {sizes}."
+                f"hidden_layer_sizes must be > 0, got {sizes}. Each size is the "
+                "number of neurons of a hidden layer, a positive integer."
             )
         return [int(size) for size in sizes]
 

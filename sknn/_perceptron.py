@@ -508,9 +508,9 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         self._check_rule_parameters()
         if self.early_stopping:
             raise ValueError(
-                "early_stopping=True needs fit, which holds out a validation set; "
-                "partial_fit learns from every sample it is given. Set "
-                "early_stopping=False to use partial_fit."
+                "early_stopping should be False with partial_fit: early stopping "
+                "needs fit, which holds out a validation set, while partial_fit "
+                "learns from every sample it is given."
             )
         if first_call and self.class_weight == "balanced":
             raise ValueError(
@@ -545,23 +545,20 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
     def _check_partial_fit_classes(self, classes, y, first_call):
         """Set ``classes_`` on the first call; check every call's labels."""
         if first_call and classes is None:
-            raise ValueError(
-                "classes must be passed on the first call to partial_fit: "
-                "the list of every class label the model will see."
-            )
+            raise ValueError("classes must be passed on the first call to partial_fit.")
         known = np.unique(classes) if first_call else self.classes_
         if not first_call and classes is not None:
             if not np.array_equal(np.unique(classes), known):
                 raise ValueError(
-                    f"classes={np.unique(classes).tolist()} differs from the "
-                    f"classes of the first call to partial_fit, {known.tolist()}."
+                    f"`classes={classes!r}` is not the same as on last call to "
+                    f"partial_fit, was: {known!r}"
                 )
         unseen = np.setdiff1d(y, known)
         if unseen.size:
             raise ValueError(
-                f"y contains labels {unseen.tolist()} that are not among the "
-                f"classes given on the first call to partial_fit, {known.tolist()}. "
-                "Pass every label in `classes` on the first call."
+                "classes should include all valid labels that can be in y: y "
+                f"contains {unseen.tolist()}, which are not among the classes given "
+                f"on the first call to partial_fit, {known.tolist()}."
             )
         self.classes_ = known
 
@@ -570,8 +567,9 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         one epoch without it for partial_fit; report to the callbacks' ``tasks``."""
         if len(self.classes_) < 2:
             raise ValueError(
-                "PerceptronClassifier needs samples of at least two classes; got "
-                f"1 class: {self.classes_.tolist()}."
+                "The number of classes has to be greater than one; got 1 class: "
+                f"{self.classes_.tolist()}. PerceptronClassifier needs samples of "
+                "at least two classes."
             )
         y_index = np.searchsorted(self.classes_, y)
         sample_weight = check_sample_weight(sample_weight, X, X.dtype)
@@ -671,8 +669,9 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             coef_init = np.asarray(coef_init, dtype=X.dtype)
             if coef_init.size != coef.size or coef_init.shape[-1] != n_features:
                 raise ValueError(
-                    f"coef_init has shape {coef_init.shape}; this problem needs "
-                    f"({n_neurons}, {n_features}): one row of weights per neuron."
+                    "Provided ``coef_`` does not match dataset. coef_init has shape "
+                    f"{coef_init.shape}; this problem needs ({n_neurons}, "
+                    f"{n_features}): one row of weights per neuron."
                 )
             coef[...] = coef_init.reshape(coef.shape)
         intercept = np.zeros(n_neurons, dtype=X.dtype)
@@ -680,6 +679,7 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             intercept_init = np.asarray(intercept_init, dtype=X.dtype)
             if intercept_init.size != n_neurons:
                 raise ValueError(
+                    "Provided intercept_init does not match dataset. "
                     f"intercept_init has shape {intercept_init.shape}; this "
                     f"problem needs ({n_neurons},): one bias per neuron."
                 )
