@@ -731,7 +731,10 @@ def fit_lbfgs(
         keep_finite_weights(network, X, [params, start_params])
     else:
         keep_finite_weights(network, X, [start_params])
-        history.loss = network.loss_and_gradient(X, Y, sample_weight, config.alpha)
+        # The loss of weights with finite outputs may still overflow (Poisson's
+        # exp); inf is then the loss to report, without numpy's warning.
+        with np.errstate(over="ignore", invalid="ignore"):
+            history.loss = network.loss_and_gradient(X, Y, sample_weight, config.alpha)
         _warn_divergence(history.n_iter + 1)
         return history
     if result.status != 0 and not _stopped_by_hook(result):

@@ -48,6 +48,8 @@ EXPECTED_ERRORS = [
     r"The number of classes has to be greater than one",
     # nothing finite to keep after divergence
     r"Training diverged: none of the weights",
+    r"The weights overflowed during epoch",
+    r"The weights grew so large that the neurons' pre-activations overflow",
     # parameters that exclude each other, each error naming both
     r"class_weight is not supported for multilabel",
     r"class_weight='balanced' (is not supported by|cannot be computed from)",

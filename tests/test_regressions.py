@@ -254,3 +254,47 @@ def test_single_class_probabilities_have_one_column():
     np.testing.assert_array_equal(clf.predict(X[:4]), ["only"] * 4)
     np.testing.assert_array_equal(clf.predict_proba(X[:4]), np.ones((4, 1)))
     np.testing.assert_array_equal(clf.predict_log_proba(X[:4]), np.zeros((4, 1)))
+
+
+# -- found by the fuzz suite (tests/test_fuzz.py) -----------------------------
+
+
+def test_perceptron_proba_sums_to_one_for_large_float32_scores():
+    # Normalising with logsumexp added the row maximum back: scores of 1e5
+    # in float32 (spacing 0.008) left rows summing to 1 only within 1%.
+    X = np.random.RandomState(0).randn(30, 4).astype(np.float32)
+    y = np.arange(30) % 3
+    clf = PerceptronClassifier(activation="logistic", random_state=0).fit(X, y)
+    clf.coef_[...] = 0
+    clf.intercept_[...] = np.array([-1e5, -1e5 + 3, -1e5 + 1.5], dtype=np.float32)
+    proba = clf.predict_proba(X[:3])
+    np.testing.assert_allclose(proba.sum(axis=1), 1, rtol=1e-6)
+    expected = np.exp([0.0, 3.0, 1.5]) / np.exp([0.0, 3.0, 1.5]).sum()
+    np.testing.assert_allclose(proba[0], expected, rtol=1e-5)
+
+
+def test_failed_lbfgs_reports_its_loss_without_warnings():
+    # L-BFGS on unscaled float32 input with a Poisson loss: the loss at the
+    # weights kept is infinite, and computing it warned "overflow".
+    X = np.array([[1764.0524]], dtype=np.float32)
+    reg = MLPNeuronRegressor(
+        loss="poisson", hidden_layer_sizes=(), solver="lbfgs", max_iter=3
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        warnings.simplefilter("error", RuntimeWarning)
+        reg.set_params(random_state=0).fit(X, [3.0])
+        assert np.isfinite(reg.predict(X)).all()
+
+
+def test_perceptron_refuses_weights_that_overflow_on_its_training_data():
+    # An elu neuron on float32 input of magnitude 1e7: every weight finite,
+    # yet the pre-activations on the training data overflowed, and predict
+    # returned inf and NaN with numpy's warnings.
+    X = (np.random.RandomState(0).standard_normal((3, 4)) * 1e7).astype(np.float32)
+    clf = PerceptronClassifier(activation="elu", batch_size=1, max_iter=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        warnings.simplefilter("error", RuntimeWarning)
+        with pytest.raises(ValueError, match="overflow on the training data"):
+            clf.fit(X, [1, 0, 1])
