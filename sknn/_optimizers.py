@@ -38,6 +38,18 @@ class _Optimizer:
         self.dtype = params.dtype
         self._scratch = None
 
+    def __getstate__(self):
+        # A saved optimizer keeps its state, not its scratch, and its dtype by
+        # name (skops trusts strings, not numpy.dtype objects).
+        state = self.__dict__.copy()
+        state["_scratch"] = None
+        state["dtype"] = self.dtype.name
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self.dtype = np.dtype(self.dtype)
+
     def _scratch_for(self, grads, overwrite_grads):
         """The weight-sized scratch of a step: ``grads`` itself when it may be
         overwritten, else a buffer made on first need (a training loop that
