@@ -44,6 +44,7 @@ EXPECTED_ERRORS = [
     # the early-stopping split (scikit-learn's train_test_split wording)
     r"The least populated classes? in y ha(ve|s) only 1 member",
     r"the resulting train set will be empty",
+    r"The (test|train)_size = \d+ should be greater or equal to the number of classes",
     # a single class where the perceptron needs two
     r"The number of classes has to be greater than one",
     # nothing finite to keep after divergence
