@@ -538,7 +538,10 @@ class BaseMultilayerNetwork(CallbackSupportMixin, BaseEstimator):
             with warnings.catch_warnings():
                 # The held-out rows are validated arrays: no feature names.
                 warnings.filterwarnings("ignore", "X does not have valid feature")
-                return float(scorer(self, X_val, y_val, **kwargs))
+                try:
+                    return float(scorer(self, X_val, y_val, **kwargs))
+                except _OutputOverflow:
+                    return np.nan  # as the built-in scores of diverging weights
 
         return score
 
@@ -583,7 +586,11 @@ class BaseMultilayerNetwork(CallbackSupportMixin, BaseEstimator):
         [(5, 4), (5, 3)]
         """
         X = self._validate_X(X)
-        return self._network.hidden_activations(X)
+        with np.errstate(over="ignore", invalid="ignore"):
+            activations = self._network.hidden_activations(X)
+        for layer in activations:
+            _check_finite_outputs(layer)
+        return activations
 
     def _validate_X(self, X):
         check_is_fitted(self)
@@ -602,14 +609,7 @@ class BaseMultilayerNetwork(CallbackSupportMixin, BaseEstimator):
         # The overflow is checked just below and reported with its cause.
         with np.errstate(over="ignore", invalid="ignore"):
             logits = self._network.logits(X)
-        if not np.isfinite(logits).all():
-            rows = np.flatnonzero(~np.isfinite(logits).all(axis=1))
-            raise ValueError(
-                f"The network's output overflows on {len(rows)} sample(s) of X "
-                f"(the first is row {rows[0]}): their values are far larger than "
-                "those of the training data. Scale X as the training data was "
-                "scaled."
-            )
+        _check_finite_outputs(logits)
         return logits
 
     # -- the weights -------------------------------------------------------
@@ -644,6 +644,23 @@ class BaseMultilayerNetwork(CallbackSupportMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         return tags
+
+
+class _OutputOverflow(ValueError):
+    """The network's outputs overflow on the input given to predict."""
+
+
+def _check_finite_outputs(outputs):
+    """Raise :class:`_OutputOverflow` for rows of ``outputs`` that are not finite."""
+    finite = np.isfinite(outputs).all(axis=1)
+    if not finite.all():
+        rows = np.flatnonzero(~finite)
+        raise _OutputOverflow(
+            f"The network's output overflows on {len(rows)} sample(s) of X "
+            f"(the first is row {rows[0]}): their values are far larger than "
+            "those of the training data. Scale X as the training data was "
+            "scaled."
+        )
 
 
 def _copy_into(views, arrays, name):

@@ -298,3 +298,40 @@ def test_perceptron_refuses_weights_that_overflow_on_its_training_data():
         warnings.simplefilter("error", RuntimeWarning)
         with pytest.raises(ValueError, match="overflow on the training data"):
             clf.fit(X, [1, 0, 1])
+
+
+def test_scorer_on_diverging_weights_scores_nan_instead_of_failing():
+    # A scorer calls predict, which refuses outputs that overflow; mid-fit,
+    # on diverging weights, that must count as a failed epoch (NaN), as the
+    # built-in accuracy counts it, not end the fit with predict's error.
+    rng = np.random.RandomState(21)
+    X = (rng.uniform(-1, 1, (60, 3)) * 10.0 ** rng.uniform(-3, 5, (1, 3))).astype(
+        np.float32
+    )
+    y = rng.randint(0, 3, 60)
+    clf = MLPNeuronClassifier(
+        (5,),
+        activation="leaky_relu",
+        solver="sgd",
+        learning_rate_init=7.0,
+        max_iter=20,
+        early_stopping=True,
+        scoring="accuracy",
+        random_state=21,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        warnings.simplefilter("error", RuntimeWarning)
+        clf.fit(X, y)
+        proba = clf.predict_proba(X)
+    assert np.isnan(clf.validation_scores_[-1])
+    assert np.isfinite(proba).all()
+
+
+def test_hidden_activations_refuse_input_that_overflows():
+    X = np.random.RandomState(0).randn(40, 3).astype(np.float32)
+    clf = _fitted(MLPNeuronClassifier((4,), solver="lbfgs", max_iter=5), X, X[:, 0] > 0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        with pytest.raises(ValueError, match="overflows on 40 sample.*Scale X"):
+            clf.hidden_activations(_far_larger(X))
