@@ -45,9 +45,11 @@ __all__ = [
     "check_patience",
     "fit_lbfgs",
     "fit_stochastic",
+    "keep_finite_weights",
     "print_progress",
     "resolve_batch_size",
     "run_epoch",
+    "Snapshots",
     "TrainingConfig",
     "update_no_improvement_count",
 ]
@@ -447,26 +449,32 @@ class Snapshots:
     A step can leave weights whose loss was never computed (the last step of
     an epoch, of a fit); they are finite numbers yet may overflow in the
     forward pass. These copies are the fallbacks :func:`keep_finite_weights`
-    tries, newest first. Two buffers are taken in turn, so remembering an
-    epoch costs one copy of the parameters.
+    tries, newest first. Two buffers, made on first need, are taken in turn,
+    so remembering an epoch costs one copy of the parameters; the call's
+    start is copied aside only when a third epoch would overwrite it.
     """
 
     def __init__(self, params):
-        self.start = params.copy()
-        self._buffers = [np.empty_like(params), np.empty_like(params)]
+        self._params = params
+        self._buffers = []
+        self._start = None
         self._n_remembered = 0
 
     def remember(self, params):
         """Copy ``params``, the weights an epoch starts from."""
-        np.copyto(self._buffers[self._n_remembered % 2], params)
+        n = self._n_remembered
+        if n < 2:
+            self._buffers.append(np.empty_like(self._params))
+        elif n == 2:
+            self._start = self._buffers[0].copy()
+        np.copyto(self._buffers[n % 2], params)
         self._n_remembered += 1
 
     def candidates(self):
         """The remembered weights, newest first, ending with the call's start."""
         n = self._n_remembered
         newest = [self._buffers[(n - 1 - k) % 2] for k in range(min(n, 2))]
-        # the first epoch starts from the call's own start: no need to try twice
-        return newest if n <= 2 and n else [*newest, self.start]
+        return newest if self._start is None else [*newest, self._start]
 
 
 def finite_on(network, X):
