@@ -503,6 +503,13 @@ class BaseMultilayerNetwork(CallbackSupportMixin, BaseEstimator):
         X_val, Y_val = val[0], val[1]
         weights_val = val[2] if sample_weight is not None else None
         weights_train = train[2] if sample_weight is not None else None
+        for part, weights in (("training", weights_train), ("validation", weights_val)):
+            if weights is not None and not weights.sum() > 0:
+                raise ValueError(
+                    f"The sample weights of the {part} set held out for early "
+                    "stopping are all zero; change random_state or "
+                    "validation_fraction, or give fewer samples a zero weight."
+                )
         score = self._validation_scorer(X_val, Y_val, weights_val)
         return train[0], train[1], weights_train, score
 
@@ -518,14 +525,16 @@ class BaseMultilayerNetwork(CallbackSupportMixin, BaseEstimator):
         if self.scoring is None or self.scoring == "loss":
 
             def score():
-                # A non-finite score is the answer for overflowing weights.
+                # Overflowing weights score NaN, and a loss or R² that
+                # overflows (Poisson's exp, squares of 1e200) scores -inf:
+                # both are answers here, not faults to warn about.
                 with np.errstate(over="ignore", invalid="ignore"):
                     logits = network.logits(X_val)
-                if not np.isfinite(logits).all():
-                    return np.nan
-                if self.scoring is None:
-                    return self._validation_score(logits, Y_val, weights_val)
-                total = network.loss.value(logits, Y_val, weights_val)
+                    if not np.isfinite(logits).all():
+                        return np.nan
+                    if self.scoring is None:
+                        return self._validation_score(logits, Y_val, weights_val)
+                    total = network.loss.value(logits, Y_val, weights_val)
                 n = len(Y_val) if weights_val is None else weights_val.sum()
                 return -total / n
 

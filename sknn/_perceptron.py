@@ -593,24 +593,28 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
                 self._state_after_epoch, trainer, weights, X.shape[0]
             )
         )
-        n_iter, errors = run_epochs(
-            trainer,
-            weights,
-            X,
-            y_index,
-            sample_weight,
-            max_iter=self.max_iter if fit else 1,
-            tol=self.tol if fit else None,
-            patience=self.n_iter_no_change,
-            shuffle=self.shuffle,
-            rng=np.random.default_rng(seed),
-            t=int(self.t_),
-            train=train,
-            val=val,
-            verbose=self.verbose,
-            on_epoch_begin=on_epoch_begin,
-            on_epoch_end=on_epoch_end,
-        )
+        # Overflow while training (unscaled input, an unbounded activation)
+        # is caught as non-finite weights, or scores, and reported as a
+        # ValueError with advice, not as numpy's warnings.
+        with np.errstate(over="ignore", invalid="ignore"):
+            n_iter, errors = run_epochs(
+                trainer,
+                weights,
+                X,
+                y_index,
+                sample_weight,
+                max_iter=self.max_iter if fit else 1,
+                tol=self.tol if fit else None,
+                patience=self.n_iter_no_change,
+                shuffle=self.shuffle,
+                rng=np.random.default_rng(seed),
+                t=int(self.t_),
+                train=train,
+                val=val,
+                verbose=self.verbose,
+                on_epoch_begin=on_epoch_begin,
+                on_epoch_end=on_epoch_end,
+            )
         self._store_weights(trainer, weights, n_iter, X.shape[0])
         self._check_finite_scores(X)
         previous = [] if fit else getattr(self, "errors_", [])

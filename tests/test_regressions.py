@@ -335,3 +335,72 @@ def test_hidden_activations_refuse_input_that_overflows():
         warnings.simplefilter("error", RuntimeWarning)
         with pytest.raises(ValueError, match="overflows on 40 sample.*Scale X"):
             clf.hidden_activations(_far_larger(X))
+
+
+# -- found by the long fuzz run (--hypothesis-profile=long) -------------------
+
+
+@pytest.mark.parametrize("scoring", [None, "loss"])
+def test_early_stopping_refuses_a_part_whose_weights_are_all_zero(scoring):
+    # A ZeroDivisionError (accuracy) or a 0/0 RuntimeWarning (loss) before.
+    X = np.random.RandomState(0).randn(20, 3)
+    y = np.arange(20) % 2
+    sample_weight = np.zeros(20)
+    sample_weight[0] = 1.0
+    clf = MLPNeuronClassifier(
+        (), early_stopping=True, validation_fraction=0.5, scoring=scoring
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        with pytest.raises(ValueError, match="sample weights of the .* all zero"):
+            clf.fit(X, y, sample_weight=sample_weight)
+
+
+@pytest.mark.parametrize("scoring, seed", [(None, 4), ("loss", 9)])
+def test_validation_score_that_overflows_is_not_a_warning(scoring, seed):
+    # Poisson with a large learning rate: the logits are finite, but exp of them
+    # (the validation loss) and their squares (R²) overflowed, with warnings.
+    rng = np.random.RandomState(seed)
+    X = rng.randn(30, 2) * 2
+    y = np.abs(rng.randn(30))
+    reg = MLPNeuronRegressor(
+        "poisson",
+        hidden_layer_sizes=(),
+        solver="sgd",
+        learning_rate_init=1.0,
+        early_stopping=True,
+        scoring=scoring,
+        max_iter=1,
+        random_state=seed,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        warnings.simplefilter("error", RuntimeWarning)
+        reg.fit(X, y)
+        assert np.isfinite(reg.predict(X)).all()
+
+
+def test_perceptron_training_overflow_is_not_a_warning():
+    # elu neurons on float32 input, early stopping: the validation products
+    # overflowed inside training, and numpy warned.
+    scales = [6.07, 0.13, 1.89, 2.65, 66.11, 0.05, 0.14, 49.5, 7.29, 0.5, 11.01, 0.39]
+    rng = np.random.RandomState(0)
+    X = (rng.standard_normal((273, 12)) * scales).astype(np.float32)
+    y = rng.randint(0, 2, 273)
+    clf = PerceptronClassifier(
+        activation="elu",
+        alpha=1.0,
+        fit_intercept=False,
+        max_iter=1,
+        tol=None,
+        early_stopping=True,
+        validation_fraction=0.375,
+        n_iter_no_change=1,
+        batch_size=14,
+        shuffle=False,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        warnings.simplefilter("error", RuntimeWarning)
+        with pytest.raises(ValueError, match="Scale the input"):
+            clf.fit(X, y)
