@@ -11,18 +11,35 @@ from sklearn.utils import compute_class_weight
 from sklearn.utils._param_validation import (  # noqa: F401  (re-exported)
     HasMethods,
     Interval,
+    InvalidParameterError,
     Options,
     StrOptions,
 )
 from sklearn.utils.validation import _check_sample_weight
 
-from sknn.activations import ACTIVATIONS, ALIASES
+from sknn.activations import ACTIVATIONS, ALIASES, check_activation
 
 ACTIVATION_NAMES = frozenset([*ACTIVATIONS, *ALIASES])
 """Every name ``get_activation`` accepts, for ``_parameter_constraints``."""
 
 FLOAT_DTYPES = (np.float64, np.float32)
 """Input dtypes kept as they are; anything else becomes float64."""
+
+
+def check_activation_parameter(value, *, differentiable, param="activation", **params):
+    """Return the Activation an estimator's parameter gives, or raise.
+
+    :func:`sknn.activations.check_activation`, with its error raised as
+    scikit-learn's parameter validation raises its own, an
+    ``InvalidParameterError`` (both a ValueError and a TypeError), so that a
+    bad name fails the same way whether scikit-learn or sknn finds it.
+    """
+    try:
+        return check_activation(
+            value, differentiable=differentiable, param=param, **params
+        )
+    except ValueError as error:
+        raise InvalidParameterError(str(error)) from None
 
 
 def check_sample_weight(sample_weight, X, dtype):

@@ -9,6 +9,7 @@ from sklearn.utils.multiclass import type_of_target, unique_labels
 
 from sknn._base import StrOptions, _fit_context, class_sample_weight
 from sknn._mlp_base import BaseMultilayerNetwork, _is_stochastic, estimator_init
+from sknn._targets import check_class_labels, warn_if_quantity
 
 __all__ = ["MLPNeuronClassifier"]
 
@@ -33,10 +34,12 @@ class MLPNeuronClassifier(ClassifierMixin, BaseMultilayerNetwork):
         An empty tuple gives a network with no hidden layer (a multinomial
         logistic regression).
 
-    activation : str or list of str, default='relu'
-        The activation of the hidden neurons: one name for every hidden
-        layer, or a list with one name per hidden layer. Any differentiable
-        activation of :mod:`sknn.activations`:
+    activation : str, Activation or list, default='relu'
+        The activation of the hidden neurons: one for every hidden layer, or
+        a list with one per hidden layer. Each is a name, or an
+        :class:`~sknn.activations.Activation` such as
+        ``get_activation('elu', alpha=0.5)`` for parameters other than the
+        default. Any differentiable activation of :mod:`sknn.activations`:
 
         - 'identity': ``f(z) = z``, a linear layer;
         - 'logistic' (or its alias 'sigmoid'): ``f(z) = 1 / (1 + exp(-z))``;
@@ -154,7 +157,8 @@ class MLPNeuronClassifier(ClassifierMixin, BaseMultilayerNetwork):
         iteration).
 
     negative_slope : float, default=0.01
-        The slope of 'leaky_relu' for negative inputs, in (0, 1).
+        The slope of 'leaky_relu' for negative inputs, in (0, 1). A
+        ``LeakyReLU`` instance given as ``activation`` keeps its own.
 
     class_weight : dict, 'balanced' or None, default=None
         Weights of the classes in the loss, multiplying ``sample_weight``:
@@ -457,9 +461,14 @@ class MLPNeuronClassifier(ClassifierMixin, BaseMultilayerNetwork):
         """
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
+        check_class_labels(y, "MLPNeuronClassifier", "MLPNeuronRegressor")
         if not hasattr(self, "classes_") or (not self.warm_start and not incremental):
             self._label_binarizer = LabelBinarizer().fit(y)
             self.classes_ = self._label_binarizer.classes_
+            if y.ndim == 1:
+                warn_if_quantity(
+                    self.classes_, len(y), "MLPNeuronClassifier", "MLPNeuronRegressor"
+                )
         else:
             self._check_classes(unique_labels(y))
         Y = self._indicator(y)

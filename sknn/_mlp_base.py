@@ -43,6 +43,7 @@ from sknn._base import (
     Interval,
     Options,
     StrOptions,
+    check_activation_parameter,
     check_sample_weight,
     validation_split,
 )
@@ -67,7 +68,7 @@ from sknn._training import (
     print_progress,
     resolve_batch_size,
 )
-from sknn.activations import ACTIVATIONS, ALIASES, get_activation
+from sknn.activations import ACTIVATIONS, ALIASES, Activation
 
 __all__ = ["HIDDEN_ACTIVATIONS", "BaseMultilayerNetwork", "estimator_init"]
 
@@ -183,7 +184,9 @@ class BaseMultilayerNetwork(CallbackSupportMixin, BaseEstimator):
             "array-like",
             Interval(Integral, 1, None, closed="left"),
         ],
-        "activation": [StrOptions(set(HIDDEN_ACTIVATIONS)), list, tuple],
+        # Names are checked in fit, by check_activation_parameter, whose
+        # message names the closest valid name and says why step cannot train.
+        "activation": [str, Activation, list, tuple],
         "solver": [StrOptions({"lbfgs", "sgd", "adam"})],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "batch_size": [
@@ -367,26 +370,29 @@ class BaseMultilayerNetwork(CallbackSupportMixin, BaseEstimator):
 
     def _hidden_activations(self, n_hidden):
         """Return one Activation per hidden layer, checking ``activation``."""
-        names = self.activation
-        names = [names] * n_hidden if isinstance(names, str) else list(names)
-        if len(names) != n_hidden:
+        values = self.activation
+        if isinstance(values, (str, Activation)):
+            # Checked even without hidden layers, so a typo never passes.
+            return [self._hidden_activation(values, "activation")] * n_hidden
+        values = list(values)
+        if len(values) != n_hidden:
             raise ValueError(
-                f"activation lists {len(names)} names for {n_hidden} hidden "
+                f"activation lists {len(values)} names for {n_hidden} hidden "
                 "layers; give one name per hidden layer, or a single name for "
                 "all of them."
             )
-        activations = []
-        for name in names:
-            if not isinstance(name, str) or name not in HIDDEN_ACTIVATIONS:
-                raise ValueError(
-                    f"activation {name!r} is not a differentiable activation; "
-                    f"valid names are {sorted(HIDDEN_ACTIVATIONS)}."
-                )
-            params = {}
-            if ALIASES.get(name, name) == "leaky_relu":
-                params["negative_slope"] = self.negative_slope
-            activations.append(get_activation(name, **params))
-        return activations
+        return [
+            self._hidden_activation(value, f"activation[{i}]")
+            for i, value in enumerate(values)
+        ]
+
+    def _hidden_activation(self, value, param):
+        params = {}
+        if isinstance(value, str) and ALIASES.get(value, value) == "leaky_relu":
+            params["negative_slope"] = self.negative_slope
+        return check_activation_parameter(
+            value, differentiable=True, param=param, **params
+        )
 
     def _initialize(self, layer_sizes, activations, dtype, random_state):
         """Build a new network with random weights and start a new history."""

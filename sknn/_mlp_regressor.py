@@ -51,10 +51,12 @@ class MLPNeuronRegressor(RegressorMixin, BaseMultilayerNetwork):
         An empty tuple gives a network with no hidden layer: a linear model
         (with 'squared_error' and ``alpha``, ridge regression).
 
-    activation : str or list of str, default='relu'
-        The activation of the hidden neurons: one name for every hidden
-        layer, or a list with one name per hidden layer. Any differentiable
-        activation of :mod:`sknn.activations`:
+    activation : str, Activation or list, default='relu'
+        The activation of the hidden neurons: one for every hidden layer, or
+        a list with one per hidden layer. Each is a name, or an
+        :class:`~sknn.activations.Activation` such as
+        ``get_activation('elu', alpha=0.5)`` for parameters other than the
+        default. Any differentiable activation of :mod:`sknn.activations`:
 
         - 'identity': ``f(z) = z``, a linear layer;
         - 'logistic' (or its alias 'sigmoid'): ``f(z) = 1 / (1 + exp(-z))``;
@@ -171,7 +173,8 @@ class MLPNeuronRegressor(RegressorMixin, BaseMultilayerNetwork):
         iteration).
 
     negative_slope : float, default=0.01
-        The slope of 'leaky_relu' for negative inputs, in (0, 1).
+        The slope of 'leaky_relu' for negative inputs, in (0, 1). A
+        ``LeakyReLU`` instance given as ``activation`` keeps its own.
 
     diagnostics : bool, default=False
         Record, per epoch (L-BFGS: per iteration) and per layer, how the

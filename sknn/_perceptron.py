@@ -16,7 +16,6 @@ importing only the ones before it:
 """
 
 import functools
-import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -27,28 +26,39 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state, compute_class_weight
 from sklearn.utils.extmath import safe_sparse_dot
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from sknn._base import (
-    ACTIVATION_NAMES,
     FLOAT_DTYPES,
     Interval,
     StrOptions,
     _fit_context,
+    check_activation_parameter,
     check_sample_weight,
     validation_split,
 )
 from sknn._callbacks import CallbackSupportMixin, FitTasks
 from sknn._perceptron_rules import DeltaRule, MultinomialRule, RosenblattRule
 from sknn._perceptron_training import Trainer, run_epochs
-from sknn.activations import get_activation
+from sknn._targets import check_class_labels, warn_if_quantity
+from sknn._warnings import warn
+from sknn.activations import ALIASES, Activation
 
 __all__ = ["PerceptronClassifier"]
 
+# A single linear neuron that regresses: the perceptron's counterpart for a quantity.
+_REGRESSOR = "a regressor, such as sknn's MLPNeuronRegressor(hidden_layer_sizes=())"
+
+
+def _activation_name(activation):
+    """The registry name of an activation parameter, a name or an Activation."""
+    if isinstance(activation, Activation):
+        return activation.name
+    return ALIASES.get(activation, activation)
+
 
 def _has_probabilities(estimator):
-    if estimator.activation not in ("logistic", "sigmoid"):
+    if _activation_name(estimator.activation) != "logistic":
         raise AttributeError(
             "probability estimates are only available with activation='logistic' "
             f"(got activation={estimator.activation!r}): the neuron's output is "
@@ -167,9 +177,10 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         ``intercept_`` instead of from zero. See :term:`the Glossary
         <warm_start>`.
 
-    activation : str, default='step'
+    activation : str or Activation, default='step'
         The neuron's activation function, a name from
-        :data:`sknn.activations.ACTIVATIONS` (or the alias ``'sigmoid'``).
+        :data:`sknn.activations.ACTIVATIONS` (or the alias ``'sigmoid'``), or
+        an :class:`~sknn.activations.Activation` instance.
         ``'step'`` trains by Rosenblatt's rule; any other activation trains
         by the delta rule towards the ends of its output range. An activation
         whose derivative is zero at zero (``'relu'``) cannot leave the initial
@@ -382,7 +393,8 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "class_weight": [StrOptions({"balanced"}), dict, None],
         "warm_start": ["boolean"],
-        "activation": [StrOptions(set(ACTIVATION_NAMES))],
+        # Names are checked in fit, by check_activation_parameter.
+        "activation": [str, Activation],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "average": [Interval(Integral, 0, None, closed="neither"), "boolean"],
         "multi_class": [StrOptions({"ovr", "multinomial"})],
@@ -472,14 +484,14 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         for name in ("_standard_coef", "_average_coef", "_l1_penalty", "errors_"):
             self.__dict__.pop(name, None)
         self.classes_ = np.unique(y)
+        warn_if_quantity(self.classes_, len(y), "PerceptronClassifier", _REGRESSOR)
         self.t_ = 1.0
         self._train(X, y, sample_weight, coef_init, intercept_init, tasks, fit=True)
         if self.tol is not None and self.n_iter_ == self.max_iter:
-            warnings.warn(
+            warn(
                 f"PerceptronClassifier reached max_iter={self.max_iter} epochs "
                 "before its stopping rule fired; increase max_iter to train longer.",
                 ConvergenceWarning,
-                stacklevel=3,  # fit is wrapped by _fit_context
             )
         return self
 
@@ -531,7 +543,10 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         return self
 
     def _check_rule_parameters(self):
-        if self.multi_class == "multinomial" and self.activation != "step":
+        self._activation = check_activation_parameter(
+            self.activation, differentiable=False
+        )
+        if self.multi_class == "multinomial" and self._activation.name != "step":
             raise ValueError(
                 "multi_class='multinomial' is the multiclass perceptron rule, which "
                 f"needs activation='step' (got activation={self.activation!r}). "
@@ -543,7 +558,7 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         X, y = validate_data(
             self, X, y, accept_sparse="csr", dtype=FLOAT_DTYPES, order="C", reset=reset
         )
-        check_classification_targets(y)
+        check_class_labels(y, "PerceptronClassifier", _REGRESSOR)
         return X, y
 
     def _check_partial_fit_classes(self, classes, y, first_call):
@@ -667,8 +682,8 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
                 self.class_weight, classes=self.classes_, y=self.classes_[y_index]
             )
         args = (n_classes, class_weight, self.eta0, X.dtype)
-        if self.activation != "step":
-            rule = DeltaRule(*args, get_activation(self.activation))
+        if self._activation.name != "step":
+            rule = DeltaRule(*args, self._activation)
         elif self.multi_class == "multinomial" and n_classes > 2:
             rule = MultinomialRule(*args)
         else:

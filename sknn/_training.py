@@ -27,7 +27,6 @@ copies the history into its fitted attributes (``n_iter_``, ``t_``,
 
 import math
 import time
-import warnings
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -37,6 +36,7 @@ from scipy import sparse
 from sklearn.exceptions import ConvergenceWarning
 
 from sknn._network import MAX_BATCH_ROWS
+from sknn._warnings import warn
 
 __all__ = [
     "EpochInfo",
@@ -59,10 +59,49 @@ STOCHASTIC_SOLVERS = ("sgd", "adam")
 MIN_LEARNING_RATE = 1e-6
 """The adaptive schedule stops once the learning rate is at or below this."""
 
-DIVERGENCE_ADVICE = (
-    "Scale the input (for example with sklearn.preprocessing.StandardScaler) "
-    "or lower learning_rate_init."
-)
+UNIT_SCALE = (0.1, 10.0)
+"""The feature scales (root mean square of a column) that need no scaling.
+
+Outside this range the warnings advise scaling the input. Glorot's initial
+weights and the default learning rates assume features of about unit scale;
+a StandardScaler gives exactly 1, and the tenfold margin either side keeps
+the advice for data that is clearly off, such as raw pixel intensities
+(digits: up to about 13) or features in thousands.
+"""
+
+
+def scale_advice(X):
+    """Return advice to scale ``X`` if its features are far from unit scale, else ''.
+
+    Far means the largest feature scale above :data:`UNIT_SCALE`, or the
+    median one below it. All-zero columns are ignored: no scaling changes
+    them. The advice quotes the smallest and largest scale found, so the user
+    sees why it applies.
+    """
+    with np.errstate(over="ignore"):  # squares of huge inputs are inf, and far
+        if sparse.issparse(X):
+            mean_square = np.asarray(X.multiply(X).mean(axis=0)).ravel()
+        else:
+            mean_square = np.einsum("ij,ij->j", X, X, dtype=np.float64) / len(X)
+    scales = np.sqrt(mean_square[mean_square > 0])
+    low, high = UNIT_SCALE
+    # The median, not the minimum, below: a rarely non-zero column (a corner
+    # pixel) has a tiny scale that slows nothing; all features small does.
+    if not scales.size or np.median(scales) >= low and scales.max() <= high:
+        return ""
+    return (
+        "scale the input (the features' root mean squares range from "
+        f"{scales.min():.3g} to {scales.max():.3g}; "
+        "sklearn.preprocessing.StandardScaler makes them 1)"
+    )
+
+
+def divergence_advice(X):
+    """The advice a diverging fit gives: scaling where it applies, a smaller rate."""
+    scaling = scale_advice(X)
+    if scaling:
+        return f"{scaling.capitalize()} or lower learning_rate_init."
+    return "Lower learning_rate_init."
 
 
 # -- mini-batches ------------------------------------------------------------
@@ -77,11 +116,10 @@ def resolve_batch_size(batch_size, n_samples):
     if batch_size == "auto":
         return min(200, n_samples)
     if batch_size > n_samples:
-        warnings.warn(
+        warn(
             f"batch_size={batch_size} is larger than the {n_samples} training "
             f"samples; it is clipped to {n_samples}.",
             UserWarning,
-            stacklevel=2,
         )
         return n_samples
     return batch_size
@@ -430,13 +468,12 @@ def print_progress(info):
         print(info.message)
 
 
-def _warn_divergence(epoch):
-    warnings.warn(
+def _warn_divergence(epoch, X):
+    warn(
         f"Training diverged in iteration {epoch}: the loss became non-finite. "
         "The last weights whose outputs on the training data are finite were "
-        f"kept. {DIVERGENCE_ADVICE}",
+        f"kept. {divergence_advice(X)}",
         ConvergenceWarning,
-        stacklevel=2,
     )
 
 
@@ -504,7 +541,7 @@ def keep_finite_weights(network, X, candidates):
             return
     raise ValueError(
         "Training diverged: none of the weights it went through gives finite "
-        f"outputs on the training data. {DIVERGENCE_ADVICE}"
+        f"outputs on the training data. {divergence_advice(X)}"
     )
 
 
@@ -617,7 +654,7 @@ def _run_epochs(
         if not (math.isfinite(loss) and np.isfinite(network.params).all()):
             if history.loss is None:
                 history.loss = loss  # diverged at once: the only loss there is
-            _warn_divergence(history.n_iter + 1)
+            _warn_divergence(history.n_iter + 1, batches.X)
             return True
         _record_epoch(history, loss, batches.n_samples)
         if recorder is not None:
@@ -636,12 +673,12 @@ def _run_epochs(
             return False
         if stop or incremental:
             return False
-    warnings.warn(
+    scaling = scale_advice(batches.X)
+    warn(
         f"Stochastic optimizer: the maximum number of iterations ({config.max_iter}) "
         "was reached and the optimization has not converged yet. Increase "
-        "max_iter, or scale the input.",
+        f"max_iter{', or ' + scaling if scaling else ''}.",
         ConvergenceWarning,
-        stacklevel=2,
     )
     return False
 
@@ -743,15 +780,15 @@ def fit_lbfgs(
         # exp); inf is then the loss to report, without numpy's warning.
         with np.errstate(over="ignore", invalid="ignore"):
             history.loss = network.loss_and_gradient(X, Y, sample_weight, config.alpha)
-        _warn_divergence(history.n_iter + 1)
+        _warn_divergence(history.n_iter + 1, X)
         return history
     if result.status != 0 and not _stopped_by_hook(result):
-        warnings.warn(
+        scaling = scale_advice(X)
+        warn(
             f"lbfgs failed to converge after {history.n_iter} iteration(s) "
             f"(status={result.status}): {result.message}. Increase max_iter or "
-            "max_fun, or scale the input.",
+            f"max_fun{', or ' + scaling if scaling else ''}.",
             ConvergenceWarning,
-            stacklevel=2,
         )
     return history
 

@@ -21,6 +21,7 @@ Look activations up by name with :func:`get_activation`; :data:`ACTIVATIONS`
 lists the names.
 """
 
+import difflib
 import math
 from abc import ABC, abstractmethod
 
@@ -40,6 +41,7 @@ __all__ = [
     "Softplus",
     "Step",
     "Tanh",
+    "check_activation",
     "get_activation",
 ]
 
@@ -131,9 +133,28 @@ class Activation(ABC):
             )
         return value
 
-    def get_params(self):
-        """Return the constructor parameters as a dict."""
+    def get_params(self, deep=True):
+        """Return the constructor parameters as a dict.
+
+        With :meth:`set_params`, this lets scikit-learn treat an activation
+        given to an estimator as a nested parameter (``activation__alpha``).
+        """
         return {}
+
+    def set_params(self, **params):
+        """Set constructor parameters, checked as the constructor checks them."""
+        unknown = sorted(set(params) - set(self.get_params()))
+        if unknown:
+            raise ValueError(
+                f"{type(self).__name__} has no parameter {unknown[0]!r}; its "
+                f"parameters are {sorted(self.get_params())}."
+            )
+        self.__init__(**{**self.get_params(), **params})
+        return self
+
+    def __sklearn_clone__(self):
+        # scikit-learn's clone gives each fit an activation of its own.
+        return type(self)(**self.get_params())
 
     def __repr__(self):
         params = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
@@ -285,7 +306,7 @@ class LeakyReLU(Activation):
             )
         self.negative_slope = negative_slope
 
-    def get_params(self):
+    def get_params(self, deep=True):
         return {"negative_slope": self.negative_slope}
 
     def forward(self, z, out=None):
@@ -319,7 +340,7 @@ class ELU(Activation):
             raise ValueError(f"alpha must be positive, got {alpha!r}.")
         self.alpha = alpha
 
-    def get_params(self):
+    def get_params(self, deep=True):
         return {"alpha": self.alpha}
 
     @property
@@ -450,7 +471,12 @@ def get_activation(name, **params):
     Raises
     ------
     ValueError
-        If the name is unknown; the message lists the valid names.
+        If the name is unknown; the message lists the valid names and the
+        closest one.
+
+    See Also
+    --------
+    check_activation : The same, for a parameter that must train by gradients.
 
     Examples
     --------
@@ -462,10 +488,102 @@ def get_activation(name, **params):
     >>> get_activation("leaky_relu", negative_slope=0.1)
     LeakyReLU(negative_slope=0.1)
     """
-    if isinstance(name, Activation):
-        return name
-    key = ALIASES.get(name, name)
-    if key not in ACTIVATIONS:
-        valid = sorted([*ACTIVATIONS, *ALIASES])
-        raise ValueError(f"Unknown activation {name!r}; valid names are {valid}.")
-    return ACTIVATIONS[key](**params)
+    return check_activation(name, **params)
+
+
+def check_activation(activation, *, differentiable=False, param="activation", **params):
+    """Return the :class:`Activation` that a parameter gives, or say what is wrong.
+
+    The one place where an activation parameter is checked, so that every
+    estimator, and every entry of a per-layer list, words its errors alike.
+
+    Parameters
+    ----------
+    activation : str or Activation
+        A name from :data:`ACTIVATIONS` or :data:`ALIASES`, or an instance,
+        returned unchanged.
+    differentiable : bool, default=False
+        Whether the activation must have a useful derivative, as in a layer
+        trained by back-propagation (the step function has none).
+    param : str, default='activation'
+        The parameter's name as the user wrote it, for the message (such as
+        ``'activation[1]'`` for an entry of a list).
+    **params
+        Constructor parameters for a name, such as ``negative_slope``.
+
+    Returns
+    -------
+    Activation
+
+    Raises
+    ------
+    ValueError
+        For an unknown name, with the valid names sorted and the closest
+        match; for a non-differentiable activation where one is needed, with
+        the reason.
+
+    Examples
+    --------
+    >>> from sknn.activations import check_activation
+    >>> check_activation("tanh")
+    Tanh()
+    >>> check_activation("rleu")
+    Traceback (most recent call last):
+    ...
+    ValueError: activation='rleu' is not an activation. Did you mean 'relu'? ...
+    """
+    if isinstance(activation, Activation):
+        instance = activation
+    elif isinstance(activation, str):
+        cls = ACTIVATIONS.get(ALIASES.get(activation, activation))
+        if cls is None:
+            raise ValueError(_unknown_message(activation, differentiable, param))
+        instance = None
+    else:
+        raise ValueError(
+            f"{param}={activation!r} is neither an activation name nor an "
+            f"Activation. {_valid_names_sentence(differentiable)}"
+        )
+    name = activation.name if instance is not None else cls.name
+    differs = instance.differentiable if instance is not None else cls.differentiable
+    if differentiable and not differs:
+        raise ValueError(
+            f"{param}={name!r} cannot train a hidden layer by back-propagation: "
+            f"the {name} function's derivative is zero almost everywhere, so no "
+            "gradient reaches the weights below it. PerceptronClassifier "
+            "trains step neurons by Rosenblatt's rule instead. "
+            f"{_valid_names_sentence(differentiable)}"
+        )
+    return instance if instance is not None else cls(**params)
+
+
+def _valid_names(differentiable):
+    names = [*ACTIVATIONS, *ALIASES]
+    return sorted(
+        name
+        for name in names
+        if not differentiable or ACTIVATIONS[ALIASES.get(name, name)].differentiable
+    )
+
+
+def _valid_names_sentence(differentiable):
+    valid = ", ".join(repr(name) for name in _valid_names(differentiable))
+    return (
+        f"Valid names are {valid}; or pass an Activation, such as "
+        "get_activation('leaky_relu', negative_slope=0.1)."
+    )
+
+
+def _unknown_message(name, differentiable, param):
+    """The error for an unknown name: the closest valid name, then all of them."""
+    valid = _valid_names(differentiable)
+    every = _valid_names(False)
+    if name.lower() in every:
+        hint = f" Names are lower case: did you mean {name.lower()!r}?"
+    else:
+        close = difflib.get_close_matches(name.lower(), valid, n=1, cutoff=0.6)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+    return (
+        f"{param}={name!r} is not an activation.{hint} "
+        f"{_valid_names_sentence(differentiable)}"
+    )

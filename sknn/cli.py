@@ -12,6 +12,8 @@ The same entry point serves ``python -m sknn`` and the ``sknn`` console script.
 """
 
 import argparse
+import importlib.metadata
+import importlib.util
 import platform
 import sys
 import time
@@ -30,6 +32,7 @@ from sknn.datasets import make_xor
 from sknn.plotting import ActivationDisplay, DiagnosticsDisplay, LossCurveDisplay
 
 PLOT_EXTRA = 'pip install "sknn[plot]"'
+ONNX_EXTRA = 'pip install "sknn[onnx]"'
 
 PERCEPTRON_ACTIVATIONS = ("step", "logistic", "tanh")
 MLP_ACTIVATIONS = ("relu", "tanh", "logistic", "leaky_relu")
@@ -275,6 +278,10 @@ def write_plots(directory, results, stream, data=None, quick=False):
     return 0
 
 
+LEAKY_SLOPE_SHOWN = 0.1
+"""leaky_relu's slope in ``activations.png``, ten times the default, to be seen."""
+
+
 def plot_activations(figure, path, n_cols=5):
     """Draw every registered activation f (solid) and f' (dashed), one panel each."""
     names = list(ACTIVATIONS)
@@ -283,15 +290,26 @@ def plot_activations(figure, path, n_cols=5):
     axes = figure.subplots(n_rows, n_cols, sharex=True, squeeze=False).ravel()
     for ax in axes[len(names) :]:
         ax.set_visible(False)
+    # sknn's default slope, 0.01, draws leaky_relu indistinguishable from relu.
     display = ActivationDisplay.from_name(
-        names, z_range=(-4.0, 4.0), ax=axes[: len(names)]
+        names,
+        z_range=(-4.0, 4.0),
+        ax=axes[: len(names)],
+        negative_slope=LEAKY_SLOPE_SHOWN,
     )
-    for ax in display.ax_:
-        # One shared scale, so the panels compare at a glance.
-        ax.set_ylim(-1.6, 4.2)
+    for ax, (name, (a, da)) in zip(display.ax_, display.curves.items()):
+        # One scale for all, so the panels compare at a glance, widened only
+        # where a function needs more (identity reaches -4).
+        low = min(-1.6, a.min(), da.min()) - 0.2
+        high = max(4.2, a.max() + 0.2, da.max() + 0.2)
+        ax.set_ylim(low, high)
         ax.set_xlabel("")
         if ax is not display.ax_[0]:
             ax.get_legend().remove()
+        if name == "leaky_relu":
+            ax.set_title(
+                f"leaky_relu (negative_slope={LEAKY_SLOPE_SHOWN})", fontsize="medium"
+            )
     figure.supxlabel("z")
     figure.tight_layout()
     figure.savefig(path, dpi=100)
@@ -306,22 +324,47 @@ def plot_loss_curves(figure, results, path):
         labels=[f"{r.row.model.split('.')[0]} {r.row.activation}" for r in results],
         ax=figure.subplots(),
     )
-    # One colour per activation, one line style per library.
+    # One colour and marker per activation, one line style per library.
     colors = {name: f"C{i}" for i, name in enumerate(MLP_ACTIVATIONS)}
     for line, result in zip(display.lines_, results):
         ours = result.row.model.startswith("sknn.")
+        activation = result.row.activation
         # sknn wide and pale, sklearn thin and dashed on top: equal curves show
         # as a dashed line inside a band.
-        line.set_color(colors.get(result.row.activation, "0.3"))
+        line.set_color(colors.get(activation, "0.3"))
         line.set_linestyle("-" if ours else "--")
         line.set_linewidth(3.5 if ours else 1.2)
         line.set_alpha(0.45 if ours else 1.0)
+        if ours:
+            _mark_activation(line, activation)
     display.ax_.set_yscale("log")
     display.ax_.set_title("Training loss on digits by activation")
     display.ax_.legend(fontsize="small")
     figure.tight_layout()
     figure.savefig(path, dpi=100)
     return path
+
+
+ACTIVATION_MARKERS = {"relu": "o", "tanh": "s", "logistic": "^", "leaky_relu": "D"}
+"""The marker of each activation's sknn curve in ``loss_curves.png``."""
+
+
+def _mark_activation(line, activation):
+    """Give an sknn loss curve its activation's marker, at epochs of its own.
+
+    leaky_relu with its default slope trains almost exactly as relu: drawn
+    the same way its band would hide relu's. Its line is thin and dash-dotted
+    over relu's band instead, and the markers of the activations fall on
+    different epochs, so curves that coincide still show both.
+    """
+    names = list(ACTIVATION_MARKERS)
+    index = names.index(activation) if activation in names else len(names)
+    period = max(len(line.get_xdata()) // 8, len(names))
+    line.set_marker(ACTIVATION_MARKERS.get(activation, "x"))
+    line.set_markevery((index * period // len(names), period))
+    line.set_markersize(6)
+    if activation == "leaky_relu":
+        line.set(linestyle="-.", linewidth=1.5, alpha=1.0)
 
 
 SOLVERS = {
@@ -500,7 +543,7 @@ def plot_diagnostics(figure, X, y, path, quick=False):
         ).fit(X, y)
         display = DiagnosticsDisplay.from_estimator(estimator, keys=keys, ax=row)
         display.ax_[0].set_ylabel(f"{activation} network", fontsize="large")
-        display.ax_[0].get_legend().remove()
+        display.legend_.remove()  # one legend for both rows, beside the figure
     for left, right in zip(axes[0], axes[1]):
         # one vertical scale per statistic, so the rows compare
         low = min(left.get_ylim()[0], right.get_ylim()[0])
@@ -529,7 +572,9 @@ def plot_xor(figure, path):
 
     X, y = make_xor(200, noise=0.2, random_state=SEED)
     models = {
-        "perceptron": PerceptronClassifier(random_state=SEED),
+        # In the data's order: its line settles across the plot, cutting off
+        # one cluster, the most one line can do (shuffled, it may end far away).
+        "perceptron": PerceptronClassifier(shuffle=False, random_state=SEED),
         "MLP (8,) identity": MLPNeuronClassifier(
             (8,), activation="identity", solver="lbfgs", random_state=SEED
         ),
@@ -551,6 +596,8 @@ def plot_xor(figure, path):
             grid_resolution=200,
         )
         ax.scatter(X[:, 0], X[:, 1], c=y, cmap="coolwarm", s=12, edgecolor="k")
+        if isinstance(model, PerceptronClassifier):
+            _draw_neuron_line(ax, model.coef_[0], model.intercept_[0])
         ax.set_title(f"{name}: accuracy {model.score(X, y):.2f}")
         ax.set_xlabel("x1")
     axes[0].set_ylabel("x2")
@@ -558,6 +605,20 @@ def plot_xor(figure, path):
     figure.tight_layout()
     figure.savefig(path, dpi=100)
     return path
+
+
+def _draw_neuron_line(ax, w, b):
+    """Draw the line ``w · x + b = 0`` of one neuron across ``ax``'s view."""
+    xlim, ylim = ax.get_xlim(), ax.get_ylim()
+    if abs(w[1]) >= abs(w[0]):
+        x1 = np.array(xlim)
+        x2 = -(b + w[0] * x1) / w[1]
+    else:
+        x2 = np.array(ylim)
+        x1 = -(b + w[1] * x2) / w[0]
+    ax.plot(x1, x2, "k-", linewidth=2, label="its line, w·x + b = 0")
+    ax.set(xlim=xlim, ylim=ylim)
+    ax.legend(loc="upper center", fontsize="small")
 
 
 # --- info ------------------------------------------------------------------
@@ -576,6 +637,7 @@ def info_lines():
         ("scipy", scipy.__version__),
         ("scikit-learn", sklearn.__version__),
         ("threadpoolctl", threadpoolctl.__version__),
+        *((name, _optional_version(name, ONNX_EXTRA)) for name in ONNX_PACKAGES),
         ("Python", f"{platform.python_version()} ({platform.python_implementation()})"),
         ("platform", platform.platform()),
     ]
@@ -590,6 +652,28 @@ def info_lines():
             rows.append((pool.get("user_api", "threadpool"), _describe_pool(pool)))
     width = max(len(key) for key, _ in rows)
     return [f"{key.ljust(width)}  {value}" for key, value in rows]
+
+
+ONNX_PACKAGES = ("skl2onnx", "onnxruntime")
+"""The packages of the onnx extra, which ``sknn info`` reports."""
+
+
+def _optional_version(module, extra):
+    """The installed version of ``module``, or how to install it.
+
+    Read from the package metadata, without importing the module (importing
+    onnxruntime takes a while); the distribution is looked up by module name,
+    so builds such as onnxruntime-gpu count as well.
+    """
+    if importlib.util.find_spec(module) is None:
+        return f"not installed ({extra})"
+    distributions = importlib.metadata.packages_distributions().get(module, [])
+    for distribution in distributions:
+        try:
+            return importlib.metadata.version(distribution)
+        except importlib.metadata.PackageNotFoundError:
+            continue
+    return "installed, version unknown"
 
 
 def _describe_pool(pool):

@@ -24,11 +24,11 @@ def _pyplot():
     return plt
 
 
-def _axes_grid(ax, n_panels):
+def _axes_grid(ax, n_panels, max_cols=4):
     """Return (figure, flat array of n_panels axes), making them if ax is None."""
     plt = _pyplot()
     if ax is None:
-        n_cols = min(n_panels, 4)
+        n_cols = min(n_panels, max_cols)
         n_rows = -(-n_panels // n_cols)
         figure, axes = plt.subplots(
             n_rows,
@@ -213,6 +213,9 @@ class LossCurveDisplay:
         The axes of the losses.
     score_ax_ : matplotlib Axes or None
         The second axes of the validation scores, when there are any.
+    legend_ : matplotlib Legend
+        The legend of the loss lines, on the top axes, in the corner where it
+        covers the fewest points of the loss and validation curves.
     figure_ : matplotlib Figure
 
     Examples
@@ -239,8 +242,9 @@ class LossCurveDisplay:
         Parameters
         ----------
         estimators : estimator or list of estimators
-            Fitted estimators with a ``loss_curve_`` attribute (the
-            stochastic solvers record one, L-BFGS does not).
+            Fitted estimators with a ``loss_curve_`` attribute: sknn's
+            networks record one with every solver, scikit-learn's only with
+            'sgd' and 'adam'.
         labels : list of str, default=None
             Legend labels; by default each estimator's solver and activation.
         ax : matplotlib Axes, default=None
@@ -255,10 +259,7 @@ class LossCurveDisplay:
         curves, scores = [], []
         for estimator in estimators:
             if getattr(estimator, "loss_curve_", None) is None:
-                raise ValueError(
-                    f"{type(estimator).__name__} has no loss_curve_: fit it first, "
-                    "with a stochastic solver ('sgd' or 'adam')."
-                )
+                raise ValueError(_missing_curve_message(estimator))
             curves.append(np.asarray(estimator.loss_curve_))
             val = getattr(estimator, "validation_scores_", None)
             scores.append(None if val is None else np.asarray(val))
@@ -302,8 +303,71 @@ class LossCurveDisplay:
         ax.set_xlabel("iteration (epoch)")
         ax.set_ylabel("training loss")
         ax.grid(True, alpha=0.3)
-        ax.legend(fontsize="small")
+        self.legend_ = self._legend()
         return self
+
+    def _legend(self):
+        """The legend, where it covers the fewest points of every curve.
+
+        With validation scores on a second axes, matplotlib's ``loc='best'``
+        sees only the losses and may cover the dotted scores; the corner is
+        chosen here from both axes' lines. The legend goes on the top axes,
+        so nothing is drawn over it.
+        """
+        top = self.score_ax_ if self.score_ax_ is not None else self.ax_
+        legend = top.legend(handles=self.lines_, fontsize="small")
+        if self.score_ax_ is not None:
+            _place_legend(legend, [*self.lines_, *self.score_lines_])
+        return legend
+
+
+LEGEND_PLACES = (
+    "upper right",
+    "upper left",
+    "lower left",
+    "lower right",
+    "center right",
+    "center left",
+    "upper center",
+    "lower center",
+    "center",
+)
+"""Where :func:`_place_legend` tries the legend, in order of preference."""
+
+
+def _place_legend(legend, lines):
+    """Move ``legend`` to the place covering the fewest points of ``lines``."""
+    for axes in {line.axes for line in lines}:
+        # Autoscaling is lazy: settle the limits before mapping points.
+        axes.get_xlim(), axes.get_ylim()
+    points = [line.get_transform().transform(line.get_xydata()) for line in lines]
+
+    def covered(place):
+        legend.set_loc(place)
+        box = legend.get_window_extent()
+        return sum(box.count_contains(xy) for xy in points)
+
+    legend.set_loc(min(LEGEND_PLACES, key=covered))
+
+
+def _missing_curve_message(estimator):
+    """Why ``estimator`` has no loss curve to draw, and what to do."""
+    from sklearn.exceptions import NotFittedError
+    from sklearn.utils.validation import check_is_fitted
+
+    name = type(estimator).__name__
+    try:
+        check_is_fitted(estimator)
+    except NotFittedError:
+        return f"{name} is not fitted: call fit before drawing its loss curve."
+    except TypeError:  # not an estimator at all
+        return f"{name} has no loss_curve_ to draw."
+    return (
+        f"{name} is fitted but recorded no loss_curve_: scikit-learn's MLPs "
+        "record one only with solver='sgd' or 'adam'. sknn's MLPNeuronClassifier "
+        "and MLPNeuronRegressor record one with 'lbfgs' too, one value per "
+        "iteration."
+    )
 
 
 def _describe(estimator):
@@ -316,10 +380,14 @@ class DiagnosticsDisplay:
     """Per-layer training diagnostics over the epochs.
 
     One panel per statistic of ``diagnostics_`` (see
-    :class:`~sknn.MLPNeuronClassifier`), one line per layer, coloured from the
-    input (dark) to the output (light). Gradient RMS is drawn on a log scale,
-    where a vanishing gradient shows as lines stacked decades apart. Build it
-    with :meth:`from_estimator`.
+    :class:`~sknn.MLPNeuronClassifier`), one line per layer, each layer with
+    its own colour, line style and marker, so that lines which coincide (the
+    dead fractions of a logistic network, all 0) still show; a panel whose
+    values are all 0 says so. Gradient RMS is drawn on a log scale, where a
+    vanishing gradient shows as lines stacked decades apart. On new axes the
+    panels fill a grid of three columns with one cell kept for the shared
+    legend, so no cell is empty and the legend covers no data. Build it with
+    :meth:`from_estimator`.
 
     Parameters
     ----------
@@ -336,6 +404,11 @@ class DiagnosticsDisplay:
         layer for the hidden-layer statistics, has none).
     ax_ : ndarray of matplotlib Axes
         One per statistic.
+    legend_ : matplotlib Legend
+        The legend of the layers, shared by the panels: in a cell of its own
+        on new axes, beside the last panel on given ones.
+    notes_ : dict
+        Maps each statistic that is 0 throughout to the Text saying so.
     figure_ : matplotlib Figure
 
     See Also
@@ -415,10 +488,16 @@ class DiagnosticsDisplay:
         display : DiagnosticsDisplay
             The object itself, with ``figure_``, ``ax_`` and ``lines_`` set.
         """
-        self.figure_, self.ax_ = _axes_grid(ax, len(self.diagnostics))
-        colors = _pyplot().get_cmap("viridis")
-        n_layers = len(self.layer_names)
-        self.lines_ = {}
+        n_panels = len(self.diagnostics)
+        legend_ax = None
+        if ax is None:
+            # One cell more than the panels, for the legend: five statistics
+            # fill a 2 x 3 grid, and the legend covers no data.
+            self.figure_, cells = _axes_grid(None, n_panels + 1, max_cols=3)
+            self.ax_, legend_ax = cells[:n_panels], cells[n_panels]
+        else:
+            self.figure_, self.ax_ = _axes_grid(ax, n_panels)
+        self.lines_, self.notes_ = {}, {}
         for axes, (key, values) in zip(self.ax_, self.diagnostics.items()):
             epochs = np.arange(1, values.shape[0] + 1)
             lines = []
@@ -426,13 +505,59 @@ class DiagnosticsDisplay:
                 column = values[:, i]
                 if np.isnan(column).all():
                     continue
-                color = colors(0.85 * i / max(n_layers - 1, 1))
-                (line,) = axes.plot(epochs, column, color=color, label=name)
+                style = _layer_style(i, len(epochs))
+                (line,) = axes.plot(epochs, column, label=name, **style)
                 lines.append(line)
             self.lines_[key] = lines
             _style_panel(axes, key, values)
-        self.ax_[0].legend(fontsize="small")
+            if np.all(np.nan_to_num(values) == 0):
+                # Lines stacked on 0 hide each other: say what the panel shows.
+                self.notes_[key] = axes.text(
+                    0.5,
+                    0.5,
+                    "0 in every layer\nat every epoch",
+                    transform=axes.transAxes,
+                    ha="center",
+                    va="center",
+                    color="0.3",
+                )
+        handles = max(self.lines_.values(), key=len, default=[])
+        if legend_ax is not None:
+            legend_ax.set_axis_off()
+            self.legend_ = legend_ax.legend(
+                handles=handles, loc="center", title="layer", fontsize="small"
+            )
+        else:
+            # Beside the last panel, outside its data.
+            self.legend_ = self.ax_[-1].legend(
+                handles=handles,
+                loc="upper left",
+                bbox_to_anchor=(1.02, 1.0),
+                fontsize="small",
+            )
         return self
+
+
+LAYER_MARKERS = ("o", "s", "^", "v", "D", "P", "X", "*", "<", ">")
+LAYER_LINESTYLES = ("-", "--", "-.", ":")
+
+
+def _layer_style(i, n_epochs):
+    """Colour, line style and marker of layer ``i``, no two layers alike.
+
+    Layers whose values coincide (eight dead fractions at 0) still show
+    apart: the markers are spread over different epochs for each layer,
+    about six per line.
+    """
+    period = max(3, n_epochs // 6)
+    return {
+        "color": f"C{i % 10}",
+        "linestyle": LAYER_LINESTYLES[i % len(LAYER_LINESTYLES)],
+        "marker": LAYER_MARKERS[i % len(LAYER_MARKERS)],
+        "markersize": 5,
+        "markevery": (i % period, period),
+        "fillstyle": "none",
+    }
 
 
 def _as_list(keys):
@@ -455,10 +580,11 @@ def _layer_names(estimator, n_layers):
     if coefs is None or len(coefs) != n_layers:
         return [f"layer {i + 1}" for i in range(n_layers)]
     activation = getattr(estimator, "activation", None)
-    if isinstance(activation, str) or activation is None:
+    if not isinstance(activation, list | tuple):
         activation = [activation] * (n_layers - 1)
     names = []
     for coef, name in zip(coefs[:-1], activation):
+        name = getattr(name, "name", name)  # an Activation object by its name
         suffix = f"{coef.shape[1]} {name}" if name else f"{coef.shape[1]}"
         names.append(f"hidden {len(names) + 1} ({suffix})")
     return [*names, "output"]

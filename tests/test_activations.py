@@ -1,3 +1,4 @@
+import re
 import warnings
 
 import numpy as np
@@ -6,8 +7,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from scipy import special, stats
+from sklearn.base import clone
 
-from sknn.activations import ACTIVATIONS, Activation, get_activation
+from sknn.activations import ACTIVATIONS, Activation, check_activation, get_activation
 
 NAMES = sorted(ACTIVATIONS)
 SMOOTH = [name for name in NAMES if ACTIVATIONS[name].differentiable]
@@ -155,7 +157,7 @@ def test_leaky_relu_rejects_slopes_outside_unit_interval(slope):
 
 
 def test_unknown_name_lists_the_valid_ones():
-    with pytest.raises(ValueError, match="valid names are") as info:
+    with pytest.raises(ValueError, match="Valid names are") as info:
         get_activation("swish2")
     for name in [*NAMES, "sigmoid"]:
         assert repr(name) in str(info.value)
@@ -190,3 +192,50 @@ def test_repr_and_equality_follow_parameters():
         "leaky_relu", negative_slope=0.2
     )
     assert len({get_activation("relu"), get_activation("relu")}) == 1
+
+
+# -- check_activation: one message wherever a name is checked --------------------
+
+
+def test_unknown_name_suggests_the_closest_and_sorts_the_rest():
+    with pytest.raises(ValueError) as info:
+        check_activation("rleu")
+    message = str(info.value)
+    assert "Did you mean 'relu'?" in message
+    listed = re.findall(r"'(\w+)'", message.split("Valid names are")[1])
+    names = listed[: len([*NAMES, "sigmoid"])]
+    assert names == sorted([*NAMES, "sigmoid"])
+
+
+def test_capitalised_name_gets_a_case_hint():
+    with pytest.raises(ValueError, match="lower case: did you mean 'relu'"):
+        check_activation("ReLU")
+
+
+def test_step_where_gradients_train_says_why():
+    with pytest.raises(ValueError, match="zero almost everywhere") as info:
+        check_activation("step", differentiable=True, param="activation[2]")
+    assert str(info.value).startswith("activation[2]='step' cannot train a hidden")
+    assert "'step'" not in str(info.value).split("Valid names are")[1]
+    with pytest.raises(ValueError, match="zero almost everywhere"):
+        check_activation(get_activation("step"), differentiable=True)
+    assert check_activation("step").name == "step"
+
+
+def test_check_activation_builds_names_and_passes_instances():
+    assert check_activation("leaky_relu", negative_slope=0.2).negative_slope == 0.2
+    elu = get_activation("elu", alpha=0.5)
+    assert check_activation(elu, differentiable=True) is elu
+    with pytest.raises(ValueError, match="neither an activation name"):
+        check_activation(3)
+
+
+def test_activation_params_are_nested_parameters():
+    leaky = get_activation("leaky_relu", negative_slope=0.1)
+    copy = clone(leaky, safe=False)
+    assert copy == leaky and copy is not leaky
+    assert leaky.set_params(negative_slope=0.3).negative_slope == 0.3
+    with pytest.raises(ValueError, match="negative_slope"):
+        leaky.set_params(negative_slope=2.0)
+    with pytest.raises(ValueError, match="no parameter 'alpha'"):
+        leaky.set_params(alpha=1.0)

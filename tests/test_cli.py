@@ -1,8 +1,11 @@
 import contextlib
+import importlib.metadata
+import importlib.util
 import io
 import subprocess
 import sys
 import warnings
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -122,10 +125,45 @@ def test_activation_figure_has_one_titled_panel_per_activation(tmp_path):
     figure = new_figure()
     cli.plot_activations(figure, tmp_path / "a.png")
     panels = [ax for ax in figure.axes if ax.get_visible()]
-    assert [ax.get_title() for ax in panels] == list(ACTIVATIONS)
+    titles = [ax.get_title().split()[0] for ax in panels]
+    assert titles == list(ACTIVATIONS)
     for ax in panels:
         styles = [line.get_linestyle() for line in ax.get_lines()]
         assert "-" in styles and "--" in styles  # f solid, f' dashed
+        # no curve is cut off by the panel's limits (identity reaches -4)
+        low, high = ax.get_ylim()
+        for line in ax.get_lines()[:2]:  # f and f' (then the axes at 0)
+            assert low < line.get_ydata().min() and line.get_ydata().max() < high
+    # leaky_relu drawn with a slope that shows: its left half is not relu's
+    panel = {title: ax for title, ax in zip(titles, panels)}
+    leaky = panel["leaky_relu"].get_lines()[0].get_ydata()
+    relu = panel["relu"].get_lines()[0].get_ydata()
+    assert relu[0] == 0 and leaky[0] <= -0.4
+    assert "negative_slope=0.1" in panel["leaky_relu"].get_title()
+
+
+def test_loss_curve_figure_keeps_relu_visible_under_leaky_relu(tmp_path):
+    # leaky_relu at its default slope trains as relu does: equal curves
+    curve = np.geomspace(2.0, 0.1, 40)
+    results = [
+        cli.DemoResult(
+            cli.DemoRow(model, activation, None),
+            estimator=SimpleNamespace(loss_curve_=curve, validation_scores_=None),
+        )
+        for model, activation in [
+            ("sknn.MLPNeuronClassifier", "relu"),
+            ("sklearn.MLPClassifier", "relu"),
+            ("sknn.MLPNeuronClassifier", "leaky_relu"),
+        ]
+    ]
+    figure = cli._agg_figure()()
+    cli.plot_loss_curves(figure, results, tmp_path / "l.png")
+    relu, _, leaky = figure.axes[0].get_lines()
+    assert relu.get_marker() != leaky.get_marker()
+    assert relu.get_markevery() != leaky.get_markevery()
+    # the leaky line is thinner than relu's band, which shows around it
+    assert leaky.get_linewidth() < relu.get_linewidth()
+    assert leaky.get_linestyle() != relu.get_linestyle()
 
 
 @pytest.fixture(scope="module")
@@ -226,6 +264,20 @@ def test_xor_figure_shows_the_perceptron_fail_and_a_hidden_layer_succeed(tmp_pat
     assert accuracy["MLP (8,) tanh"] > 0.95
     for ax in panels:
         assert ax.collections  # the decision regions and the points
+    # the perceptron's one line crosses its panel, and leaves XOR points of
+    # both classes on one side: no line separates them
+    (line,) = panels[0].get_lines()
+    assert "w·x + b = 0" in line.get_label()
+    (x0, x1), (y0, y1) = panels[0].get_xlim(), panels[0].get_ylim()
+    (ax_, bx), (ay, by) = line.get_data()
+    t = np.linspace(0, 1, 101)
+    xs, ys = ax_ + t * (bx - ax_), ay + t * (by - ay)
+    assert ((xs > x0) & (xs < x1) & (ys > y0) & (ys < y1)).sum() > 10
+    (points,) = [c for c in panels[0].collections if len(c.get_offsets()) == 200]
+    xy, labels = points.get_offsets(), points.get_array()
+    side = (xy[:, 0] - ax_) * (by - ay) - (xy[:, 1] - ay) * (bx - ax_) > 0
+    assert side.any() and not side.all()
+    assert max(len(set(labels[side == s])) for s in (True, False)) == 2
 
 
 def hide_matplotlib(monkeypatch):
@@ -282,6 +334,32 @@ def test_info_prints_versions_and_blas(capsys):
         assert version in line
     blas = [line for line in out.splitlines() if line.startswith("BLAS")]
     assert blas and all("num_threads=" in line for line in blas)
+
+
+@pytest.mark.parametrize("module", cli.ONNX_PACKAGES)
+def test_info_reports_the_onnx_extra(module, capsys, monkeypatch):
+    assert cli.main(["info"]) == 0
+    line = next(
+        line for line in capsys.readouterr().out.splitlines() if line.startswith(module)
+    )
+    try:
+        version = importlib.metadata.version(module)
+    except importlib.metadata.PackageNotFoundError:
+        assert 'not installed (pip install "sknn[onnx]")' in line
+    else:
+        assert line.split()[1] == version
+
+    find_spec = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *args: None if name == module else find_spec(name, *args),
+    )
+    assert cli.main(["info"]) == 0
+    line = next(
+        line for line in capsys.readouterr().out.splitlines() if line.startswith(module)
+    )
+    assert line.split(maxsplit=1)[1] == 'not installed (pip install "sknn[onnx]")'
 
 
 def test_no_command_prints_help_and_fails(capsys):

@@ -20,8 +20,10 @@ from sklearn.model_selection import GridSearchCV, train_test_split
 from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+from sklearn.utils._param_validation import InvalidParameterError
 
 from sknn import MLPNeuronClassifier
+from sknn.activations import get_activation
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -600,14 +602,73 @@ def test_sigmoid_is_logistic_and_negative_slope_is_used(binary):
     "activation, match",
     [
         (["relu"], "activation lists 1 names for 2 hidden layers"),
-        (["relu", "nope"], "'nope' is not a differentiable activation"),
-        ("step", "'activation' parameter"),
-        ("nope", "'activation' parameter"),
+        (["relu", "nope"], r"activation\[1\]='nope' is not an activation"),
+        ("step", "'step' cannot train a hidden layer"),
+        ("nope", "'nope' is not an activation"),
     ],
 )
 def test_bad_activation(binary, activation, match):
     with pytest.raises(ValueError, match=match):
         MLPNeuronClassifier((3, 3), activation=activation).fit(*binary)
+
+
+@pytest.mark.parametrize(
+    "activation, match",
+    [
+        ("rleu", "Did you mean 'relu'"),
+        ("ReLU", "lower case: did you mean 'relu'"),
+        ("step", "zero almost everywhere"),
+        (["relu", "step"], r"activation\[1\]='step' .* zero almost everywhere"),
+        (["relu", "Tanh"], r"activation\[1\]='Tanh' .* did you mean 'tanh'"),
+    ],
+)
+def test_bad_activation_names_teach(binary, activation, match):
+    # sklearn's own parameter errors are InvalidParameterError; sknn's are too.
+    with pytest.raises(InvalidParameterError, match=match):
+        MLPNeuronClassifier((3, 3), activation=activation).fit(*binary)
+
+
+def test_bad_activation_is_caught_without_hidden_layers(binary):
+    with pytest.raises(InvalidParameterError, match="Did you mean 'tanh'"):
+        MLPNeuronClassifier((), activation="tnah").fit(*binary)
+
+
+def test_activation_objects_train_like_their_names(binary):
+    params = dict(hidden_layer_sizes=(5, 4), solver="lbfgs", max_iter=20)
+    by_name = MLPNeuronClassifier(
+        activation="leaky_relu", negative_slope=0.2, random_state=0, **params
+    ).fit(*binary)
+    leaky = get_activation("leaky_relu", negative_slope=0.2)
+    by_object = MLPNeuronClassifier(activation=leaky, random_state=0, **params)
+    assert max_weight_difference(by_name, by_object.fit(*binary)) == 0
+    per_layer = MLPNeuronClassifier(
+        activation=[leaky, "tanh"], random_state=0, **params
+    ).fit(*binary)
+    assert [a.name for a in per_layer._network.activations] == ["leaky_relu", "tanh"]
+
+
+def test_activation_objects_clone_and_grid_search(binary):
+    leaky = get_activation("leaky_relu", negative_slope=0.1)
+    clf = MLPNeuronClassifier((4,), activation=leaky, solver="lbfgs", max_iter=20)
+    copy = clone(clf)
+    assert copy.activation == leaky and copy.activation is not leaky
+    assert clf.get_params()["activation__negative_slope"] == 0.1
+    assert clone(clf.set_params(activation=[leaky])).activation == [leaky]
+    grid = GridSearchCV(
+        clf,
+        {"activation": [leaky, [get_activation("elu", alpha=0.5)]]},
+        cv=2,
+        error_score="raise",
+    ).fit(*binary)
+    assert len(grid.cv_results_["params"]) == 2
+    grid = GridSearchCV(
+        MLPNeuronClassifier((4,), activation=leaky, solver="lbfgs", max_iter=20),
+        {"activation__negative_slope": [0.05, 0.5]},
+        cv=2,
+        error_score="raise",
+    ).fit(*binary)
+    slopes = [e.activation.negative_slope for e in [grid.best_estimator_]]
+    assert slopes[0] == grid.best_params_["activation__negative_slope"]
 
 
 # -- the scikit-learn ecosystem -------------------------------------------------------

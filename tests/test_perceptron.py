@@ -20,6 +20,7 @@ from sklearn.linear_model import Perceptron, SGDClassifier
 from sklearn.model_selection import GridSearchCV, cross_val_score, train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.utils.estimator_checks import (
     check_classifiers_train,
     check_decision_proba_consistency,
@@ -29,6 +30,7 @@ from sklearn.utils.estimator_checks import (
 
 import sknn._perceptron_scan as scan_module
 from sknn import PerceptronClassifier
+from sknn.activations import get_activation
 
 # --------------------------------------------------------------------------
 # Fixtures and oracles
@@ -826,6 +828,24 @@ def test_predict_proba_logistic(n_classes):
     assert_array_equal(clf.classes_[proba.argmax(axis=1)], clf.predict(X))
     if n_classes == 2:
         assert_allclose(proba[:, 1], expit(clf.decision_function(X)))
+
+
+def test_activation_object_equals_its_name():
+    X, y = classification(3)
+    by_name = PerceptronClassifier(activation="sigmoid", eta0=0.1).fit(X, y)
+    logistic = get_activation("logistic")
+    by_object = PerceptronClassifier(activation=logistic, eta0=0.1).fit(X, y)
+    assert_array_equal(by_name.coef_, by_object.coef_)
+    assert_allclose(by_name.predict_proba(X), by_object.predict_proba(X))
+    assert clone(by_object).activation == logistic
+    with pytest.raises(ValueError, match="needs activation='step'"):
+        PerceptronClassifier(activation=logistic, multi_class="multinomial").fit(X, y)
+
+
+def test_bad_activation_name_suggests_the_closest():
+    X, y = classification(2)
+    with pytest.raises(InvalidParameterError, match="Did you mean 'logistic'"):
+        PerceptronClassifier(activation="logistc").fit(X, y)
 
 
 @pytest.mark.parametrize(

@@ -154,3 +154,106 @@ def test_diagnostics_errors_say_what_to_do(diagnosed):
     _, axes = plt.subplots(1, 2)
     with pytest.raises(ValueError, match="Expected 5 axes"):
         DiagnosticsDisplay.from_estimator(diagnosed, ax=axes)
+
+
+# -- layouts and legends that show their point --------------------------------------
+
+
+def test_diagnostics_fill_a_grid_with_a_legend_cell(diagnosed):
+    display = DiagnosticsDisplay.from_estimator(diagnosed)
+    figure = display.figure_
+    assert len(display.ax_) == 5
+    # five panels and the legend fill a 2 x 3 grid: no empty cell
+    assert len(figure.axes) == 6 and all(ax.get_visible() for ax in figure.axes)
+    assert {ax.get_subplotspec().get_geometry()[:2] for ax in figure.axes} == {(2, 3)}
+    (legend_ax,) = [ax for ax in figure.axes if ax not in list(display.ax_)]
+    assert display.legend_.axes is legend_ax and not legend_ax.get_lines()
+    assert [t.get_text() for t in display.legend_.get_texts()] == [
+        "hidden 1 (6 tanh)",
+        "hidden 2 (4 relu)",
+        "output",
+    ]
+    assert all(ax.get_legend() is None for ax in display.ax_)
+
+
+def test_diagnostics_layers_differ_in_style_and_zero_panels_say_so():
+    zeros = np.zeros((6, 4))
+    recorded = {
+        "grad_rms": np.linspace(1, 2, 24).reshape(6, 4),
+        "dead_fraction": zeros,
+    }
+    display = DiagnosticsDisplay.from_estimator(SimpleNamespace(diagnostics_=recorded))
+    for lines in display.lines_.values():
+        styles = {(ln.get_color(), ln.get_linestyle(), ln.get_marker()) for ln in lines}
+        assert len(styles) == len(lines) == 4
+        # coinciding lines show their markers at different epochs
+        assert len({str(ln.get_markevery()) for ln in lines}) > 1
+    assert list(display.notes_) == ["dead_fraction"]
+    note = display.notes_["dead_fraction"]
+    assert note.axes is display.ax_[1] and "0 in every layer" in note.get_text()
+
+
+def test_diagnostics_legend_beside_given_axes(diagnosed):
+    figure, axes = plt.subplots(1, 2, figsize=(8, 3))
+    display = DiagnosticsDisplay.from_estimator(
+        diagnosed, keys=["grad_rms", "dead_fraction"], ax=axes
+    )
+    figure.canvas.draw()
+    legend_box = display.legend_.get_window_extent()
+    assert legend_box.x0 >= axes[1].get_window_extent().x1
+
+
+def test_loss_curve_legend_covers_no_validation_curve():
+    # The losses fall from top left to bottom right, so matplotlib's 'best'
+    # on their axes is the upper right: where the validation scores rise to.
+    rising = np.linspace(0.1, 0.95, 30)
+    fitted = [
+        SimpleNamespace(
+            loss_curve_=np.geomspace(2, 0.05, 30), validation_scores_=rising
+        ),
+        SimpleNamespace(
+            loss_curve_=np.geomspace(2.2, 0.06, 30), validation_scores_=rising
+        ),
+    ]
+    display = LossCurveDisplay.from_estimator(fitted, labels=["first", "second"])
+    display.figure_.canvas.draw()
+    box = display.legend_.get_window_extent()
+    for line in [*display.lines_, *display.score_lines_]:
+        xy = line.get_transform().transform(line.get_xydata())
+        assert box.count_contains(xy) == 0, line
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_loss_curve_of_lbfgs_and_what_is_missing():
+    X, y = make_xor(80, random_state=0)
+    lbfgs = MLPNeuronClassifier((4,), solver="lbfgs", max_iter=15, random_state=0)
+    display = LossCurveDisplay.from_estimator(lbfgs.fit(X, y))
+    assert len(display.lines_[0].get_ydata()) == lbfgs.n_iter_
+    with pytest.raises(ValueError, match="not fitted: call fit"):
+        LossCurveDisplay.from_estimator(MLPNeuronClassifier())
+    from sklearn.neural_network import MLPClassifier
+
+    theirs = MLPClassifier((4,), solver="lbfgs", max_iter=15).fit(X, y)
+    with pytest.raises(ValueError, match="fitted but recorded no loss_curve_") as info:
+        LossCurveDisplay.from_estimator(theirs)
+    assert "fit it first" not in str(info.value)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_diagnostics_name_activation_objects_by_name():
+    X, y = make_xor(60, random_state=0)
+    leaky = get_activation("leaky_relu", negative_slope=0.1)
+    clf = MLPNeuronClassifier(
+        (3, 2),
+        activation=[leaky, "tanh"],
+        solver="lbfgs",
+        max_iter=5,
+        diagnostics=True,
+        random_state=0,
+    ).fit(X, y)
+    display = DiagnosticsDisplay.from_estimator(clf, keys="grad_rms")
+    assert [t.get_text() for t in display.legend_.get_texts()] == [
+        "hidden 1 (3 leaky_relu)",
+        "hidden 2 (2 tanh)",
+        "output",
+    ]

@@ -213,16 +213,3 @@ def test_perceptron_initial_weights_of_the_wrong_shape(name):
         c().fit(X, Y3, **{name: wrong[name]})
 
     assert_same_error(call, PerceptronClassifier)
-
-
-def test_invalid_parameter_names_the_estimator():
-    def call(c):
-        c(activation="softmax").fit(X, Y3)
-
-    expected_type, expected = _error(call, MLPClassifier)
-    error_type, message = _error(call, MLPNeuronClassifier)
-    assert error_type is expected_type
-    assert message.startswith(
-        "The 'activation' parameter of MLPNeuronClassifier must be"
-    )
-    assert expected.startswith("The 'activation' parameter of MLPClassifier must be")

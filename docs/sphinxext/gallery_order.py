@@ -13,6 +13,7 @@ TEACHING_ORDER = [
     "plot_sklearn_swap.py",
     "plot_out_of_core.py",
     "plot_dask_search.py",
+    "plot_onnx_export.py",
 ]
 
 
