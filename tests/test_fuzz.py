@@ -39,6 +39,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sknn import MLPNeuronClassifier, MLPNeuronRegressor, PerceptronClassifier
 from sknn._initialization import WEIGHT_INITS
 from sknn._mlp_base import HIDDEN_ACTIVATIONS
+from sknn.activations import get_activation
 
 EXPECTED_ERRORS = [
     # the early-stopping split (scikit-learn's train_test_split wording)
@@ -137,13 +138,18 @@ def _log_uniform(low, high):
 @st.composite
 def mlp_parameters(draw, n_samples):
     sizes = draw(st.lists(st.integers(1, 8), max_size=3))
-    names = sorted(HIDDEN_ACTIVATIONS)
+    # names, and Activation objects with parameters of their own
+    one = st.one_of(
+        st.sampled_from(sorted(HIDDEN_ACTIVATIONS)),
+        st.floats(0.001, 0.99).map(
+            lambda a: get_activation("leaky_relu", negative_slope=a)
+        ),
+        st.floats(0.01, 10).map(lambda a: get_activation("elu", alpha=a)),
+    )
     if sizes and draw(st.booleans()):
-        activation = draw(
-            st.lists(st.sampled_from(names), min_size=len(sizes), max_size=len(sizes))
-        )
+        activation = draw(st.lists(one, min_size=len(sizes), max_size=len(sizes)))
     else:
-        activation = draw(st.sampled_from(names))
+        activation = draw(one)
     solver = draw(st.sampled_from(["sgd", "adam", "lbfgs"]))
     batch_size = draw(st.one_of(st.just("auto"), st.integers(1, n_samples + 20)))
     dropout = draw(st.one_of(st.just(0.0), st.floats(0.0, 0.6)))
