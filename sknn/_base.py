@@ -92,6 +92,9 @@ def class_sample_weight(class_weight, classes, y_index, sample_weight):
 def partial_fit_classes(seen, classes):
     """Return the classes of a call to partial_fit, after checking them.
 
+    The messages are scikit-learn's, word for word, as both of its peers
+    (MLPClassifier and Perceptron) raise them.
+
     Parameters
     ----------
     seen : ndarray or None
@@ -107,28 +110,37 @@ def partial_fit_classes(seen, classes):
     """
     if classes is None:
         if seen is None:
-            raise ValueError(
-                "classes must be passed on the first call to partial_fit: the "
-                "list of every class label the model will see."
-            )
+            raise ValueError("classes must be passed on the first call to partial_fit.")
         return seen
-    classes = unique_labels(classes)
+    given, classes = classes, unique_labels(classes)
     if seen is not None and not np.array_equal(seen, classes):
         raise ValueError(
-            f"classes={classes!r} is not the same as on the last call to "
-            f"partial_fit, was {seen!r}."
+            f"`classes={given!r}` is not the same as on last call to "
+            f"partial_fit, was: {seen!r}"
         )
     return classes
 
 
-def check_known_classes(labels, classes):
-    """Raise ValueError if ``labels`` holds a class outside ``classes``."""
+def check_known_classes(labels, classes, peer="mlp"):
+    """Raise ValueError if ``labels`` holds a class outside ``classes``.
+
+    scikit-learn words this error one way in MLPClassifier (``peer='mlp'``)
+    and another in its SGD estimators, Perceptron among them
+    (``peer='sgd'``); each sknn estimator starts its message with its peer's.
+    """
     unseen = np.setdiff1d(labels, classes)
-    if unseen.size:
+    if not unseen.size:
+        return
+    if peer == "mlp":
         raise ValueError(
-            f"y has classes that are not in classes_ {classes}: {unseen.tolist()}. "
-            "Pass every class label in `classes` on the first call to partial_fit."
+            "`y` has classes not in `self.classes_`. `self.classes_` has "
+            f"{classes}. 'y' has {np.unique(labels)}."
         )
+    raise ValueError(
+        "classes should include all valid labels that can be in y: y contains "
+        f"{unseen.tolist()}, which are not among the classes given on the first "
+        f"call to partial_fit, {classes.tolist()}."
+    )
 
 
 def validation_split(validation_fraction, random_state, stratify, *arrays):
@@ -143,11 +155,9 @@ def validation_split(validation_fraction, random_state, stratify, *arrays):
         The share of the samples held out.
     random_state : int, RandomState instance or None
         Drives the split.
-    stratify : ndarray of int of shape (n_samples,) or None
-        Each sample's class as an index: the split keeps the classes'
-        proportions. None (regression, multilabel targets) for a plain split.
-        Stratification falls back to a plain split when a class has too few
-        samples for it, as scikit-learn's estimators do.
+    stratify : ndarray of shape (n_samples,) or None
+        Each sample's class label: the split keeps the classes' proportions.
+        None (regression, multilabel targets) for a plain split.
     *arrays : indexables of length n_samples
         What to split.
 
@@ -159,21 +169,10 @@ def validation_split(validation_fraction, random_state, stratify, *arrays):
     Raises
     ------
     ValueError
-        When the validation part would be empty; the message says to raise
-        ``validation_fraction`` or to give more samples.
+        scikit-learn's errors, from :func:`~sklearn.model_selection.train_test_split`:
+        when either part would be empty, or when a class has a single member,
+        which a stratified split cannot place on both sides.
     """
-    n_samples = len(arrays[0])
-    n_val = int(np.ceil(validation_fraction * n_samples))
-    if n_val < 1 or n_val >= n_samples:
-        raise ValueError(
-            f"validation_fraction={validation_fraction} of {n_samples} samples "
-            "leaves an empty training or validation set; change "
-            "validation_fraction or provide more samples."
-        )
-    if stratify is not None:
-        counts = np.bincount(stratify)
-        if counts[counts > 0].min() < 2:
-            stratify = None
     parts = train_test_split(
         *arrays,
         test_size=validation_fraction,

@@ -326,7 +326,9 @@ class MLPNeuronClassifier(ClassifierMixin, BaseMultilayerNetwork):
     float32); any other input in float64. If the loss becomes non-finite
     (a learning rate too large for unscaled input), training stops with a
     :class:`~sklearn.exceptions.ConvergenceWarning` and the network keeps the
-    last finite weights.
+    last weights whose outputs on the training data are finite; if there are
+    none, ``fit`` raises a ValueError. Prediction refuses, with a ValueError,
+    input so much larger than the training data that the outputs overflow.
 
     With scikit-learn 1.9 or later the estimator takes scikit-learn's
     callbacks (:mod:`sklearn.callback`), for example
@@ -510,8 +512,9 @@ class MLPNeuronClassifier(ClassifierMixin, BaseMultilayerNetwork):
         if self.warm_start:
             if set(classes) != set(self.classes_):
                 raise ValueError(
-                    "warm_start needs y to have the same classes as the previous "
-                    f"fit: it had {self.classes_}, y has {classes}."
+                    "warm_start can only be used where `y` has the same classes as "
+                    f"in the previous call to fit. Previously got {self.classes_}, "
+                    f"`y` has {classes}"
                 )
         else:
             check_known_classes(classes, self.classes_)
@@ -579,10 +582,18 @@ class MLPNeuronClassifier(ClassifierMixin, BaseMultilayerNetwork):
         -------
         proba : ndarray of shape (n_samples, n_classes)
             The probabilities, columns in the order of ``classes_``. For
-            multilabel targets, each label's probability independently.
+            multilabel targets, each label's probability independently. A
+            model fitted on a single class has one column, of ones (where
+            scikit-learn's MLPClassifier returns two).
         """
-        logits = self._both_sides(self._logits(X))
-        return self._network.loss.output(logits, out=logits)
+        logits = self._logits(X)
+        if len(self.classes_) == 1:
+            return np.ones_like(logits)  # the one class seen: certain
+        logits = self._both_sides(logits)
+        # The softmax's shift by the row maximum may overflow to -inf for
+        # logits near the dtype's range; exp(-inf) is the right 0.
+        with np.errstate(over="ignore"):
+            return self._network.loss.output(logits, out=logits)
 
     def predict_log_proba(self, X):
         """Return the logarithm of the probability of each class in ``X``.
@@ -601,8 +612,16 @@ class MLPNeuronClassifier(ClassifierMixin, BaseMultilayerNetwork):
         log_proba : ndarray of shape (n_samples, n_classes)
             The log-probabilities, columns in the order of ``classes_``.
         """
-        logits = self._both_sides(self._logits(X))
-        return self._network.loss.log_output(logits, out=logits)
+        logits = self._logits(X)
+        if len(self.classes_) == 1:
+            return np.zeros_like(logits)  # log(1) for the one class seen
+        logits = self._both_sides(logits)
+        # Logits near the dtype's largest value (float32: 3.4e38) are finite,
+        # but the log-softmax's shift by the row maximum overflows to -inf: a
+        # log-probability below the dtype's range is clipped into it.
+        with np.errstate(over="ignore"):
+            log_proba = self._network.loss.log_output(logits, out=logits)
+        return np.maximum(log_proba, np.finfo(log_proba.dtype).min, out=log_proba)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

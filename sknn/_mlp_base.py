@@ -363,7 +363,8 @@ class BaseMultilayerNetwork(CallbackSupportMixin, BaseEstimator):
         sizes = list(sizes) if hasattr(sizes, "__iter__") else [sizes]
         if any(not isinstance(size, Integral) or size <= 0 for size in sizes):
             raise ValueError(
-                f"hidden_layer_sizes must be positive integers, got {sizes}."
+                f"hidden_layer_sizes must be > 0, got {sizes}. Each size is the "
+                "number of neurons of a hidden layer, a positive integer."
             )
         return [int(size) for size in sizes]
 
@@ -500,12 +501,21 @@ class BaseMultilayerNetwork(CallbackSupportMixin, BaseEstimator):
     def _hold_out(self, X, Y, stratify, sample_weight, random_state):
         """Split off the validation data; return the training part and a scorer."""
         arrays = [X, Y] if sample_weight is None else [X, Y, sample_weight]
+        # Stratified by label, so that an error names the classes as y has them.
+        labels = None if stratify is None else self.classes_[stratify]
         train, val = validation_split(
-            self.validation_fraction, random_state, stratify, *arrays
+            self.validation_fraction, random_state, labels, *arrays
         )
         X_val, Y_val = val[0], val[1]
         weights_val = val[2] if sample_weight is not None else None
         weights_train = train[2] if sample_weight is not None else None
+        for part, weights in (("training", weights_train), ("validation", weights_val)):
+            if weights is not None and not weights.sum() > 0:
+                raise ValueError(
+                    f"The sample weights of the {part} set held out for early "
+                    "stopping are all zero; change random_state or "
+                    "validation_fraction, or give fewer samples a zero weight."
+                )
         score = self._validation_scorer(X_val, Y_val, weights_val)
         return train[0], train[1], weights_train, score
 
@@ -521,12 +531,16 @@ class BaseMultilayerNetwork(CallbackSupportMixin, BaseEstimator):
         if self.scoring is None or self.scoring == "loss":
 
             def score():
-                logits = network.logits(X_val)
-                if not np.isfinite(logits).all():
-                    return np.nan
-                if self.scoring is None:
-                    return self._validation_score(logits, Y_val, weights_val)
-                total = network.loss.value(logits, Y_val, weights_val)
+                # Overflowing weights score NaN, and a loss or R² that
+                # overflows (Poisson's exp, squares of 1e200) scores -inf:
+                # both are answers here, not faults to warn about.
+                with np.errstate(over="ignore", invalid="ignore"):
+                    logits = network.logits(X_val)
+                    if not np.isfinite(logits).all():
+                        return np.nan
+                    if self.scoring is None:
+                        return self._validation_score(logits, Y_val, weights_val)
+                    total = network.loss.value(logits, Y_val, weights_val)
                 n = len(Y_val) if weights_val is None else weights_val.sum()
                 return -total / n
 
@@ -539,7 +553,10 @@ class BaseMultilayerNetwork(CallbackSupportMixin, BaseEstimator):
             with warnings.catch_warnings():
                 # The held-out rows are validated arrays: no feature names.
                 warnings.filterwarnings("ignore", "X does not have valid feature")
-                return float(scorer(self, X_val, y_val, **kwargs))
+                try:
+                    return float(scorer(self, X_val, y_val, **kwargs))
+                except _OutputOverflow:
+                    return np.nan  # as the built-in scores of diverging weights
 
         return score
 
@@ -584,7 +601,11 @@ class BaseMultilayerNetwork(CallbackSupportMixin, BaseEstimator):
         [(5, 4), (5, 3)]
         """
         X = self._validate_X(X)
-        return self._network.hidden_activations(X)
+        with np.errstate(over="ignore", invalid="ignore"):
+            activations = self._network.hidden_activations(X)
+        for layer in activations:
+            _check_finite_outputs(layer)
+        return activations
 
     def _validate_X(self, X):
         check_is_fitted(self)
@@ -593,8 +614,18 @@ class BaseMultilayerNetwork(CallbackSupportMixin, BaseEstimator):
         )
 
     def _logits(self, X):
+        """Return the network's logits for ``X``, checked to be finite.
+
+        Fitting keeps only weights whose logits on the training data are
+        finite; input far larger than that data can still overflow. That is
+        refused with the reason, never returned as inf or NaN.
+        """
         X = self._validate_X(X)
-        return self._network.logits(X)
+        # The overflow is checked just below and reported with its cause.
+        with np.errstate(over="ignore", invalid="ignore"):
+            logits = self._network.logits(X)
+        _check_finite_outputs(logits)
+        return logits
 
     # -- the weights -------------------------------------------------------
 
@@ -628,6 +659,23 @@ class BaseMultilayerNetwork(CallbackSupportMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         return tags
+
+
+class _OutputOverflow(ValueError):
+    """The network's outputs overflow on the input given to predict."""
+
+
+def _check_finite_outputs(outputs):
+    """Raise :class:`_OutputOverflow` for rows of ``outputs`` that are not finite."""
+    finite = np.isfinite(outputs).all(axis=1)
+    if not finite.all():
+        rows = np.flatnonzero(~finite)
+        raise _OutputOverflow(
+            f"The network's output overflows on {len(rows)} sample(s) of X "
+            f"(the first is row {rows[0]}): their values are far larger than "
+            "those of the training data. Scale X as the training data was "
+            "scaled."
+        )
 
 
 def _copy_into(views, arrays, name):

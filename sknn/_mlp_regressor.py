@@ -333,7 +333,9 @@ class MLPNeuronRegressor(RegressorMixin, BaseMultilayerNetwork):
     float32); any other input in float64. If the loss becomes non-finite
     (a learning rate too large for unscaled input), training stops with a
     :class:`~sklearn.exceptions.ConvergenceWarning` and the network keeps the
-    last finite weights.
+    last weights whose outputs on the training data are finite; if there are
+    none, ``fit`` raises a ValueError. Prediction refuses, with a ValueError,
+    input so much larger than the training data that the outputs overflow.
 
     With ``hidden_layer_sizes=()`` the network is linear, and with
     'squared_error' its loss is ridge regression's: both minimise

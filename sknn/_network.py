@@ -168,10 +168,14 @@ class Network:
             del state[key]
         state["_workspace"] = None
         state["_piece_grads"] = None
+        # The dtype by name: skops trusts strings, and would ask its user to
+        # trust numpy.dtype objects.
+        state["dtype"] = self.dtype.name
         return state
 
     def __setstate__(self, state):
         self.__dict__.update(state)
+        self.dtype = np.dtype(self.dtype)
         self._bind_views()
 
     def __repr__(self):

@@ -41,6 +41,17 @@ class _Optimizer:
         self.shape = params.shape
         self.dtype = params.dtype
 
+    def __getstate__(self):
+        # A saved optimizer keeps its dtype by name: skops trusts strings, not
+        # numpy.dtype objects.
+        state = self.__dict__.copy()
+        state["dtype"] = self.dtype.name
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self.dtype = np.dtype(self.dtype)
+
     def _check(self, params, grads, n_decayed):
         # The state was sized and typed for one flat buffer: anything else is
         # the wrong array, and would be cast or broadcast silently by ufuncs.

@@ -12,7 +12,7 @@ from numbers import Integral, Real
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.special import expit, log_expit, logsumexp
+from scipy.special import expit, log_expit
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
@@ -69,11 +69,31 @@ def _initial(value, shape, dtype, name):
     value = np.asarray(value, dtype=dtype)
     rows = len(shape) == 2
     if value.size != np.prod(shape) or rows and value.shape[-1] != shape[1]:
+        # scikit-learn's wording first (it calls coef_init ``coef_``), then
+        # the shapes.
+        provided = "``coef_``" if name == "coef_init" else name
         raise ValueError(
-            f"{name} has shape {value.shape}; this problem needs {shape}: one "
+            f"Provided {provided} does not match dataset. {name} has shape "
+            f"{value.shape}; this problem needs {shape}: one "
             f"{'row of weights' if rows else 'bias'} per neuron."
         )
     return value.reshape(shape).copy()
+
+
+def _normalised_log_sigmoids(scores):
+    """``log(sigmoid(s) / sum(sigmoid(s)))`` per row, without leaving log space.
+
+    ``log_expit`` is exact where ``expit`` underflows, and the row's
+    normaliser is a log-sum-exp, so rows whose every score is very negative
+    still come out finite, whatever the dtype.
+    """
+    log_proba = log_expit(scores)
+    # Shift by the row maximum first and add nothing back: logsumexp's own
+    # result adds the maximum back, and with scores of 1e5 in float32 (spacing
+    # 0.008) the normalised probabilities then summed to 1 only within 1%.
+    log_proba -= log_proba.max(axis=1, keepdims=True)
+    log_proba -= np.log(np.exp(log_proba).sum(axis=1, keepdims=True))
+    return log_proba
 
 
 class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
@@ -462,9 +482,9 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         self._check_rule_parameters()
         if self.early_stopping:
             raise ValueError(
-                "early_stopping=True needs fit, which holds out a validation set; "
-                "partial_fit learns from every sample it is given. Set "
-                "early_stopping=False to use partial_fit."
+                "early_stopping should be False with partial_fit: early stopping "
+                "needs fit, which holds out a validation set, while partial_fit "
+                "learns from every sample it is given."
             )
         if first_call and self.class_weight == "balanced":
             raise ValueError(
@@ -475,7 +495,7 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             )
         X, y = self._validate_training_data(X, y, reset=first_call)
         classes = partial_fit_classes(getattr(self, "classes_", None), classes)
-        check_known_classes(y, classes)
+        check_known_classes(y, classes, peer="sgd")
         self._train(X, y, classes, sample_weight, None, None, tasks, fit=False)
         return self
 
@@ -521,8 +541,9 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         Nothing is stored on the estimator before every check has passed."""
         if len(classes) < 2:
             raise ValueError(
-                "PerceptronClassifier needs samples of at least two classes; got "
-                f"1 class: {classes.tolist()}."
+                "The number of classes has to be greater than one; got 1 class: "
+                f"{classes.tolist()}. PerceptronClassifier needs samples of "
+                "at least two classes."
             )
         y_index = np.searchsorted(classes, y).astype(np.int32)
         if sample_weight is not None:
@@ -532,7 +553,7 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         train, val = np.arange(X.shape[0], dtype=np.int32), None
         if fit and self.early_stopping:
             (train,), (val,) = validation_split(
-                self.validation_fraction, self.random_state, y_index, train
+                self.validation_fraction, self.random_state, y, train
             )
             train, val = np.sort(train), np.sort(val)
         # As scikit-learn, draw one seed per fit from random_state, then
@@ -545,28 +566,51 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
                 self._state_after_epoch, trainer, weights, t, X.shape[0]
             )
         )
-        n_iter, errors = run_epochs(
-            trainer,
-            weights,
-            X,
-            y_index,
-            sample_weight,
-            max_iter=self.max_iter if fit else 1,
-            tol=self.tol if fit else None,
-            patience=self.n_iter_no_change,
-            shuffle=self.shuffle,
-            rng=np.random.default_rng(seed),
-            t=t,
-            train=train,
-            val=val,
-            verbose=self.verbose,
-            on_epoch_begin=on_epoch_begin,
-            on_epoch_end=on_epoch_end,
-        )
+        # Overflow while training (unscaled input, an unbounded activation)
+        # is caught as non-finite weights, or scores, and reported as a
+        # ValueError with advice, not as numpy's warnings.
+        with np.errstate(over="ignore", invalid="ignore"):
+            n_iter, errors = run_epochs(
+                trainer,
+                weights,
+                X,
+                y_index,
+                sample_weight,
+                max_iter=self.max_iter if fit else 1,
+                tol=self.tol if fit else None,
+                patience=self.n_iter_no_change,
+                shuffle=self.shuffle,
+                rng=np.random.default_rng(seed),
+                t=t,
+                train=train,
+                val=val,
+                verbose=self.verbose,
+                on_epoch_begin=on_epoch_begin,
+                on_epoch_end=on_epoch_end,
+            )
         self._store_weights(trainer, weights, t + n_iter * X.shape[0], n_iter)
+        self._check_finite_scores(X)
         previous = [] if fit else getattr(self, "errors_", [])
         self.errors_ = np.concatenate([previous, errors]).astype(np.int64)
         tasks.end()
+
+    def _check_finite_scores(self, X):
+        """Refuse weights that are finite but overflow on the training data.
+
+        Unbounded activations (identity, relu, elu, ...) on unscaled float32
+        input can grow the weights until ``X @ coef`` overflows, although each
+        weight is finite; such a model would predict nothing. One product
+        with the training data, small beside the epochs that made it.
+        """
+        with np.errstate(over="ignore", invalid="ignore"):
+            scores = safe_sparse_dot(X, self.coef_.T, dense_output=True)
+            scores += self.intercept_
+        if not np.isfinite(scores).all():
+            raise ValueError(
+                "The weights grew so large that the neurons' pre-activations "
+                "overflow on the training data. Scale the input (StandardScaler "
+                "or MinMaxScaler) or lower eta0."
+            )
 
     def _state_after_epoch(self, trainer, weights, t, n_samples, info):
         """The attributes of a copy of this estimator stopped after ``info.epoch``.
@@ -651,7 +695,18 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         """
         check_is_fitted(self)
         X = validate_data(self, X, accept_sparse="csr", dtype=FLOAT_DTYPES, reset=False)
-        scores = safe_sparse_dot(X, self.coef_.T, dense_output=True) + self.intercept_
+        # An overflow is checked just below and reported with its cause.
+        with np.errstate(over="ignore", invalid="ignore"):
+            scores = safe_sparse_dot(X, self.coef_.T, dense_output=True)
+            scores += self.intercept_
+        if not np.isfinite(scores).all():
+            rows = np.flatnonzero(~np.isfinite(scores).all(axis=1))
+            raise ValueError(
+                f"The neurons' pre-activations overflow on {len(rows)} sample(s) "
+                f"of X (the first is row {rows[0]}): their values are far larger "
+                "than those of the training data. Scale X as the training data "
+                "was scaled."
+            )
         return scores.ravel() if scores.shape[1] == 1 else scores
 
     def predict(self, X):
@@ -693,9 +748,9 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         scores = self.decision_function(X)
         if scores.ndim == 1:
             return np.column_stack([expit(-scores), expit(scores)])
-        proba = expit(scores)
-        proba /= proba.sum(axis=1, keepdims=True)
-        return proba
+        # In log space: where every sigmoid of a row underflows to 0 (scores
+        # of -100 in float32, -750 in float64) their plain sum would be 0/0.
+        return np.exp(_normalised_log_sigmoids(scores))
 
     @available_if(_has_probabilities)
     def predict_log_proba(self, X):
@@ -714,8 +769,7 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         scores = self.decision_function(X)
         if scores.ndim == 1:
             return np.column_stack([log_expit(-scores), log_expit(scores)])
-        log_proba = log_expit(scores)
-        return log_proba - logsumexp(log_proba, axis=1, keepdims=True)
+        return _normalised_log_sigmoids(scores)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -12,7 +12,8 @@ parameter buffer to scipy's L-BFGS-B (:func:`fit_lbfgs`).
 The rules are scikit-learn's ``MLPClassifier``'s, step for step, so a network
 given the same data, initial weights and random state takes the same path.
 Two things are added: a diverging fit (a non-finite loss) stops and keeps the
-last finite weights instead of leaving NaN behind, and a per-epoch hook,
+last weights whose outputs on the training data are finite instead of
+leaving NaN behind (:func:`keep_finite_weights`), and a per-epoch hook,
 ``on_epoch_end(info)``, is called with an :class:`EpochInfo` after every
 epoch (verbose printing, :func:`print_progress`, is one such hook), with
 ``on_epoch_begin(epoch)`` before it (scikit-learn's callbacks need both).
@@ -44,9 +45,11 @@ __all__ = [
     "check_patience",
     "fit_lbfgs",
     "fit_stochastic",
+    "keep_finite_weights",
     "print_progress",
     "resolve_batch_size",
     "run_epoch",
+    "Snapshots",
     "TrainingConfig",
     "update_no_improvement_count",
 ]
@@ -474,8 +477,77 @@ def print_progress(info):
 def _warn_divergence(epoch, X):
     warn(
         f"Training diverged in iteration {epoch}: the loss became non-finite. "
-        f"The weights from before that iteration were kept. {divergence_advice(X)}",
+        "The last weights whose outputs on the training data are finite were "
+        f"kept. {divergence_advice(X)}",
         ConvergenceWarning,
+    )
+
+
+# -- keeping finite weights --------------------------------------------------
+
+
+class Snapshots:
+    """The weights at the start of the last two epochs and of the call.
+
+    A step can leave weights whose loss was never computed (the last step of
+    an epoch, of a fit); they are finite numbers yet may overflow in the
+    forward pass. These copies are the fallbacks :func:`keep_finite_weights`
+    tries, newest first. Two buffers, made on first need, are taken in turn,
+    so remembering an epoch costs one copy of the parameters; the call's
+    start is copied aside only when a third epoch would overwrite it.
+    """
+
+    def __init__(self, params):
+        self._params = params
+        self._buffers = []
+        self._start = None
+        self._n_remembered = 0
+
+    def remember(self, params):
+        """Copy ``params``, the weights an epoch starts from."""
+        n = self._n_remembered
+        if n < 2:
+            self._buffers.append(np.empty_like(self._params))
+        elif n == 2:
+            self._start = self._buffers[0].copy()
+        np.copyto(self._buffers[n % 2], params)
+        self._n_remembered += 1
+
+    def candidates(self):
+        """The remembered weights, newest first, ending with the call's start."""
+        n = self._n_remembered
+        newest = [self._buffers[(n - 1 - k) % 2] for k in range(min(n, 2))]
+        return newest if self._start is None else [*newest, self._start]
+
+
+def finite_on(network, X):
+    """Whether the network's logits on ``X`` are all finite."""
+    # The overflow is the question asked here, not a fault to report.
+    with np.errstate(over="ignore", invalid="ignore"):
+        return bool(np.isfinite(network.logits(X)).all())
+
+
+def keep_finite_weights(network, X, candidates):
+    """Set the network's weights to the first of ``candidates`` finite on ``X``.
+
+    Finite on the training data ``X`` means the logits there are finite, so
+    the fitted model predicts finite values on the data it was fitted to.
+    ``candidates`` may start with ``network.params`` itself.
+
+    Raises
+    ------
+    ValueError
+        When no candidate is finite on ``X``, with the advice to scale the
+        input or lower the learning rate.
+    """
+    for weights in candidates:
+        if weights is not network.params:
+            network.params[...] = weights
+        if finite_on(network, X):
+            return
+    raise ValueError(
+        "Training diverged: none of the weights it went through gives finite "
+        f"outputs on the training data. {divergence_advice(X)}"
     )
 
 
@@ -532,7 +604,8 @@ def fit_stochastic(
         ``history``, updated.
     """
     history.prepare_stochastic(validation is not None, network.params)
-    _run_epochs(
+    snapshots = Snapshots(network.params)
+    diverged = _run_epochs(
         network,
         optimizer,
         batches,
@@ -544,9 +617,19 @@ def fit_stochastic(
         on_epoch_begin,
         on_epoch_end,
         recorder,
+        snapshots,
     )
-    if validation is not None:
+    if validation is not None and not diverged:
         network.params[...] = history.best_params
+    # The weights kept must predict finite values on the data they were fitted
+    # to. A fit checks once at the end (one forward pass); partial_fit, whose
+    # calls are each one epoch, checks only after a divergence.
+    if diverged:
+        keep_finite_weights(network, batches.X, snapshots.candidates())
+    elif not incremental:
+        keep_finite_weights(
+            network, batches.X, [network.params, *snapshots.candidates()]
+        )
     return history
 
 
@@ -562,23 +645,23 @@ def _run_epochs(
     on_epoch_begin,
     on_epoch_end,
     recorder,
+    snapshots,
 ):
+    """Run the epochs; return True if training diverged."""
     start = time.perf_counter()
-    last_finite = np.empty_like(network.params)
     history.n_iter = 0
     for _ in range(config.max_iter):
         if on_epoch_begin is not None:
             on_epoch_begin(history.n_iter + 1)
         if config.shuffle:
             batches.shuffle(random_state)
-        np.copyto(last_finite, network.params)
+        snapshots.remember(network.params)
         loss = run_epoch(network, optimizer, batches, config.alpha, recorder)
         if not (math.isfinite(loss) and np.isfinite(network.params).all()):
-            network.params[...] = last_finite
             if history.loss is None:
                 history.loss = loss  # diverged at once: the only loss there is
             _warn_divergence(history.n_iter + 1, batches.X)
-            return
+            return True
         _record_epoch(history, loss, batches.n_samples)
         if recorder is not None:
             recorder.end_epoch()
@@ -593,9 +676,9 @@ def _run_epochs(
             history.n_iter, loss, score, time.perf_counter() - start, message
         )
         if on_epoch_end is not None and on_epoch_end(info):
-            return
+            return False
         if stop or incremental:
-            return
+            return False
     scaling = scale_advice(batches.X)
     warn(
         f"Stochastic optimizer: the maximum number of iterations ({config.max_iter}) "
@@ -603,6 +686,7 @@ def _run_epochs(
         f"max_iter{', or ' + scaling if scaling else ''}.",
         ConvergenceWarning,
     )
+    return False
 
 
 def _record_epoch(history, loss, n_samples):
@@ -695,9 +779,13 @@ def fit_lbfgs(
     if np.isfinite(result.x).all() and math.isfinite(result.fun):
         params[...] = result.x
         history.loss = float(result.fun)
+        keep_finite_weights(network, X, [params, start_params])
     else:
-        params[...] = start_params
-        history.loss = network.loss_and_gradient(X, Y, sample_weight, config.alpha)
+        keep_finite_weights(network, X, [start_params])
+        # The loss of weights with finite outputs may still overflow (Poisson's
+        # exp); inf is then the loss to report, without numpy's warning.
+        with np.errstate(over="ignore", invalid="ignore"):
+            history.loss = network.loss_and_gradient(X, Y, sample_weight, config.alpha)
         _warn_divergence(history.n_iter + 1, X)
         return history
     if result.status != 0 and not _stopped_by_hook(result):

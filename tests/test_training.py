@@ -17,10 +17,12 @@ from sknn._training import (
     EpochInfo,
     History,
     MiniBatches,
+    Snapshots,
     TrainingConfig,
     check_patience,
     fit_lbfgs,
     fit_stochastic,
+    keep_finite_weights,
     print_progress,
     resolve_batch_size,
     run_epoch,
@@ -422,3 +424,24 @@ def test_fit_lbfgs_keeps_float32():
     with pytest.warns(ConvergenceWarning):
         history = fit_lbfgs(network, X, Y, make_config(), History())
     assert network.params.dtype == np.float32 and np.isfinite(history.loss)
+
+
+def test_snapshots_offer_the_last_two_epochs_then_the_start():
+    params = np.zeros(3)
+    snapshots = Snapshots(params)
+    assert snapshots.candidates() == []
+    for value in range(1, 5):
+        snapshots.remember(np.full(3, float(value)))
+        firsts = [candidate[0] for candidate in snapshots.candidates()]
+        # newest first; the call's start (1) last once it is not among them
+        assert firsts == {1: [1], 2: [2, 1], 3: [3, 2, 1], 4: [4, 3, 1]}[value]
+
+
+def test_keep_finite_weights_takes_the_first_finite_candidate():
+    network = Network([1, 1], [], get_loss("squared_error"))
+    X = np.array([[1e300]])
+    huge, small = np.array([1e10, 0.0]), np.array([2.0, 1.0])
+    keep_finite_weights(network, X, [huge, small, np.zeros(2)])
+    np.testing.assert_array_equal(network.params, small)
+    with pytest.raises(ValueError, match="Scale the input"):
+        keep_finite_weights(network, X, [huge])
