@@ -39,7 +39,9 @@ class Weights:
         self.avg_count = np.zeros(len(intercept))
         self.q = np.zeros(coef.shape if l1 else (0, 0), dtype=coef.dtype)
         self.u = 0.0
-        self.norms = np.array([(coef * coef).sum(1), abs(coef).sum(1)], dtype=float)
+        # In float64: a float32 weight beyond 1.8e19 is finite, its square not.
+        wide = coef.astype(float)
+        self.norms = np.array([(wide * wide).sum(1), abs(wide).sum(1)])
 
     def arrays(self):
         """Every array of the training state, for a snapshot."""

@@ -404,3 +404,22 @@ def test_perceptron_training_overflow_is_not_a_warning():
         warnings.simplefilter("error", RuntimeWarning)
         with pytest.raises(ValueError, match="Scale the input"):
             clf.fit(X, y)
+
+
+def test_perceptron_resumes_from_float32_weights_whose_square_overflows():
+    # A first partial_fit left a float32 weight of -2.4e19: finite, but its
+    # square (kept for the penalty's norms) overflowed float32 when the next
+    # call started, and numpy warned.
+    X = np.array([[1624.3453], [-611.7564], [-528.17175], [-1072.9686], [865.40765]])
+    X = X.astype(np.float32)
+    y = np.array([0, 0, 1, 0, 0])
+    weights = np.array([22.96, 53.44, 91.40, 45.72, 43.07])
+    clf = PerceptronClassifier(
+        activation="elu", fit_intercept=False, shuffle=False, batch_size=1
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        clf.partial_fit(X, y, classes=[0, 1], sample_weight=weights)
+        assert np.abs(clf.coef_).max() > 1.9e19
+        clf.partial_fit(X, y, sample_weight=weights)
+    assert np.isfinite(clf.coef_).all()
