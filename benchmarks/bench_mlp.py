@@ -207,9 +207,17 @@ def add_clock_option(parser):
     )
 
 
-def main():
-    names = [config.name for config in configurations(3, 30)]
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def main(
+    configurations=configurations, run=run, small="digits", small_epochs=30, doc=__doc__
+):
+    """Parse the command line and run the chosen configurations.
+
+    ``configurations(epochs, small_epochs)`` lists them and ``run`` times one;
+    ``small`` names the small problem whose epochs ``--<small>-epochs`` sets.
+    The regressor's benchmark passes its own, and its ``doc``.
+    """
+    names = [config.name for config in configurations(3, small_epochs)]
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument(
         "--config",
         nargs="+",
@@ -219,7 +227,7 @@ def main():
     )
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--epochs", type=int, default=3)
-    parser.add_argument("--digits-epochs", type=int, default=30)
+    parser.add_argument(f"--{small}-epochs", type=int, default=small_epochs)
     parser.add_argument(
         "--no-memory", action="store_true", help="skip the tracemalloc fits"
     )
@@ -235,7 +243,7 @@ def main():
             f"{args.clock} time; times are medians; "
             "ratio = median of paired sknn/sklearn ratios"
         )
-        for config in configurations(args.epochs, args.digits_epochs):
+        for config in configurations(args.epochs, getattr(args, f"{small}_epochs")):
             if config.name in args.config:
                 run(config, args.repeats, not args.no_memory, CLOCKS[args.clock])
 

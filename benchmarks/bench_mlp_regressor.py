@@ -55,16 +55,15 @@ of timed fits per estimator, ``--epochs`` and ``--diabetes-epochs`` the epochs,
 fits.
 """
 
-import argparse
 from dataclasses import dataclass
 
+import bench_mlp
 import numpy as np
-from bench_mlp import CLOCKS, Floor, add_clock_option, peak_fit_memory, timed_fit
+from bench_mlp import Floor, peak_fit_memory, timed_fit
 from sklearn.datasets import load_diabetes, make_regression
 from sklearn.model_selection import train_test_split
 from sklearn.neural_network import MLPRegressor
 from sklearn.preprocessing import StandardScaler
-from threadpoolctl import threadpool_info, threadpool_limits
 
 from sknn import MLPNeuronRegressor
 
@@ -168,38 +167,5 @@ def run(config, repeats, measure_memory, clock):
     )
 
 
-def main():
-    names = [config.name for config in configurations(3, 1000)]
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--config",
-        nargs="+",
-        default=names,
-        metavar="NAME",
-        help=f"configurations to run, any of: {' '.join(names)}",
-    )
-    parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--epochs", type=int, default=3)
-    parser.add_argument("--diabetes-epochs", type=int, default=1000)
-    parser.add_argument(
-        "--no-memory", action="store_true", help="skip the tracemalloc fits"
-    )
-    add_clock_option(parser)
-    args = parser.parse_args()
-    unknown = set(args.config) - set(names)
-    if unknown:
-        parser.error(f"unknown configuration(s) {sorted(unknown)}; choose from {names}")
-    with threadpool_limits(1):
-        blas = [f"{i['internal_api']} {i.get('version')}" for i in threadpool_info()]
-        print(
-            f"BLAS: {', '.join(blas)}; 1 thread; {args.repeats} repeats; "
-            f"{args.clock} time; times are medians; "
-            "ratio = median of paired sknn/sklearn ratios"
-        )
-        for config in configurations(args.epochs, args.diabetes_epochs):
-            if config.name in args.config:
-                run(config, args.repeats, not args.no_memory, CLOCKS[args.clock])
-
-
 if __name__ == "__main__":
-    main()
+    bench_mlp.main(configurations, run, "diabetes", 1000, __doc__)
