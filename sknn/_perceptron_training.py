@@ -289,8 +289,8 @@ def _validation_scores(trainer, weights, X, y, sample_weight, val):
             "random_state or validation_fraction."
         )
     Z = np.asarray(safe_sparse_dot(X[val], weights.coef.T)) + weights.intercept
-    if trainer.multinomial:
-        right = Z.argmax(axis=1) == y[val]
+    if trainer.multinomial:  # one problem: a column of one score
+        right = (Z.argmax(axis=1) == y[val])[:, None]
     else:
         right = (Z > 0) == (trainer.sign[y[val]] > 0)
     return sw @ right / sw.sum()

@@ -967,3 +967,15 @@ def test_divergence_keeps_the_last_finite_weights():
     assert np.isfinite(clf.coef_).all() and np.isfinite(clf.intercept_).all()
     assert clf.n_iter_ == len(clf.errors_)
     assert clf.t_ == 1 + clf.n_iter_ * len(y)
+
+
+def test_multinomial_early_stopping_stops_on_the_held_out_accuracy():
+    # The multinomial rule is one problem, whose validation score is the
+    # multiclass accuracy on the held-out rows (it failed with an IndexError).
+    X, y = make_blobs(300, centers=3, cluster_std=1.5, random_state=0)
+    clf = PerceptronClassifier(
+        multi_class="multinomial", early_stopping=True, n_iter_no_change=2,
+        random_state=0, max_iter=100,
+    ).fit(X, y)  # fmt: skip
+    assert clf.n_iter_ < 100
+    assert clf.score(X, y) > 0.7
