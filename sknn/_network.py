@@ -450,6 +450,29 @@ class Network:
         self._forward(X, views.outputs, views.pre_activations)
         return views
 
+    def finite_on(self, X):
+        """Whether the logits of ``X`` are all finite.
+
+        The rows go through the training workspace a batch at a time, so the
+        check costs no memory beyond what training already holds (at the end
+        of a fit, the workspace's contents are no longer needed).
+        """
+        X = self._prepare(X)
+        n_samples = X.shape[0]
+        workspace = self._workspace
+        rows = (
+            min(n_samples, MAX_BATCH_ROWS) if workspace is None else workspace.capacity
+        )
+        # The overflow is the question asked here, not a fault to report.
+        with np.errstate(over="ignore", invalid="ignore"):
+            for start in range(0, n_samples, rows):
+                piece = X[start : start + rows]
+                views = self.workspace(piece.shape[0])
+                logits = self._forward(piece, views.outputs, views.pre_activations)
+                if not np.isfinite(logits).all():
+                    return False
+        return True
+
     def logits(self, X):
         """Return the output layer's pre-activations for ``X``, a new array.
 

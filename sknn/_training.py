@@ -520,13 +520,6 @@ class Snapshots:
         return newest if self._start is None else [*newest, self._start]
 
 
-def finite_on(network, X):
-    """Whether the network's logits on ``X`` are all finite."""
-    # The overflow is the question asked here, not a fault to report.
-    with np.errstate(over="ignore", invalid="ignore"):
-        return bool(np.isfinite(network.logits(X)).all())
-
-
 def keep_finite_weights(network, X, candidates):
     """Set the network's weights to the first of ``candidates`` finite on ``X``.
 
@@ -543,7 +536,7 @@ def keep_finite_weights(network, X, candidates):
     for weights in candidates:
         if weights is not network.params:
             network.params[...] = weights
-        if finite_on(network, X):
+        if network.finite_on(X):
             return
     raise ValueError(
         "Training diverged: none of the weights it went through gives finite "

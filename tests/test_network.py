@@ -357,6 +357,23 @@ def test_training_step_allocates_nothing_large():
     assert peak < net.params.nbytes / 10
 
 
+def test_finite_on_checks_all_rows_in_the_training_workspace():
+    # The end-of-fit check reads every training row a batch at a time through
+    # the workspace training holds: no memory in proportion to the data.
+    net = _network("relu", "multiclass", sizes=(20, 100))
+    X, Y, sample_weight = _batch(net, "multiclass", n_samples=2000)
+    net.loss_and_gradient(X[:50], Y[:50], sample_weight[:50], alpha=0.0)
+    tracemalloc.start()
+    try:
+        assert net.finite_on(X)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < X.shape[0] * 100 * X.itemsize / 10
+    X[-1, 0] = np.inf  # the last row, in the last piece, is not finite
+    assert not net.finite_on(X)
+
+
 @pytest.mark.parametrize("is_sparse", [False, True], ids=["dense", "sparse"])
 @pytest.mark.parametrize("activation", ["relu", "gelu"])
 def test_float32_stays_float32(activation, is_sparse):
