@@ -39,9 +39,11 @@ class Weights:
         self.avg_count = np.zeros(len(intercept))
         self.q = np.zeros(coef.shape if l1 else (0, 0), dtype=coef.dtype)
         self.u = 0.0
-        # In float64: a float32 weight beyond 1.8e19 is finite, its square not.
+        # In float64, where a float32 weight's square is finite; a float64
+        # weight beyond 1e154 has an infinite square, the truthful norm.
         wide = coef.astype(float)
-        self.norms = np.array([(wide * wide).sum(1), abs(wide).sum(1)])
+        with np.errstate(over="ignore"):
+            self.norms = np.array([(wide * wide).sum(1), abs(wide).sum(1)])
 
     def arrays(self):
         """Every array of the training state, for a snapshot."""

@@ -406,20 +406,54 @@ def test_perceptron_training_overflow_is_not_a_warning():
             clf.fit(X, y)
 
 
-def test_perceptron_resumes_from_float32_weights_whose_square_overflows():
-    # A first partial_fit left a float32 weight of -2.4e19: finite, but its
-    # square (kept for the penalty's norms) overflowed float32 when the next
-    # call started, and numpy warned.
-    X = np.array([[1624.3453], [-611.7564], [-528.17175], [-1072.9686], [865.40765]])
-    X = X.astype(np.float32)
-    y = np.array([0, 0, 1, 0, 0])
-    weights = np.array([22.96, 53.44, 91.40, 45.72, 43.07])
+FLOAT32_CASE = dict(
+    X=np.array([[1624.3453], [-611.7564], [-528.17175], [-1072.9686], [865.40765]]),
+    y=np.array([0, 0, 1, 0, 0]),
+    activation="elu",
+    sample_weight=np.array([22.96, 53.44, 91.40, 45.72, 43.07]),
+    dtype=np.float32,
+    threshold=1.9e19,
+)
+FLOAT64_CASE = dict(
+    X=np.array(
+        [
+            [4136518.0],
+            [-1557883.9],
+            [-1345029.2],
+            [-2732395.6],
+            [2203825.8],
+            [-5861042.0],
+            [4443294.8],
+            [-1938470.8],
+            [812457.1],
+            [-635040.5],
+            [3723368.2],
+            [-5246303.8],
+            [-821059.7],
+        ]
+    ),  # fmt: skip
+    y=np.array([1, 1, 1, 1, 0, 1, 1, 0, 0, 1, 0, 0, 1]),
+    activation="identity",
+    sample_weight=None,
+    dtype=np.float64,
+    threshold=1.4e154,
+)
+
+
+@pytest.mark.parametrize("case", [FLOAT32_CASE, FLOAT64_CASE], ids=["f32", "f64"])
+def test_perceptron_resumes_from_weights_whose_square_overflows(case):
+    # A first partial_fit left a weight beyond 1.8e19 in float32 (1.3e154 in
+    # float64): finite, but its square (kept for the penalty's norms)
+    # overflowed when the next call started, and numpy warned.
+    X, y = case["X"].astype(case["dtype"]), case["y"]
     clf = PerceptronClassifier(
-        activation="elu", fit_intercept=False, shuffle=False, batch_size=1
-    )
+        activation=case["activation"], fit_intercept=False, shuffle=False,
+        batch_size=1,
+    )  # fmt: skip
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)
-        clf.partial_fit(X, y, classes=[0, 1], sample_weight=weights)
-        assert np.abs(clf.coef_).max() > 1.9e19
-        clf.partial_fit(X, y, sample_weight=weights)
+        warnings.simplefilter("ignore", ConvergenceWarning)  # the divergence
+        clf.partial_fit(X, y, classes=[0, 1], sample_weight=case["sample_weight"])
+        assert np.abs(clf.coef_).max() > case["threshold"]
+        clf.partial_fit(X, y, sample_weight=case["sample_weight"])
     assert np.isfinite(clf.coef_).all()
