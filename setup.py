@@ -47,7 +47,8 @@ class build_ext_beside_sources(build_ext):
             return
         for extension in self.extensions:
             built = Path(self.get_ext_fullpath(extension.name))
-            beside = Path(extension.sources[0]).with_name(built.name)
+            package = Path(*extension.name.split(".")[:-1])
+            beside = package / built.name
             self.copy_file(str(built), str(beside))
 
 
@@ -55,6 +56,8 @@ setup(
     cmdclass={"build_ext": build_ext_beside_sources},
     ext_modules=cythonize(
         extensions,
+        # The generated C stays out of the package's folder.
+        build_dir="build/cython",
         compiler_directives={
             "language_level": 3,
             "boundscheck": False,
