@@ -29,6 +29,7 @@ published as the fitted attributes scikit-learn's MLPs have.
 import copy
 import inspect
 import warnings
+from abc import ABCMeta, abstractmethod
 from numbers import Integral, Real
 
 import numpy as np
@@ -171,7 +172,7 @@ def _is_stochastic(est):
     return True
 
 
-class BaseMultilayerNetwork(CallbackSupportMixin, BaseEstimator):
+class BaseMultilayerNetwork(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
     """The shared base of the multi-layer networks; not an estimator by itself.
 
     Subclasses implement the hooks named in the module docstring, their
@@ -226,25 +227,25 @@ class BaseMultilayerNetwork(CallbackSupportMixin, BaseEstimator):
 
     # -- the hooks ---------------------------------------------------------
 
+    @abstractmethod
     def _encode_targets(self, y, incremental, first_pass):
         """Return ``(Y, stratify)``: the targets as a 2-D matrix, and class indices."""
-        raise NotImplementedError
 
+    @abstractmethod
     def _loss_name(self):
         """Return the name of the loss to train (see :data:`sknn._losses.LOSSES`)."""
-        raise NotImplementedError
 
     def _target_weights(self, sample_weight, stratify, incremental, dtype):
         """Return the sample weights (of ``dtype``) with target weights folded in."""
         return sample_weight
 
+    @abstractmethod
     def _validation_score(self, logits, Y, sample_weight):
         """Score ``logits`` against held-out targets ``Y``; higher is better."""
-        raise NotImplementedError
 
+    @abstractmethod
     def _decode_targets(self, Y):
         """Return the targets ``Y`` as ``fit`` takes them (labels, 1-D ``y``)."""
-        raise NotImplementedError
 
     # -- fitting -----------------------------------------------------------
 
