@@ -453,11 +453,15 @@ class Network:
     def finite_on(self, X):
         """Whether the logits of ``X`` are all finite.
 
-        The rows go through the training workspace a batch at a time, so the
-        check costs no memory beyond what training already holds (at the end
-        of a fit, the workspace's contents are no longer needed).
+        First from a bound computed from the weights (:meth:`_outputs_bound`);
+        only where that bound comes near overflow do the rows go through the
+        training workspace, a batch at a time, so the check costs no memory
+        beyond what training already holds (at the end of a fit, the
+        workspace's contents are no longer needed).
         """
         X = self._prepare(X)
+        if self._outputs_bound(X) < float(np.finfo(self.dtype).max) / 4:
+            return True
         n_samples = X.shape[0]
         workspace = self._workspace
         rows = (
@@ -472,6 +476,26 @@ class Network:
                 if not np.isfinite(logits).all():
                     return False
         return True
+
+    def _outputs_bound(self, X):
+        """An upper bound on the magnitude of the logits of any row of ``X``.
+
+        A unit's pre-activation is at most the sum of its inputs' weights'
+        magnitudes times the largest input, plus its bias; each activation
+        maps that bound on (:meth:`~sknn.activations.Activation.bound`).
+        Two passes over ``X`` for its largest entry, then work in proportion
+        to the weights: far cheaper than a forward pass, and enough whenever
+        the bound is far from overflow, as it is after any sound fit.
+        """
+        data = X.data if sparse.issparse(X) else X
+        bound = float(max(data.max(initial=0), -data.min(initial=0)))
+        with np.errstate(over="ignore", invalid="ignore"):
+            for i, (coef, intercept) in enumerate(zip(self.coefs, self.intercepts)):
+                rows = np.abs(coef).sum(axis=0, dtype=np.float64).max(initial=0)
+                bound = float(rows) * bound + float(np.abs(intercept).max(initial=0))
+                if i < len(self.activations):
+                    bound = self.activations[i].bound(bound)
+        return bound if bound == bound else np.inf  # NaN (0 * inf): unknown
 
     def logits(self, X):
         """Return the output layer's pre-activations for ``X``, a new array.

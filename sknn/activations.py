@@ -113,6 +113,19 @@ class Activation(ABC):
     def derivative(self, z=None, a=None, out=None):
         """Return ``f'(z)``, computed from ``a = f(z)`` or from ``z`` (see ``uses``)."""
 
+    def bound(self, b):
+        """Return an upper bound on ``|f(z)|`` over ``|z| <= b``.
+
+        ``max(|f(-b)|, |f(b)|) + 1``: exact at the ends for a monotone ``f``,
+        and the ``+ 1`` covers the dips of every built-in activation that is
+        not monotone (gelu's and silu's minima lie above -0.3). It lets a
+        network bound its outputs from its weights alone (see
+        :meth:`sknn._network.Network.finite_on`).
+        """
+        with np.errstate(over="ignore", invalid="ignore"):
+            ends = np.abs(self.forward(np.array([-b, b], dtype=np.float64)))
+        return float(ends.max()) + 1.0
+
     def backprop(self, delta, z=None, a=None):
         """Multiply ``delta`` by ``f'(z)`` in place and return it.
 

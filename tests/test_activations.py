@@ -306,3 +306,12 @@ def test_logistic_pass_saturates_without_nan_or_warning():
         warnings.simplefilter("error")
         get_activation("logistic").add_bias_and_apply(z, np.zeros(3, np.float32))
     np.testing.assert_array_equal(z, [[0.0, 0.5, 1.0]])
+
+
+@pytest.mark.parametrize("name", sorted(ACTIVATIONS))
+@pytest.mark.parametrize("b", [0.5, 3.0, 40.0, 1e6])
+def test_bound_holds_over_the_interval(name, b):
+    activation = get_activation(name)
+    z = np.linspace(-b, b, 20001)
+    with np.errstate(over="ignore"):
+        assert np.abs(activation.forward(z)).max() <= activation.bound(b)

@@ -525,3 +525,20 @@ def test_full_batch_memory_is_bounded_by_the_piece():
     whole = X.shape[0] * 8 * (300 + 200 + 3 + 2 * 300)
     assert peak < 0.25 * whole
     assert net._workspace.capacity == sknn._network.MAX_BATCH_ROWS
+
+
+def test_finite_on_trusts_a_bound_far_from_overflow(monkeypatch):
+    # Sound weights on bounded input need no forward pass: the bound from
+    # the weights alone settles it. Weights near overflow get the full check.
+    net = _network("tanh", "multiclass", sizes=(20, 100))
+    X, *_ = _batch(net, "multiclass", n_samples=500)
+    calls = []
+    forward = net._forward
+    monkeypatch.setattr(
+        net, "_forward", lambda *a, **k: calls.append(1) or forward(*a, **k)
+    )
+    assert net.finite_on(X) and not calls
+    net.coefs[-1][...] = 1e307
+    with np.errstate(over="ignore", invalid="ignore"):
+        expected = np.isfinite(net.logits(X)).all()
+    assert net.finite_on(X) == expected and calls
