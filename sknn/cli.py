@@ -104,34 +104,40 @@ def perceptron_rows():
     return rows
 
 
+def _paired_rows(ours, theirs, activations, settings):
+    """A row per activation for sknn's ``ours``, each followed by sklearn's
+    ``theirs`` where scikit-learn has that activation."""
+    rows = []
+    for activation in activations:
+        for estimator in (ours, theirs):
+            if estimator is ours or activation in SKLEARN_MLP_ACTIVATIONS:
+                make = partial(estimator, activation=activation, **settings)
+                library = "sknn" if estimator is ours else "sklearn"
+                rows.append(
+                    DemoRow(f"{library}.{estimator.__name__}", activation, make)
+                )
+    return rows
+
+
 def mlp_rows(quick=False):
     """Rows for sknn's MLPNeuronClassifier beside sklearn's MLPClassifier."""
     from sklearn.neural_network import MLPClassifier
 
-    settings = _mlp_settings(quick)
-    rows = []
-    for activation in MLP_ACTIVATIONS:
-        make = partial(sknn.MLPNeuronClassifier, activation=activation, **settings)
-        rows.append(DemoRow("sknn.MLPNeuronClassifier", activation, make))
-        if activation in SKLEARN_MLP_ACTIVATIONS:
-            make = partial(MLPClassifier, activation=activation, **settings)
-            rows.append(DemoRow("sklearn.MLPClassifier", activation, make))
-    return rows
+    return _paired_rows(
+        sknn.MLPNeuronClassifier, MLPClassifier, MLP_ACTIVATIONS, _mlp_settings(quick)
+    )
 
 
 def regression_rows():
     """Rows for sknn's MLPNeuronRegressor beside sklearn's MLPRegressor."""
     from sklearn.neural_network import MLPRegressor
 
-    settings = _regression_settings()
-    rows = []
-    for activation in REGRESSION_ACTIVATIONS:
-        make = partial(sknn.MLPNeuronRegressor, activation=activation, **settings)
-        rows.append(DemoRow("sknn.MLPNeuronRegressor", activation, make))
-        if activation in SKLEARN_MLP_ACTIVATIONS:
-            make = partial(MLPRegressor, activation=activation, **settings)
-            rows.append(DemoRow("sklearn.MLPRegressor", activation, make))
-    return rows
+    return _paired_rows(
+        sknn.MLPNeuronRegressor,
+        MLPRegressor,
+        REGRESSION_ACTIVATIONS,
+        _regression_settings(),
+    )
 
 
 def load_regression_split():
