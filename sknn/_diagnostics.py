@@ -102,6 +102,7 @@ class DiagnosticsRecorder:
             for key in DIAGNOSTIC_KEYS:
                 self.rows[key].extend(np.asarray(history[key]))
         self._scratch = None
+        self._penalty = None
         self._reset()
 
     def _reset(self):
@@ -114,22 +115,35 @@ class DiagnosticsRecorder:
         self.slopes = [np.zeros(n) for n in self.n_units]
         self.flat_counts = [np.zeros(n) for n in self.n_units]
 
-    def observe(self, network, n_samples):
+    def observe(self, network, n_samples, decay=0.0):
         """Add the batch just back-propagated to the epoch's totals.
 
         Call it after :meth:`Network.loss_and_gradient` and before the
         optimizer's step: it reads the gradient buffer and the hidden layers'
-        outputs (and pre-activations) in the network's workspaces.
+        outputs (and pre-activations) in the network's workspaces. ``decay``
+        is the L2 penalty's factor when the buffer holds the data term only
+        (the stochastic solvers add ``decay * W`` inside their step).
         """
-        self.observe_gradient(network)
+        self.observe_gradient(network, decay)
         self.observe_layers(network, n_samples)
 
-    def observe_gradient(self, network):
-        """Add the gradient in the network's buffer to the epoch's totals."""
+    def observe_gradient(self, network, decay=0.0):
+        """Add the gradient, ``grads + decay * W``, to the epoch's totals."""
         self.n_batches += 1
-        for i, grad in enumerate(network.coef_grads):
+        for i, (grad, coef) in enumerate(zip(network.coef_grads, network.coefs)):
             flat = grad.reshape(-1)
+            if decay:
+                # the gradient the optimizer steps along, penalty included
+                term = self._penalty_scratch(flat)
+                np.multiply(coef.reshape(-1), flat.dtype.type(decay), out=term)
+                flat = np.add(flat, term, out=term)
             self.grad_squares[i] += float(np.dot(flat, flat))
+
+    def _penalty_scratch(self, flat):
+        """A scratch vector the size of ``flat``, a view of a buffer made once."""
+        if self._penalty is None or self._penalty.size < flat.size:
+            self._penalty = np.empty(max(self.n_weights), dtype=flat.dtype)
+        return self._penalty[: flat.size]
 
     def observe_layers(self, network, n_samples):
         """Add the hidden layers' outputs for the workspaces' first rows.

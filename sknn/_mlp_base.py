@@ -21,9 +21,10 @@ regressor, through four hooks:
     Turn the matrix ``Y`` back into what ``fit`` was given, for a scorer.
 
 The estimator orchestrates and never does array math on the network itself:
-:mod:`sknn._network` computes, :mod:`sknn._training` trains, and the
-training history comes back as a :class:`~sknn._training.History` that is
-published as the fitted attributes scikit-learn's MLPs have.
+:mod:`sknn._network` computes, :mod:`sknn._training` and :mod:`sknn._lbfgs`
+train, and the training history comes back as a
+:class:`~sknn._history.History` that is published as the fitted attributes
+scikit-learn's MLPs have.
 """
 
 import copy
@@ -48,6 +49,7 @@ from sknn._base import (
     check_sample_weight,
     validation_split,
 )
+from sknn._batches import MiniBatches, resolve_batch_size
 from sknn._callbacks import (
     EPOCH_TASK,
     LBFGS_TASK,
@@ -55,20 +57,13 @@ from sknn._callbacks import (
     FitTasks,
 )
 from sknn._diagnostics import DiagnosticsRecorder
+from sknn._history import History, TrainingConfig, print_progress
 from sknn._initialization import WEIGHT_INITS
+from sknn._lbfgs import minimize_lbfgs
 from sknn._losses import get_loss
 from sknn._network import Network
 from sknn._optimizers import SGD, Adam
-from sknn._training import (
-    STOCHASTIC_SOLVERS,
-    History,
-    MiniBatches,
-    TrainingConfig,
-    fit_lbfgs,
-    fit_stochastic,
-    print_progress,
-    resolve_batch_size,
-)
+from sknn._training import STOCHASTIC_SOLVERS, minimize_stochastic
 from sknn.activations import ACTIVATIONS, ALIASES, Activation
 
 __all__ = ["HIDDEN_ACTIVATIONS", "BaseMultilayerNetwork", "estimator_init"]
@@ -285,7 +280,7 @@ class BaseMultilayerNetwork(CallbackSupportMixin, BaseEstimator, metaclass=ABCMe
         )
         if self.solver == "lbfgs":
             self._check_deterministic()
-            history = fit_lbfgs(
+            history = minimize_lbfgs(
                 self._network,
                 X,
                 Y.astype(X.dtype, copy=False),
@@ -435,7 +430,7 @@ class BaseMultilayerNetwork(CallbackSupportMixin, BaseEstimator, metaclass=ABCMe
             )
         self._prepare_dropout(random_state, incremental)
         batch_size = resolve_batch_size(self.batch_size, X.shape[0])
-        return fit_stochastic(
+        return minimize_stochastic(
             self._network,
             self._optimizer,
             MiniBatches(X, Y, sample_weight, batch_size),

@@ -29,7 +29,7 @@ from scipy import sparse
 
 from sknn._initialization import draw_layer
 
-__all__ = ["Network"]
+__all__ = ["MAX_BATCH_ROWS", "Network", "l2_decay"]
 
 PREDICT_CHUNK_SIZE = 4096
 """Rows per forward pass in :meth:`Network.logits`; bounds prediction memory."""
@@ -76,9 +76,6 @@ class Network:
         ``params[:n_coef_params]`` holds every weight and no bias.
     n_layers : int
         The number of layers, input and output included.
-    decay : float
-        ``alpha / Σ_i w_i`` of the last :meth:`loss_and_gradient`: the L2
-        penalty's gradient is ``decay * W``.
 
     Examples
     --------
@@ -126,7 +123,6 @@ class Network:
         self._layer_activations = [*self.activations, None]
         self._workspace = None
         self._piece_grads = None
-        self.decay = 0.0
         self.dropout = None
         self._dropout_rng = None
 
@@ -372,9 +368,9 @@ class Network:
         alpha : float, default=0.0
             Strength of the L2 penalty on the weights (not the biases).
         penalty_gradient : bool, default=True
-            Add the penalty's gradient ``decay * W`` to :attr:`grads`. A
-            stochastic optimizer adds it inside its step instead, in the same
-            pass over memory (pass False and give it :attr:`decay`).
+            Add the penalty's gradient ``l2_decay(...) * W`` to :attr:`grads`.
+            The stochastic solvers pass False: their optimizer adds it inside
+            its step, in the same pass over memory (see :func:`l2_decay`).
 
         Returns
         -------
@@ -393,9 +389,7 @@ class Network:
         """
         X = self._prepare(X)
         n_samples = X.shape[0]
-        weight_sum = n_samples if sample_weight is None else float(sample_weight.sum())
-        scale = 1.0 / weight_sum if weight_sum > 0 else 0.0
-        self.decay = alpha * scale
+        scale = _inverse_weight_sum(n_samples, sample_weight)
         if n_samples <= MAX_BATCH_ROWS:
             total = self._piece(X, Y, sample_weight, scale, self._grad_views)
         else:
@@ -412,7 +406,10 @@ class Network:
             if penalty_gradient:
                 views = self.workspace(min(n_samples, MAX_BATCH_ROWS))
                 _add_scaled(
-                    self._coef_grads_flat, self._coefs_flat, self.decay, views.scratch
+                    self._coef_grads_flat,
+                    self._coefs_flat,
+                    alpha * scale,
+                    views.scratch,
                 )
             weights = self._coefs_flat
             total += 0.5 * alpha * float(np.dot(weights, weights))
@@ -633,6 +630,22 @@ class _Workspace:
 
 _CHUNK = 16384
 """Size of the weight decay's scratch in a network without hidden layers."""
+
+
+def l2_decay(alpha, n_samples, sample_weight=None):
+    """Return the factor of the L2 penalty's gradient on a batch: ``alpha / Σ w``.
+
+    The penalty ``alpha / 2 ||W||²`` is divided, like the loss, by the sum of
+    the batch's sample weights (its number of rows when there are none), so
+    its gradient is ``l2_decay(alpha, n_samples, sample_weight) * W``; 0 for a
+    batch whose weights sum to 0.
+    """
+    return alpha * _inverse_weight_sum(n_samples, sample_weight)
+
+
+def _inverse_weight_sum(n_samples, sample_weight):
+    weight_sum = n_samples if sample_weight is None else float(sample_weight.sum())
+    return 1.0 / weight_sum if weight_sum > 0 else 0.0
 
 
 def _add_scaled(y, x, factor, scratch):

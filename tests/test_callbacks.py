@@ -25,18 +25,14 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from sknn import MLPNeuronClassifier, MLPNeuronRegressor, PerceptronClassifier
+from sknn._batches import MiniBatches
 from sknn._callbacks import EPOCH_TASK, LBFGS_TASK, FitTasks
+from sknn._history import History, TrainingConfig, print_progress
+from sknn._lbfgs import minimize_lbfgs
 from sknn._losses import get_loss
 from sknn._network import Network
 from sknn._optimizers import Adam
-from sknn._training import (
-    History,
-    MiniBatches,
-    TrainingConfig,
-    fit_lbfgs,
-    fit_stochastic,
-    print_progress,
-)
+from sknn._training import minimize_stochastic
 from sknn.activations import get_activation
 
 SOLVERS = ["sgd", "adam", "lbfgs"]
@@ -200,7 +196,7 @@ def test_the_stochastic_loop_begins_every_epoch_before_running_it():
     X, Y, network = make_problem()
     log = []
     begin, end = hook_log(log)
-    fit_stochastic(
+    minimize_stochastic(
         network,
         Adam(network.params),
         MiniBatches(X, Y, None, 32),
@@ -225,7 +221,7 @@ def test_lbfgs_begins_an_iteration_at_its_first_evaluation():
 
     network.loss_and_gradient = counted
     config = TrainingConfig(max_iter=200, tol=1e-6)
-    history = fit_lbfgs(
+    history = minimize_lbfgs(
         network, X, Y, config, History(), on_epoch_begin=begin, on_epoch_end=end
     )
     events = [event for event in log if event[0] != "evaluate"]

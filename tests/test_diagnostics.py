@@ -10,8 +10,8 @@ from sklearn.datasets import load_digits, make_moons
 from sklearn.exceptions import NotFittedError
 from sklearn.preprocessing import StandardScaler
 
+import sknn._lbfgs
 import sknn._network
-import sknn._training
 from sknn import MLPNeuronClassifier, PerceptronClassifier
 from sknn._diagnostics import (
     DIAGNOSTIC_KEYS,
@@ -377,7 +377,7 @@ def test_lbfgs_diagnostics_read_every_piece_of_the_full_batch(monkeypatch):
     )
     whole = MLPNeuronClassifier(random_state=0, **params).fit(X, y)
     monkeypatch.setattr(sknn._network, "MAX_BATCH_ROWS", 500)
-    monkeypatch.setattr(sknn._training, "MAX_BATCH_ROWS", 500)
+    monkeypatch.setattr(sknn._lbfgs, "MAX_BATCH_ROWS", 500)
     pieces = MLPNeuronClassifier(random_state=0, **params).fit(X, y)
     assert pieces._network._workspace.capacity == 500
     for key, rows in whole.diagnostics_.items():

@@ -9,23 +9,18 @@ from scipy import sparse
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import gen_batches, shuffle
 
+from sknn._batches import MiniBatches, resolve_batch_size
+from sknn._divergence import Snapshots, keep_finite_weights
+from sknn._history import EpochInfo, History, TrainingConfig, print_progress
+from sknn._lbfgs import minimize_lbfgs
 from sknn._losses import get_loss
 from sknn._network import Network
 from sknn._optimizers import SGD, Adam
 from sknn._training import (
     MIN_LEARNING_RATE,
-    EpochInfo,
-    History,
-    MiniBatches,
-    Snapshots,
-    TrainingConfig,
     check_patience,
-    fit_lbfgs,
-    fit_stochastic,
-    keep_finite_weights,
-    print_progress,
-    resolve_batch_size,
-    run_epoch,
+    minimize_stochastic,
+    one_epoch,
     update_no_improvement_count,
 )
 from sknn.activations import get_activation
@@ -145,7 +140,7 @@ def test_run_epoch_returns_the_sample_weighted_mean_of_batch_losses():
     )
     reference.params[...] = network.params
     optimizer = SGD(network.params, learning_rate_init=0.0, momentum=0.0)
-    loss = run_epoch(network, optimizer, MiniBatches(X, Y, None, 10), alpha=0.0)
+    loss = one_epoch(network, optimizer, MiniBatches(X, Y, None, 10), alpha=0.0)
     # With a zero learning rate nothing moves, so the epoch loss is the
     # mean loss of the whole data.
     assert loss == pytest.approx(reference.loss_and_gradient(X, Y), rel=1e-12)
@@ -154,7 +149,7 @@ def test_run_epoch_returns_the_sample_weighted_mean_of_batch_losses():
 def test_run_epoch_steps_once_per_batch():
     X, Y, network = make_problem(n_samples=25)
     optimizer = Adam(network.params)
-    run_epoch(network, optimizer, MiniBatches(X, Y, None, 10), alpha=0.0)
+    one_epoch(network, optimizer, MiniBatches(X, Y, None, 10), alpha=0.0)
     assert optimizer.t == 3
 
 
@@ -162,7 +157,7 @@ def test_run_epoch_stops_at_a_non_finite_loss():
     X, Y, network = make_problem(n_samples=30, hidden="relu")
     X[15] = 1e308  # overflows in the first product
     optimizer = Adam(network.params)
-    loss = run_epoch(network, optimizer, MiniBatches(X, Y, None, 10), alpha=0.0)
+    loss = one_epoch(network, optimizer, MiniBatches(X, Y, None, 10), alpha=0.0)
     assert not math.isfinite(loss)
     assert optimizer.t == 1  # the batch with the bad row took no step
 
@@ -238,7 +233,7 @@ def test_fit_stochastic_records_progress_and_calls_the_hook():
     X, Y, network = make_problem()
     infos = []
     with pytest.warns(ConvergenceWarning, match=r"maximum number of iterations \(4\)"):
-        history = fit_stochastic(
+        history = minimize_stochastic(
             network,
             Adam(network.params, learning_rate_init=0.01),
             MiniBatches(X, Y, None, 32),
@@ -266,7 +261,7 @@ def test_a_history_continues_where_it_stopped():
     batches = MiniBatches(X, Y, None, 32)
     history = History()
     for _ in range(3):
-        fit_stochastic(
+        minimize_stochastic(
             network,
             optimizer,
             batches,
@@ -281,7 +276,7 @@ def test_a_history_continues_where_it_stopped():
 
 def test_the_hook_can_stop_training():
     X, Y, network = make_problem()
-    history = fit_stochastic(
+    history = minimize_stochastic(
         network,
         Adam(network.params),
         MiniBatches(X, Y, None, 32),
@@ -295,7 +290,7 @@ def test_the_hook_can_stop_training():
 
 def test_incremental_runs_one_epoch():
     X, Y, network = make_problem()
-    history = fit_stochastic(
+    history = minimize_stochastic(
         network,
         Adam(network.params),
         MiniBatches(X, Y, None, 32),
@@ -317,7 +312,7 @@ def test_validation_keeps_the_best_weights():
         return next(scores)
 
     with pytest.warns(ConvergenceWarning):
-        history = fit_stochastic(
+        history = minimize_stochastic(
             network,
             Adam(network.params, learning_rate_init=0.01),
             MiniBatches(X, Y, None, 32),
@@ -337,7 +332,7 @@ def test_divergence_restores_the_last_finite_weights():
     X *= 1e40
     kept = []
     with pytest.warns(ConvergenceWarning, match="diverged") as record:
-        history = fit_stochastic(
+        history = minimize_stochastic(
             network,
             SGD(network.params, learning_rate_init=10.0),
             MiniBatches(X, Y, None, 32),
@@ -372,7 +367,9 @@ def test_fit_lbfgs_minimises_in_the_parameter_buffer():
     start_loss = network.loss_and_gradient(X, Y)
     config = make_config(max_iter=200, tol=1e-6)
     infos = []
-    history = fit_lbfgs(network, X, Y, config, History(), on_epoch_end=infos.append)
+    history = minimize_lbfgs(
+        network, X, Y, config, History(), on_epoch_end=infos.append
+    )
     assert network.params is params
     assert history.loss < start_loss / 5
     assert history.n_iter == len(infos) > 5
@@ -396,18 +393,18 @@ def test_fit_lbfgs_honours_max_fun_and_max_iter():
 
     network.loss_and_gradient = counted
     with pytest.warns(ConvergenceWarning, match="lbfgs failed to converge"):
-        fit_lbfgs(network, X, Y, make_config(max_fun=10), History())
+        minimize_lbfgs(network, X, Y, make_config(max_fun=10), History())
     assert 10 <= len(calls) <= 12  # scipy checks the budget between line searches
 
     X, Y, network = make_problem()
     with pytest.warns(ConvergenceWarning, match="after 3 iteration"):
-        history = fit_lbfgs(network, X, Y, make_config(max_iter=3), History())
+        history = minimize_lbfgs(network, X, Y, make_config(max_iter=3), History())
     assert history.n_iter == 3 == len(history.loss_curve)
 
 
 def test_fit_lbfgs_hook_can_stop_the_search():
     X, Y, network = make_problem()
-    history = fit_lbfgs(
+    history = minimize_lbfgs(
         network,
         X,
         Y,
@@ -422,7 +419,7 @@ def test_fit_lbfgs_hook_can_stop_the_search():
 def test_fit_lbfgs_keeps_float32():
     X, Y, network = make_problem(dtype=np.float32)
     with pytest.warns(ConvergenceWarning):
-        history = fit_lbfgs(network, X, Y, make_config(), History())
+        history = minimize_lbfgs(network, X, Y, make_config(), History())
     assert network.params.dtype == np.float32 and np.isfinite(history.loss)
 
 

@@ -90,7 +90,7 @@ def test_lbfgs_scale_advice_only_for_unscaled_features(data):
 
 
 def test_divergence_advice_depends_on_the_scale():
-    from sknn._training import divergence_advice, scale_advice
+    from sknn._divergence import divergence_advice, scale_advice
 
     rng = np.random.RandomState(0)
     X = rng.standard_normal((50, 3))

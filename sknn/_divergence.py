@@ -1,0 +1,137 @@
+"""Divergence: what a fit does when its loss overflows, and the advice it gives.
+
+A fit whose loss or weights become non-finite stops; it keeps the newest
+weights whose outputs on the training data are finite
+(:func:`keep_finite_weights`, trying the candidates that :class:`Snapshots`
+remembers) and warns once (:func:`warn_divergence`), or raises when no
+weights it went through are usable. The advice in both messages
+(:func:`divergence_advice`) recommends scaling the input only where the
+input's scale is in fact far from one (:func:`scale_advice`), which the
+convergence warnings reuse.
+"""
+
+import numpy as np
+from scipy import sparse
+from sklearn.exceptions import ConvergenceWarning
+
+from sknn._warnings import warn
+
+__all__ = [
+    "Snapshots",
+    "divergence_advice",
+    "keep_finite_weights",
+    "scale_advice",
+    "warn_divergence",
+]
+
+UNIT_SCALE = (0.1, 10.0)
+"""The feature scales (root mean square of a column) that need no scaling.
+
+Outside this range the warnings advise scaling the input. Glorot's initial
+weights and the default learning rates assume features of about unit scale;
+a StandardScaler gives exactly 1, and the tenfold margin either side keeps
+the advice for data that is clearly off, such as raw pixel intensities
+(digits: up to about 13) or features in thousands.
+"""
+
+
+def scale_advice(X):
+    """Return advice to scale ``X`` if its features are far from unit scale, else ''.
+
+    Far means the largest feature scale above :data:`UNIT_SCALE`, or the
+    median one below it. All-zero columns are ignored: no scaling changes
+    them. The advice quotes the smallest and largest scale found, so the user
+    sees why it applies.
+    """
+    with np.errstate(over="ignore"):  # squares of huge inputs are inf, and far
+        if sparse.issparse(X):
+            mean_square = np.asarray(X.multiply(X).mean(axis=0)).ravel()
+        else:
+            mean_square = np.einsum("ij,ij->j", X, X, dtype=np.float64) / len(X)
+    scales = np.sqrt(mean_square[mean_square > 0])
+    low, high = UNIT_SCALE
+    # The median, not the minimum, below: a rarely non-zero column (a corner
+    # pixel) has a tiny scale that slows nothing; all features small does.
+    if not scales.size or np.median(scales) >= low and scales.max() <= high:
+        return ""
+    return (
+        "scale the input (the features' root mean squares range from "
+        f"{scales.min():.3g} to {scales.max():.3g}; "
+        "sklearn.preprocessing.StandardScaler makes them 1)"
+    )
+
+
+def divergence_advice(X):
+    """The advice a diverging fit gives: scaling where it applies, a smaller rate."""
+    scaling = scale_advice(X)
+    if scaling:
+        return f"{scaling.capitalize()} or lower learning_rate_init."
+    return "Lower learning_rate_init."
+
+
+def warn_divergence(epoch, X):
+    """Warn that training diverged in ``epoch``; the last finite weights are kept."""
+    warn(
+        f"Training diverged in iteration {epoch}: the loss became non-finite. "
+        "The last weights whose outputs on the training data are finite were "
+        f"kept. {divergence_advice(X)}",
+        ConvergenceWarning,
+    )
+
+
+class Snapshots:
+    """The weights at the start of the last two epochs and of the call.
+
+    A step can leave weights whose loss was never computed (the last step of
+    an epoch, of a fit); they are finite numbers yet may overflow in the
+    forward pass. These copies are the fallbacks :func:`keep_finite_weights`
+    tries, newest first. Two buffers, made on first need, are taken in turn,
+    so remembering an epoch costs one copy of the parameters; the call's
+    start is copied aside only when a third epoch would overwrite it.
+    """
+
+    def __init__(self, params):
+        self._params = params
+        self._buffers = []
+        self._start = None
+        self._n_remembered = 0
+
+    def remember(self, params):
+        """Copy ``params``, the weights an epoch starts from."""
+        n = self._n_remembered
+        if n < 2:
+            self._buffers.append(np.empty_like(self._params))
+        elif n == 2:
+            self._start = self._buffers[0].copy()
+        np.copyto(self._buffers[n % 2], params)
+        self._n_remembered += 1
+
+    def candidates(self):
+        """The remembered weights, newest first, ending with the call's start."""
+        n = self._n_remembered
+        newest = [self._buffers[(n - 1 - k) % 2] for k in range(min(n, 2))]
+        return newest if self._start is None else [*newest, self._start]
+
+
+def keep_finite_weights(network, X, candidates):
+    """Set the network's weights to the first of ``candidates`` finite on ``X``.
+
+    Finite on the training data ``X`` means the logits there are finite, so
+    the fitted model predicts finite values on the data it was fitted to.
+    ``candidates`` may start with ``network.params`` itself.
+
+    Raises
+    ------
+    ValueError
+        When no candidate is finite on ``X``, with the advice to scale the
+        input or lower the learning rate.
+    """
+    for weights in candidates:
+        if weights is not network.params:
+            network.params[...] = weights
+        if network.finite_on(X):
+            return
+    raise ValueError(
+        "Training diverged: none of the weights it went through gives finite "
+        f"outputs on the training data. {divergence_advice(X)}"
+    )
