@@ -2,10 +2,15 @@
 
 The configurations are issue 12's: dense 160,000 x 100 (binary and 10
 classes), CSR at 1% density 100,000 x 10,000 (binary and 10 classes), and
-digits. Every fit runs 10 epochs (``max_iter=10, tol=None``) with
-``shuffle=True``, ``eta0=1`` and no penalty. The two estimators are fitted
-interleaved in one process (sknn, sklearn, sklearn, sknn, ...), repeat ``r``
-giving both ``random_state=r``.
+digits, with no penalty; then issue 19's, the same CSR problems with
+``penalty='l2'`` (``alpha=1e-4``) and with ``average=True``, where a rule that
+touches every weight at every step would cost O(n_features) per sample
+instead of O(nnz). scikit-learn's Perceptron has no ``average``; its
+averaged contender is the SGDClassifier that Perceptron is a configuration of
+(``loss='perceptron', learning_rate='constant', penalty=None``). Every fit
+runs 10 epochs (``max_iter=10, tol=None``) with ``shuffle=True`` and
+``eta0=1``. The two estimators are fitted interleaved in one process (sknn,
+sklearn, sklearn, sknn, ...), repeat ``r`` giving both ``random_state=r``.
 
 Printed per configuration: the median CPU time of a fit (``time.process_time``,
 steadier than wall time on a shared machine), the median of the paired ratios
@@ -26,8 +31,9 @@ import tracemalloc
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn.base import clone
 from sklearn.datasets import load_digits, make_classification
-from sklearn.linear_model import Perceptron
+from sklearn.linear_model import Perceptron, SGDClassifier
 from threadpoolctl import threadpool_info, threadpool_limits
 
 from sknn import PerceptronClassifier
@@ -68,11 +74,22 @@ def peak_megabytes(estimator, X, y):
     return peak / 2**20
 
 
-def compare(name, X, y, repeats):
-    makers = {
-        "sknn": lambda r: PerceptronClassifier(random_state=r, **SETTINGS),
-        "sklearn": lambda r: Perceptron(random_state=r, **SETTINGS),
+def contenders(extra):
+    """Makers of sknn's and scikit-learn's estimator for ``extra`` settings."""
+    if extra.get("average"):
+        sklearn = SGDClassifier(
+            loss="perceptron", learning_rate="constant", penalty=None, **SETTINGS
+        )
+    else:
+        sklearn = Perceptron(**SETTINGS)
+    return {
+        "sknn": lambda r: PerceptronClassifier(random_state=r, **SETTINGS, **extra),
+        "sklearn": lambda r: clone(sklearn).set_params(random_state=r, **extra),
     }
+
+
+def compare(name, X, y, repeats, extra):
+    makers = contenders(extra)
     runs = {side: [] for side in makers}
     for r in range(repeats):
         order = list(makers) if r % 2 == 0 else list(makers)[::-1]
@@ -105,19 +122,27 @@ def main():
     blas = [(lib["internal_api"], lib["version"]) for lib in threadpool_info()]
     machine = platform.processor() or platform.machine()
     print(f"{machine}, Python {platform.python_version()}, BLAS {blas}, 1 thread")
-    print(f"settings: {SETTINGS}, no penalty; CPU time (time.process_time)")
-    problems = {
-        "dense 160k x 100, binary": lambda: dense_problem(2),
-        "dense 160k x 100, 10 classes": lambda: dense_problem(10),
-        "CSR 1% 100k x 10k, binary": lambda: sparse_problem(2),
-        "CSR 1% 100k x 10k, 10 classes": lambda: sparse_problem(10),
-        "digits": lambda: load_digits(return_X_y=True),
+    print(f"settings: {SETTINGS}; CPU time (time.process_time)")
+    l2, average = {"penalty": "l2", "alpha": 1e-4}, {"average": True}
+    configurations = {
+        "dense 160k x 100, binary": (lambda: dense_problem(2), {}),
+        "dense 160k x 100, 10 classes": (lambda: dense_problem(10), {}),
+        "CSR 1% 100k x 10k, binary": (lambda: sparse_problem(2), {}),
+        "CSR 1% 100k x 10k, 10 classes": (lambda: sparse_problem(10), {}),
+        "digits": (lambda: load_digits(return_X_y=True), {}),
+        "CSR 1% 100k x 10k, binary, l2": (lambda: sparse_problem(2), l2),
+        "CSR 1% 100k x 10k, 10 classes, l2": (lambda: sparse_problem(10), l2),
+        "CSR 1% 100k x 10k, binary, average": (lambda: sparse_problem(2), average),
+        "CSR 1% 100k x 10k, 10 classes, average": (
+            lambda: sparse_problem(10),
+            average,
+        ),
     }
     with threadpool_limits(1):
-        for name, make in problems.items():
+        for name, (make, extra) in configurations.items():
             if args.only and not any(word in name for word in args.only):
                 continue
-            compare(name, *make(), args.repeats)
+            compare(name, *make(), args.repeats, extra)
 
 
 if __name__ == "__main__":
