@@ -61,20 +61,25 @@ def scale_advice(X):
     )
 
 
-def divergence_advice(X):
-    """The advice a diverging fit gives: scaling where it applies, a smaller rate."""
+def divergence_advice(X, rate="learning_rate_init"):
+    """The advice a diverging fit gives: scaling where it applies, a smaller rate.
+
+    ``rate`` names the estimator's learning-rate parameter (the perceptron's
+    is ``eta0``).
+    """
     scaling = scale_advice(X)
     if scaling:
-        return f"{scaling.capitalize()} or lower learning_rate_init."
-    return "Lower learning_rate_init."
+        # Not str.capitalize, which would lower-case StandardScaler.
+        return f"{scaling[0].upper()}{scaling[1:]} or lower {rate}."
+    return f"Lower {rate}."
 
 
-def warn_divergence(epoch, X):
+def warn_divergence(epoch, X, rate="learning_rate_init"):
     """Warn that training diverged in ``epoch``; the last finite weights are kept."""
     warn(
         f"Training diverged in iteration {epoch}: the loss became non-finite. "
         "The last weights whose outputs on the training data are finite were "
-        f"kept. {divergence_advice(X)}",
+        f"kept. {divergence_advice(X, rate)}",
         ConvergenceWarning,
     )
 
@@ -113,12 +118,13 @@ class Snapshots:
         return newest if self._start is None else [*newest, self._start]
 
 
-def keep_finite_weights(network, X, candidates):
+def keep_finite_weights(network, X, candidates, rate="learning_rate_init"):
     """Set the network's weights to the first of ``candidates`` finite on ``X``.
 
     Finite on the training data ``X`` means the logits there are finite, so
     the fitted model predicts finite values on the data it was fitted to.
-    ``candidates`` may start with ``network.params`` itself.
+    ``candidates`` may start with ``network.params`` itself; ``rate`` names
+    the learning rate in the advice.
 
     Raises
     ------
@@ -133,5 +139,5 @@ def keep_finite_weights(network, X, candidates):
             return
     raise ValueError(
         "Training diverged: none of the weights it went through gives finite "
-        f"outputs on the training data. {divergence_advice(X)}"
+        f"outputs on the training data. {divergence_advice(X, rate)}"
     )
