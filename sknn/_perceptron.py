@@ -33,7 +33,13 @@ from sknn._base import (
     validation_split,
 )
 from sknn._callbacks import CallbackSupportMixin, FitTasks
-from sknn._perceptron_training import Trainer, run_epochs
+from sknn._perceptron_online import Samples
+from sknn._perceptron_training import (
+    Patience,
+    Trainer,
+    keep_finite_neurons,
+    train_neurons,
+)
 from sknn._targets import check_class_labels, warn_if_quantity
 from sknn._warnings import warn
 from sknn.activations import ALIASES, Activation
@@ -550,12 +556,19 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             sample_weight = check_sample_weight(sample_weight, X, X.dtype)
         trainer = self._trainer(classes, y_index)
         weights = self._start_weights(trainer, X, coef_init, intercept_init, fit)
-        train, val = np.arange(X.shape[0], dtype=np.int32), None
+        train, validation = np.arange(X.shape[0], dtype=np.int32), None
         if fit and self.early_stopping:
             (train,), (val,) = validation_split(
                 self.validation_fraction, self.random_state, y, train
             )
             train, val = np.sort(train), np.sort(val)
+            validation = functools.partial(
+                trainer.accuracies,
+                X=X,
+                y=y_index,
+                sample_weight=sample_weight,
+                rows=val,
+            )
         # As scikit-learn, draw one seed per fit from random_state, then
         # shuffle every epoch from a generator of its own.
         seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
@@ -566,51 +579,32 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
                 self._state_after_epoch, trainer, weights, t, X.shape[0]
             )
         )
+        stopping = fit and self.tol is not None
         # Overflow while training (unscaled input, an unbounded activation)
         # is caught as non-finite weights, or scores, and reported as a
         # ValueError with advice, not as numpy's warnings.
         with np.errstate(over="ignore", invalid="ignore"):
-            n_iter, errors = run_epochs(
+            n_iter, errors = train_neurons(
                 trainer,
                 weights,
-                X,
-                y_index,
-                sample_weight,
+                Samples(X, y_index, sample_weight),
+                train,
                 max_iter=self.max_iter if fit else 1,
-                tol=self.tol if fit else None,
-                patience=self.n_iter_no_change,
-                shuffle=self.shuffle,
-                rng=np.random.default_rng(seed),
+                patience=Patience(trainer.n_problems, self.tol, self.n_iter_no_change)
+                if stopping
+                else None,
+                rng=np.random.default_rng(seed) if self.shuffle else None,
                 t=t,
-                train=train,
-                val=val,
+                validation=validation,
                 verbose=self.verbose,
                 on_epoch_begin=on_epoch_begin,
                 on_epoch_end=on_epoch_end,
             )
         self._store_weights(trainer, weights, t + n_iter * X.shape[0], n_iter)
-        self._check_finite_scores(X)
+        keep_finite_neurons(self.coef_, self.intercept_, X)
         previous = [] if fit else getattr(self, "errors_", [])
         self.errors_ = np.concatenate([previous, errors]).astype(np.int64)
         tasks.end()
-
-    def _check_finite_scores(self, X):
-        """Refuse weights that are finite but overflow on the training data.
-
-        Unbounded activations (identity, relu, elu, ...) on unscaled float32
-        input can grow the weights until ``X @ coef`` overflows, although each
-        weight is finite; such a model would predict nothing. One product
-        with the training data, small beside the epochs that made it.
-        """
-        with np.errstate(over="ignore", invalid="ignore"):
-            scores = safe_sparse_dot(X, self.coef_.T, dense_output=True)
-            scores += self.intercept_
-        if not np.isfinite(scores).all():
-            raise ValueError(
-                "The weights grew so large that the neurons' pre-activations "
-                "overflow on the training data. Scale the input (StandardScaler "
-                "or MinMaxScaler) or lower eta0."
-            )
 
     def _state_after_epoch(self, trainer, weights, t, n_samples, info):
         """The attributes of a copy of this estimator stopped after ``info.epoch``.
@@ -630,7 +624,7 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         return Trainer(
             len(classes),
             class_weights(self.class_weight, classes, y_index),
-            activation=self._activation,
+            self._activation,
             multinomial=self.multi_class == "multinomial",
             penalty=self.penalty,
             alpha=self.alpha,
@@ -653,11 +647,11 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             # The stored average holds the steps since averaging began.
             seen = max(0.0, self.t_ - trainer.average)
             weights.resume_average(self._average_coef, self._average_intercept, seen)
-        if resume and weights.q.size and hasattr(self, "_l1_penalty"):
+        if resume and weights.l1_received.size and hasattr(self, "_l1_penalty"):
             # The cumulative L1 penalty runs on across partial_fit calls as it
             # does across epochs, so that chunks add up to one pass over all.
-            weights.u, received = self._l1_penalty
-            weights.q[...] = received
+            weights.l1_owed, received = self._l1_penalty
+            weights.l1_received[...] = received
         return weights
 
     def _store_weights(self, trainer, weights, t, n_iter):
@@ -674,8 +668,8 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
                 coef, intercept = self._average_coef, self._average_intercept
         self.coef_ = coef.copy()
         self.intercept_ = intercept.copy()
-        if weights.q.size:
-            self._l1_penalty = (weights.u, weights.q.copy())
+        if weights.l1_received.size:
+            self._l1_penalty = (weights.l1_owed, weights.l1_received.copy())
 
     # ------------------------------------------------------------- predict
 

@@ -1,20 +1,23 @@
-"""The perceptron's online rule: one compiled pass over the samples.
+"""The perceptron's rule: one compiled pass over the samples, a batch at a time.
 
-:func:`online_epoch` visits the rows in the given order and, for each row,
-scores it with every still-training neuron, lets the rule decide the update,
-and applies it (after the L2 decay, before the L1 truncation and the running
-average), exactly as the rule is written in a textbook and in scikit-learn's
-SGD loop. One-vs-rest neurons all learn from the row while it is in cache, so
-X is read once per epoch whatever the number of classes. Nothing is allocated
-here: the arrays come from :mod:`sknn._perceptron_training`, which chooses
-the dtype.
+:func:`train_pass` visits the rows in the given order, a batch at a time
+(one row with ``batch_size=1``, the online rule). Each row of a batch is
+scored by every still-training neuron with the weights at the batch's start
+and the rule decides its update (:func:`decide`); then the batch's mean update
+is applied after the L2 decay and before the L1 truncation and the running
+average, as the rule is written in a textbook and in scikit-learn's SGD loop.
+One-vs-rest neurons all learn from a row while it is in cache, so X is read
+once per epoch whatever the number of classes. The settings live in a
+:class:`Rule`, the rows in :class:`Samples`, and the weights in
+:class:`sknn._perceptron_weights.Weights`, which keeps every step O(nnz).
 """
 
-from libc.math cimport erfc, exp, expm1, fabs, log1p, sqrt, tanh
+import numpy as np
 
-ctypedef fused floating:
-    float
-    double
+from libc.math cimport NAN, erfc, exp, expm1, fabs, log1p, sqrt, tanh
+from cython cimport floating
+
+from sknn._perceptron_weights cimport Weights
 
 include "_build_info.pxi"
 
@@ -28,29 +31,179 @@ cdef extern from *:
     """
     void SKNN_PREFETCH(const void *) noexcept nogil
 
-cpdef enum Rule:
-    ROSENBLATT = 0
-    MULTINOMIAL = 1
-    DELTA = 2
 
-# The delta rule's activations, by their index in Settings.activation.
-ACTIVATIONS = (
-    "identity", "logistic", "tanh", "relu", "leaky_relu", "elu", "softplus",
-    "gelu", "silu",
-)
+cpdef enum ActivationCode:
+    # The neuron's function: STEP learns by Rosenblatt's rule (or the
+    # multiclass perceptron's), every other one by the delta rule. The names
+    # are sknn.activations.ACTIVATIONS's, upper-cased (a test holds them so).
+    STEP
+    IDENTITY
+    LOGISTIC
+    TANH
+    RELU
+    LEAKY_RELU
+    ELU
+    SOFTPLUS
+    GELU
+    SILU
+
+
+cdef enum Kind:
+    ROSENBLATT
+    MULTINOMIAL
+    DELTA
+
 
 cdef struct Settings:
-    int rule              # ROSENBLATT, MULTINOMIAL or DELTA
-    int activation        # index into ACTIVATIONS (DELTA only)
+    Kind kind
+    ActivationCode activation
     double slope          # leaky_relu's negative slope, elu's alpha
     double low, high      # the delta rule's targets for the rest and the class
     double eta
-    double rho            # L2 decay per step, 1 - eta alpha (1 - l1_ratio)
+    double rho            # L2 decay per step, max(0, 1 - eta alpha (1 - l1_ratio))
     double l1_step        # eta alpha l1_ratio, the L1 penalty owed per step
     double alpha, l1_ratio
     bint fit_intercept
-    long long t           # the step number of the first row (1 in a fresh fit)
+    Py_ssize_t batch_size
     long long average     # averaging starts at this step; 0: never
+
+
+cdef class Rule:
+    """How the neurons learn: the rule, its activation, its penalty and batch.
+
+    Parameters
+    ----------
+    activation : ActivationCode
+        ``STEP`` for Rosenblatt's rule (the multiclass perceptron's with
+        ``multinomial``), any other for the delta rule with that function.
+    multinomial : bool
+        Whether the neurons learn the multiclass perceptron's rule together.
+    slope : float
+        leaky_relu's negative slope or elu's alpha (unused otherwise).
+    low, high : float
+        The delta rule's targets for the rest and for the neuron's class.
+    eta : float
+        The learning rate.
+    alpha, l1_ratio : float
+        The penalty's strength and its L1 share (``alpha=0``: no penalty).
+    fit_intercept : bool
+        Whether the biases learn.
+    batch_size : int
+        The rows per update; 1 is the online rule.
+    average : int
+        The step from which the weights are averaged; 0 for never.
+    class_weight : ndarray of shape (n_classes, n_neurons), float64
+        The weight neuron k gives a sample of class c.
+    """
+
+    cdef Settings settings
+    cdef const double[:, ::1] class_weight
+
+    def __init__(self, ActivationCode activation, *, bint multinomial, double slope,
+                 double low, double high, double eta, double alpha, double l1_ratio,
+                 bint fit_intercept, Py_ssize_t batch_size, long long average,
+                 const double[:, ::1] class_weight):
+        if multinomial and activation != STEP:
+            raise ValueError("The multiclass perceptron's rule needs the step.")
+        if batch_size < 1:
+            raise ValueError(f"batch_size={batch_size}: a batch needs a row.")
+        self.settings.kind = (
+            MULTINOMIAL if multinomial else ROSENBLATT if activation == STEP else DELTA
+        )
+        self.settings.activation = activation
+        self.settings.slope = slope
+        self.settings.low = low
+        self.settings.high = high
+        self.settings.eta = eta
+        self.settings.rho = max(0.0, 1.0 - eta * alpha * (1.0 - l1_ratio))
+        self.settings.l1_step = eta * alpha * l1_ratio
+        self.settings.alpha = alpha
+        self.settings.l1_ratio = l1_ratio
+        self.settings.fit_intercept = fit_intercept
+        self.settings.batch_size = batch_size
+        self.settings.average = average
+        self.class_weight = class_weight
+
+
+cdef class Samples:
+    """The training rows as the rule reads them, with their classes and weights.
+
+    Parameters
+    ----------
+    X : ndarray or CSR matrix of shape (n_samples, n_features)
+        float32 or float64, C-contiguous; a CSR matrix with int32 indices.
+    y : ndarray of shape (n_samples,), int32
+        Each row's class index.
+    sample_weight : ndarray of shape (n_samples,) or None
+        ``X``'s dtype; None weighs every row 1.
+    """
+
+    cdef readonly object X
+    cdef object arrays    # keeps the arrays the pointers below point into
+    cdef const void *data
+    cdef const void *sample_weight  # NULL: every row weighs 1
+    cdef const int *indices         # NULL for dense rows
+    cdef const int *indptr
+    cdef const int[::1] y
+    cdef readonly Py_ssize_t n_features
+    cdef readonly bint single
+
+    def __init__(self, X, const int[::1] y, sample_weight=None):
+        cdef const double[::1] data64, weight64
+        cdef const float[::1] data32, weight32
+        cdef const int[::1] indices, indptr
+        dense = not hasattr(X, "indptr")
+        data = X.reshape(-1) if dense else X.data
+        self.single = data.dtype == np.float32
+        self.n_features = X.shape[1]
+        self.y = y
+        weights = np.empty(0, data.dtype) if sample_weight is None else sample_weight
+        if self.single:
+            data32, weight32 = data, weights
+            self.data = &data32[0] if data32.shape[0] else NULL
+            self.sample_weight = &weight32[0] if sample_weight is not None else NULL
+        else:
+            data64, weight64 = data, weights
+            self.data = &data64[0] if data64.shape[0] else NULL
+            self.sample_weight = &weight64[0] if sample_weight is not None else NULL
+        self.indices = self.indptr = NULL
+        if not dense:
+            indices, indptr = X.indices, X.indptr
+            self.indices = &indices[0] if indices.shape[0] else NULL
+            self.indptr = &indptr[0]
+        self.X, self.arrays = X, (data, y, weights)
+
+    cdef inline Py_ssize_t row(
+        self, Py_ssize_t i, const floating **x, const int **index
+    ) noexcept nogil:
+        """Point ``x`` (and ``index``) at row ``i``; return its number of entries."""
+        cdef const floating *data = <const floating *>self.data
+        if self.indptr == NULL:
+            x[0], index[0] = data + i * self.n_features, NULL
+            return self.n_features
+        x[0], index[0] = data + self.indptr[i], self.indices + self.indptr[i]
+        return self.indptr[i + 1] - self.indptr[i]
+
+    cdef inline void prefetch(self, Py_ssize_t i, const floating *data) noexcept nogil:
+        """Ask for row ``i`` before it is needed: shuffled rows lie far apart
+        in memory, and fetching one costs more than scoring it."""
+        if self.indptr == NULL:
+            fetch(data + i * self.n_features, self.n_features * sizeof(floating))
+        else:
+            fetch(data + self.indptr[i], (self.indptr[i + 1] - self.indptr[i])
+                  * sizeof(floating))
+            fetch(self.indices + self.indptr[i], (self.indptr[i + 1] - self.indptr[i])
+                  * sizeof(int))
+
+
+cdef enum:
+    AHEAD = 4  # rows fetched ahead of their turn, to hide the memory's latency
+
+
+cdef inline void fetch(const void *start, Py_ssize_t n_bytes) noexcept nogil:
+    cdef Py_ssize_t offset
+    for offset in range(0, n_bytes, 64):  # one cache line at a time
+        SKNN_PREFETCH(<const char *>start + offset)
 
 
 cdef inline double logistic(double z) noexcept nogil:
@@ -62,154 +215,56 @@ cdef inline double logistic(double z) noexcept nogil:
     return e / (1.0 + e)
 
 
-cdef inline double activate(int f, double slope, double z, double *d) noexcept nogil:
+cdef inline double activate(
+    ActivationCode f, double slope, double z, double *d
+) noexcept nogil:
     """Return ``a = f(z)`` and store ``f'(z)`` in ``d``."""
     cdef double a, s, phi
-    if f == 0:  # identity
+    if f == IDENTITY:
         d[0] = 1.0
         return z
-    if f == 1:  # logistic
+    if f == LOGISTIC:
         a = logistic(z)
         d[0] = a * (1.0 - a)
         return a
-    if f == 2:  # tanh
+    if f == TANH:
         a = tanh(z)
         d[0] = 1.0 - a * a
         return a
-    if f == 3:  # relu
+    if f == RELU:
         d[0] = 1.0 if z > 0 else 0.0
         return z if z > 0 else 0.0
-    if f == 4:  # leaky_relu
+    if f == LEAKY_RELU:
         d[0] = 1.0 if z > 0 else slope
         return z if z > 0 else slope * z
-    if f == 5:  # elu
+    if f == ELU:
         d[0] = 1.0 if z > 0 else slope * exp(z)
         return z if z > 0 else slope * expm1(z)
-    if f == 6:  # softplus: log(1 + e^z) = max(z, 0) + log1p(e^-|z|)
+    if f == SOFTPLUS:  # log(1 + e^z) = max(z, 0) + log1p(e^-|z|)
         d[0] = logistic(z)
         return (z if z > 0 else 0.0) + log1p(exp(-fabs(z)))
-    if f == 7:  # gelu: z Phi(z), f' = Phi(z) + z phi(z)
+    if f == GELU:  # z Phi(z), f' = Phi(z) + z phi(z)
         phi = 0.5 * erfc(-z / sqrt(2.0))
         d[0] = phi + z * exp(-0.5 * z * z) / sqrt(2.0 * 3.141592653589793)
         return z * phi
-    s = logistic(z)  # silu: z s(z), f' = s (1 + z (1 - s))
-    d[0] = s * (1.0 + z * (1.0 - s))
-    return z * s
-
-
-cdef inline double dot(
-    const floating *w, const floating *x, const int *idx, Py_ssize_t nnz
-) noexcept nogil:
-    """``w . x`` over the row's entries; four partial sums keep the adder busy."""
-    cdef double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
-    cdef Py_ssize_t j = 0
-    if idx == NULL:
-        while j + 4 <= nnz:
-            s0 += <double>w[j] * x[j]
-            s1 += <double>w[j + 1] * x[j + 1]
-            s2 += <double>w[j + 2] * x[j + 2]
-            s3 += <double>w[j + 3] * x[j + 3]
-            j += 4
-        while j < nnz:
-            s0 += <double>w[j] * x[j]
-            j += 1
-    else:
-        while j + 4 <= nnz:
-            s0 += <double>w[idx[j]] * x[j]
-            s1 += <double>w[idx[j + 1]] * x[j + 1]
-            s2 += <double>w[idx[j + 2]] * x[j + 2]
-            s3 += <double>w[idx[j + 3]] * x[j + 3]
-            j += 4
-        while j < nnz:
-            s0 += <double>w[idx[j]] * x[j]
-            j += 1
-    return (s0 + s1) + (s2 + s3)
-
-
-cdef enum:
-    AHEAD = 4  # rows fetched ahead of their turn, to hide the memory's latency
-
-cdef inline void prefetch(const void *start, Py_ssize_t n_bytes) noexcept nogil:
-    cdef Py_ssize_t offset
-    for offset in range(0, n_bytes, 64):  # one cache line at a time
-        SKNN_PREFETCH(<const char *>start + offset)
-
-
-cdef inline void prefetch_row(
-    const floating *data, const int *indices, const int *indptr, Py_ssize_t row,
-    Py_ssize_t n_features,
-) noexcept nogil:
-    """Ask for a row before it is needed: shuffled rows lie far apart in
-    memory, and fetching one costs more than scoring it."""
-    if indptr == NULL:
-        prefetch(&data[row * n_features], n_features * sizeof(floating))
-    else:
-        n_features = indptr[row + 1] - indptr[row]
-        prefetch(&data[indptr[row]], n_features * sizeof(floating))
-        prefetch(&indices[indptr[row]], n_features * sizeof(int))
-
-
-cdef inline void axpy(
-    double c, const floating *x, const int *idx, Py_ssize_t nnz, floating *w
-) noexcept nogil:
-    """``w += c x`` over the row's entries."""
-    cdef Py_ssize_t j
-    if idx == NULL:
-        for j in range(nnz):
-            w[j] += c * x[j]
-    else:
-        for j in range(nnz):
-            w[idx[j]] += c * x[j]
-
-
-cdef inline void truncate(
-    double u, const int *idx, Py_ssize_t nnz, floating *w, floating *q
-) noexcept nogil:
-    """The cumulative L1 penalty (Tsuruoka, Tsujii and Ananiadou, 2009).
-
-    Each weight of the row's features moves towards zero, never across it, by
-    the penalty ``u`` owed to every weight so far minus the penalty ``q_j``
-    it has received: ``w_j <- max(0, w_j - (u + q_j))`` if ``w_j > 0``,
-    ``w_j <- min(0, w_j + (u - q_j))`` if ``w_j < 0``; then ``q_j`` gains
-    the change.
-    """
-    cdef Py_ssize_t n, j
-    cdef double before, after
-    for n in range(nnz):
-        j = n if idx == NULL else idx[n]
-        before = w[j]
-        after = before
-        if before > 0:
-            after = before - (u + q[j])
-            after = after if after > 0 else 0.0
-        elif before < 0:
-            after = before + (u - q[j])
-            after = after if after < 0 else 0.0
-        w[j] = <floating>after
-        q[j] += w[j] - before
-
-
-cdef inline void refresh_norms(
-    const floating *w, Py_ssize_t n_features, double *sq, double *l1
-) noexcept nogil:
-    cdef Py_ssize_t j
-    sq[0] = 0.0
-    l1[0] = 0.0
-    for j in range(n_features):
-        sq[0] += <double>w[j] * w[j]
-        l1[0] += fabs(w[j])
+    if f == SILU:  # z s(z), f' = s (1 + z (1 - s))
+        s = logistic(z)
+        d[0] = s * (1.0 + z * (1.0 - s))
+        return z * s
+    d[0] = NAN  # STEP has no derivative; the delta rule never asks for it
+    return NAN
 
 
 cdef inline bint decide(
-    const Settings *s, Py_ssize_t label, double sw, const double *cw,
+    const Settings *s, Py_ssize_t label, double sample_weight, const double *cw,
     const double *z, double *c, const unsigned char *active, Py_ssize_t n_neurons,
     double *loss,
 ) noexcept nogil:
     """Write the row's update ``c_k`` for each neuron, add its loss to
     ``loss`` and return whether the row was a mistake.
 
-    ``sw`` is the sample's weight and ``cw[k]`` the weight neuron k gives
-    the sample's class. With ``y_k = +1`` for neuron k's class and -1 for
+    ``cw[k]`` is the weight neuron k gives the sample's class; ``sw`` below
+    is ``sample_weight``. With ``y_k = +1`` for neuron k's class and -1 for
     the rest (for two classes, one neuron whose class is the second):
 
     * Rosenblatt: ``c_k = eta y_k cw_k sw`` if ``y_k z_k <= 0``, else 0;
@@ -224,14 +279,14 @@ cdef inline bint decide(
     cdef Py_ssize_t k, rival = -1
     cdef double y_k, a, d = 0.0, error
     cdef bint wrong = False, positive
-    if s.rule == MULTINOMIAL:
+    if s.kind == MULTINOMIAL:
         for k in range(n_neurons):
             c[k] = 0.0
             if k != label and (rival < 0 or z[k] > z[rival]):
                 rival = k
         if z[rival] < z[label]:
             return False
-        c[label] = s.eta * (cw[label] * sw)
+        c[label] = s.eta * (cw[label] * sample_weight)
         c[rival] = -c[label]
         loss[0] += z[rival] - z[label]
         return True
@@ -242,143 +297,116 @@ cdef inline bint decide(
         positive = label == k if n_neurons > 1 else label == 1
         y_k = 1.0 if positive else -1.0
         wrong |= y_k * z[k] <= 0
-        if s.rule == ROSENBLATT:
+        if s.kind == ROSENBLATT:
             if y_k * z[k] <= 0:
-                c[k] = (s.eta * y_k) * (cw[k] * sw)
+                c[k] = (s.eta * y_k) * (cw[k] * sample_weight)
                 loss[k] -= y_k * z[k]
         else:
             a = activate(s.activation, s.slope, z[k], &d)
             error = (s.high if positive else s.low) - a
-            c[k] = s.eta * (cw[k] * sw) * error * d
+            c[k] = s.eta * (cw[k] * sample_weight) * error * d
             loss[k] += 0.5 * error * error
     return wrong
 
 
-def decide_rows(
-    Settings s,
-    const double[:, ::1] Z,
-    const int[::1] y,
-    const floating[::1] sample_weight,
-    const double[:, ::1] class_weight,
-    const unsigned char[::1] active,
-    double[:, ::1] C,
-    double[::1] loss,
-):
-    """The rule (:func:`decide`) for each row of the scores ``Z`` on its own,
-    as the mini-batch mode needs: fills the updates ``C``, adds to ``loss``
-    and returns the number of mistaken rows."""
-    cdef Py_ssize_t i, n_wrong = 0
-    cdef bint weighted = sample_weight.shape[0] > 0
-    with nogil:
-        for i in range(Z.shape[0]):
-            n_wrong += decide(
-                &s, y[i], sample_weight[i] if weighted else 1.0,
-                &class_weight[y[i], 0], &Z[i, 0], &C[i, 0], &active[0], Z.shape[1],
-                &loss[0],
-            )
-    return n_wrong
+def train_pass(Rule rule, Weights weights, Samples samples, const int[::1] rows,
+               long long t):
+    """One pass of the rule over ``rows``; returns ``(loss, n_wrong)``.
 
+    ``t`` is the step number of the first row (1 in a fresh fit). For each
+    batch of rows (in order, ``batch_size`` at a time) and each active
+    neuron ``k``:
 
-def online_epoch(
-    Settings s,
-    const floating[::1] data,
-    const int[::1] indices,
-    const int[::1] indptr,
-    const int[::1] rows,
-    const int[::1] y,
-    const floating[::1] sample_weight,
-    const double[:, ::1] class_weight,
-    const unsigned char[::1] active,
-    floating[:, ::1] coef,
-    floating[::1] intercept,
-    double[:, ::1] average_coef,
-    double[::1] average_intercept,
-    double[::1] average_count,
-    floating[:, ::1] l1_received,
-    double[:, ::1] norms,
-    double[::1] loss,
-    double[::1] z,
-    double[::1] c,
-    double u,
-):
-    """One pass of the online rule over ``rows``; returns ``(u, n_wrong)``.
-
-    For each row ``x`` (sample weight ``sw``, class ``y``), in order, and
-    each active neuron ``k``:
-
-    1. score ``z_k = w_k . x + b_k`` and add the row's loss, plus the penalty
+    1. score every row ``z_k = w_k . x + b_k`` with the weights at the
+       batch's start and add the row's loss, plus the penalty
        ``alpha ((1 - l1_ratio) ||w_k||^2 / 2 + l1_ratio |w_k|_1)`` when there
        is one, to the objective ``loss`` (per neuron; the multinomial rule's
-       neurons share ``loss[0]``);
-    2. decide the update ``c_k`` (:func:`decide`);
-    3. decay ``w_k <- rho w_k`` (the L2 part of the penalty);
-    4. step ``w_k <- w_k + c_k x`` and ``b_k <- b_k + c_k``;
-    5. with an L1 part, ``u <- u + eta alpha l1_ratio`` and truncate the
-       weights of the row's features (:func:`truncate`);
-    6. from step ``average`` on, add ``w_k`` and ``b_k`` to the running sums.
+       neurons share ``loss[0]``); decide each row's update ``c_k``
+       (:func:`decide`);
+    2. decay ``w_k <- rho w_k`` (the L2 part of the penalty), once;
+    3. step ``w_k <- w_k + mean(c_k x)`` and ``b_k <- b_k + mean(c_k)`` over
+       the batch's rows;
+    4. with an L1 part, owe ``eta alpha l1_ratio`` more to every weight and
+       truncate the weights of the batch's features;
+    5. from step ``average`` on (the batch's last row's step), add ``w_k``
+       and ``b_k`` to the running sums once per row of the batch.
 
-    Dense rows come as ``data`` of shape (n_rows * n_features,) with empty
-    ``indices`` and ``indptr``; CSR rows as ``data``, ``indices``,
-    ``indptr``. An empty ``sample_weight`` weighs every row 1. ``norms``
-    holds ``||w_k||^2`` and ``|w_k|_1``, refreshed after a step or a decay
-    but not after a truncation, as scikit-learn keeps them.
+    ``n_wrong`` counts the rows the rule got wrong for at least one neuron;
+    ``loss`` has one entry per neuron.
     """
-    cdef Py_ssize_t n_neurons = coef.shape[0], n_features = coef.shape[1]
-    cdef Py_ssize_t i, j, k, row, nnz, n_wrong = 0
-    cdef const floating *x
-    cdef const int *idx
-    cdef double sw, penalty
-    cdef long long t
-    cdef bint dense = indptr.shape[0] == 0, weighted = sample_weight.shape[0] > 0
-    cdef const int *indices_ptr = NULL if dense else &indices[0]
-    cdef const int *indptr_ptr = NULL if dense else &indptr[0]
-    cdef bint track_norms = s.alpha > 0, multinomial = s.rule == MULTINOMIAL
+    if weights.single != samples.single or weights.n_features != samples.n_features:
+        raise ValueError("The weights and the rows differ in dtype or features.")
+    cdef Py_ssize_t k, n_neurons = weights.n_neurons, n_wrong
+    cdef Py_ssize_t batch = max(1, min(rule.settings.batch_size, rows.shape[0]))
+    loss = np.zeros(n_neurons)
+    cdef double[::1] sums = loss
+    cdef double[:, ::1] scores = np.empty((batch, n_neurons))
+    cdef double[:, ::1] updates = np.empty((batch, n_neurons))
     with nogil:
-        for i in range(rows.shape[0]):
-            row = rows[i]
-            t = s.t + i
-            sw = sample_weight[row] if weighted else 1.0
-            if dense:
-                x, idx, nnz = &data[row * n_features], NULL, n_features
-            else:
-                x, idx = &data[indptr[row]], &indices[indptr[row]]
-                nnz = indptr[row + 1] - indptr[row]
-            if i + AHEAD < rows.shape[0]:
-                prefetch_row(&data[0], indices_ptr, indptr_ptr, rows[i + AHEAD], n_features)
+        if samples.single:
+            n_wrong = run(&rule.settings, rule.class_weight, weights, samples,
+                          <const float *>samples.data, rows, t, scores, updates, sums)
+        else:
+            n_wrong = run(&rule.settings, rule.class_weight, weights, samples,
+                          <const double *>samples.data, rows, t, scores, updates, sums)
+        for k in range(n_neurons):
+            weights.settle(k)
+    return loss, n_wrong
+
+
+cdef Py_ssize_t run(
+    const Settings *s, const double[:, ::1] class_weight, Weights weights,
+    Samples samples, const floating *data, const int[::1] rows, long long t,
+    double[:, ::1] z, double[:, ::1] c, double[::1] loss,
+) noexcept nogil:
+    """The loop of :func:`train_pass`; returns the number of mistaken rows."""
+    cdef Py_ssize_t n_rows = rows.shape[0], n_neurons = weights.n_neurons
+    cdef Py_ssize_t size, i, k, row, nnz, n_wrong = 0
+    cdef const floating *x
+    cdef const int *index
+    cdef const floating *sample_weight = <const floating *>samples.sample_weight
+    cdef const unsigned char *active = &weights.training[0]
+    cdef bint penalised = s.alpha > 0, multinomial = s.kind == MULTINOMIAL
+    cdef double penalty
+    cdef Py_ssize_t first = 0
+    while first < n_rows:
+        size = min(s.batch_size, n_rows - first)
+        for i in range(size):
+            row = rows[first + i]
+            if first + i + AHEAD < n_rows:
+                samples.prefetch(rows[first + i + AHEAD], data)
+            nnz = samples.row(row, &x, &index)
             for k in range(n_neurons):
                 if active[k]:
-                    z[k] = dot(&coef[k, 0], x, idx, nnz) + intercept[k]
-                    if track_norms:
+                    z[i, k] = weights.score(k, x, index, nnz)
+                    if penalised:
                         penalty = s.alpha * (
-                            (1 - s.l1_ratio) * 0.5 * norms[0, k]
-                            + s.l1_ratio * norms[1, k]
+                            (1 - s.l1_ratio) * 0.5 * weights.norm[0, k]
+                            + s.l1_ratio * weights.norm[1, k]
                         )
                         loss[0 if multinomial else k] += penalty
             n_wrong += decide(
-                &s, y[row], sw, &class_weight[y[row], 0], &z[0], &c[0],
-                &active[0], n_neurons, &loss[0],
+                s, samples.y[row],
+                sample_weight[row] if sample_weight != NULL else 1.0,
+                &class_weight[samples.y[row], 0], &z[i, 0], &c[i, 0], active,
+                n_neurons, &loss[0],
             )
+        if s.l1_step > 0:
+            weights.l1_owed += s.l1_step
+        for k in range(n_neurons):
+            if not active[k]:
+                continue
+            if s.rho != 1.0:
+                weights.decay(k, s.rho)
+            for i in range(size):
+                if c[i, k] != 0.0:
+                    nnz = samples.row(rows[first + i], &x, &index)
+                    weights.add(k, c[i, k] / size, x, index, nnz, s.fit_intercept)
             if s.l1_step > 0:
-                u += s.l1_step
-            for k in range(n_neurons):
-                if not active[k]:
-                    continue
-                if s.rho != 1.0:
-                    for j in range(n_features):
-                        coef[k, j] *= s.rho
-                    norms[0, k] *= s.rho * s.rho
-                    norms[1, k] *= s.rho
-                if c[k] != 0.0:
-                    axpy(c[k], x, idx, nnz, &coef[k, 0])
-                    if s.fit_intercept:
-                        intercept[k] += c[k]
-                    if track_norms:
-                        refresh_norms(&coef[k, 0], n_features, &norms[0, k], &norms[1, k])
-                if s.l1_step > 0:
-                    truncate(u, idx, nnz, &coef[k, 0], &l1_received[k, 0])
-                if 0 < s.average <= t:
-                    for j in range(n_features):
-                        average_coef[k, j] += coef[k, j]
-                    average_intercept[k] += intercept[k]
-                    average_count[k] += 1
-    return u, n_wrong
+                for i in range(size):
+                    nnz = samples.row(rows[first + i], &x, &index)
+                    weights.truncate(k, weights.l1_owed, x, index, nnz)
+            if 0 < s.average <= t + first + size - 1:
+                weights.accumulate(k, size)
+        first += size
+    return n_wrong

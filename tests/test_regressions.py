@@ -296,7 +296,7 @@ def test_perceptron_refuses_weights_that_overflow_on_its_training_data():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         warnings.simplefilter("error", RuntimeWarning)
-        with pytest.raises(ValueError, match="overflow on the training data"):
+        with pytest.raises(ValueError, match="finite outputs on the training data"):
             clf.fit(X, [1, 0, 1])
 
 

@@ -1,0 +1,341 @@
+"""The perceptron's weights in one object, kept so that every step costs O(nnz).
+
+:class:`Weights` holds the neurons' weights and biases, the averaged
+perceptron's running sums, the cumulative L1 penalty's memory and the norms
+the objective reads. Three of these would cost a pass over every weight at
+every step if kept literally: the L2 decay multiplies every weight, the
+average adds every weight, and the norms sum every weight. Instead, as in
+scikit-learn's ``WeightVector`` (after Bottou, "Stochastic gradient descent
+tricks", 2012), a neuron's weights are ``w = scale * v``: a decay multiplies
+the scale; a step changes ``v`` at the row's features only; the running sum of
+the weights is ``sums + scale_sum * v``, so that a step at a feature moves its
+sum and averaging a step adds the scale to ``scale_sum``; and a step updates
+the norms by the change at the features it touched. :meth:`Weights.settle`
+folds the lazy terms back (``scale`` 1, ``scale_sum`` 0), which the pass does
+at its end: between passes, ``coef`` holds the weights themselves and
+``average_coef`` their plain running sum.
+"""
+
+import numpy as np
+
+from libc.math cimport fabs, isfinite
+
+include "_build_info.pxi"
+
+# Below this scale, multiply it into the weights (as scikit-learn does), so
+# that ``v = w / scale`` stays far from overflow in the weights' dtype.
+cdef double MIN_SCALE_DOUBLE = 1e-9
+cdef double MIN_SCALE_SINGLE = 1e-6
+# With averaging, the running sum ``sums + scale_sum * v`` is a difference of
+# terms up to 1 / scale times larger than the sum: below this scale it would
+# lose more than a few bits, so the lazy terms are settled. The cost, one
+# pass over the weights every ln(1 / MIN_SCALE_AVERAGING) / ln(1 / rho)
+# steps, is one pass per 27,000 steps at scikit-learn's default eta alpha.
+cdef double MIN_SCALE_AVERAGING = 0.0625
+
+
+cdef inline double dot(
+    const floating *w, const floating *x, const int *index, Py_ssize_t nnz
+) noexcept nogil:
+    """``w . x`` over the row's entries; four partial sums keep the adder busy."""
+    cdef double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
+    cdef Py_ssize_t j = 0
+    if index == NULL:
+        while j + 4 <= nnz:
+            s0 += <double>w[j] * x[j]
+            s1 += <double>w[j + 1] * x[j + 1]
+            s2 += <double>w[j + 2] * x[j + 2]
+            s3 += <double>w[j + 3] * x[j + 3]
+            j += 4
+        while j < nnz:
+            s0 += <double>w[j] * x[j]
+            j += 1
+    else:
+        while j + 4 <= nnz:
+            s0 += <double>w[index[j]] * x[j]
+            s1 += <double>w[index[j + 1]] * x[j + 1]
+            s2 += <double>w[index[j + 2]] * x[j + 2]
+            s3 += <double>w[index[j + 3]] * x[j + 3]
+            j += 4
+        while j < nnz:
+            s0 += <double>w[index[j]] * x[j]
+            j += 1
+    return (s0 + s1) + (s2 + s3)
+
+
+cdef inline void axpy(
+    double c, const floating *x, const int *index, Py_ssize_t nnz, floating *w
+) noexcept nogil:
+    """``w += c x`` over the row's entries."""
+    cdef Py_ssize_t j
+    if index == NULL:
+        for j in range(nnz):
+            w[j] += c * x[j]
+    else:
+        for j in range(nnz):
+            w[index[j]] += c * x[j]
+
+
+cdef inline void norms_of(
+    const floating *v, Py_ssize_t n, double scale, double *squares, double *magnitudes
+) noexcept nogil:
+    """``||scale v||^2`` and ``|scale v|_1``, summed in double."""
+    cdef Py_ssize_t j
+    cdef double sq = 0.0, l1 = 0.0
+    for j in range(n):
+        sq += <double>v[j] * v[j]
+        l1 += fabs(v[j])
+    squares[0] = scale * scale * sq
+    magnitudes[0] = scale * l1
+
+
+cdef inline void settle_row(
+    floating *v, double *sums, Py_ssize_t n, double scale, double scale_sum
+) noexcept nogil:
+    """Fold ``scale_sum * v`` into ``sums`` and ``scale`` into ``v``."""
+    cdef Py_ssize_t j
+    if scale_sum != 0.0:
+        for j in range(n):
+            sums[j] += scale_sum * v[j]
+    if scale != 1.0:
+        for j in range(n):
+            v[j] = <floating>(scale * v[j])
+
+
+cdef class Weights:
+    """The weights of the perceptron's neurons and everything their rule keeps.
+
+    Parameters
+    ----------
+    coef : ndarray of shape (n_neurons, n_features), float32 or float64
+        The initial weights, C-contiguous; trained in place.
+    intercept : ndarray of shape (n_neurons,), ``coef``'s dtype
+        The initial biases; trained in place.
+    averaging : bool
+        Whether to keep the running sums of the averaged perceptron.
+    penalised : bool
+        Whether the objective has a penalty, which reads the norms.
+    l1 : bool
+        Whether the penalty has an L1 part, which needs the cumulative
+        penalty's memory.
+
+    Attributes
+    ----------
+    coef, intercept : ndarray
+        The weights and biases (between passes; see the module's docstring).
+    average_coef, average_intercept : ndarray of float64
+        Their running sums since averaging began, empty without averaging.
+    average_count : ndarray of shape (n_neurons,), float64
+        The steps summed per neuron (a neuron that stopped sums no more).
+    l1_received : ndarray, ``coef``'s shape and dtype
+        The L1 penalty each weight has received (Tsuruoka et al.'s ``q``);
+        empty without an L1 part.
+    l1_owed : float
+        The L1 penalty owed to every weight so far (their ``u``).
+    norms : ndarray of shape (2, n_neurons), float64
+        ``||w_k||^2`` and ``|w_k|_1``, as scikit-learn keeps them: refreshed
+        by a step and scaled by a decay, but not changed by a truncation
+        until the neuron's next step. Kept only when ``penalised``.
+    pending : ndarray of shape (2, n_neurons), float64
+        The truncations' changes to the norms, counted at the next step.
+    active : ndarray of shape (n_neurons,), bool
+        The neurons still training; a pass leaves the others untouched.
+    """
+
+    def __init__(self, coef, intercept, *, averaging, penalised, l1):
+        cdef double[:, ::1] coef64
+        cdef float[:, ::1] coef32
+        cdef double[::1] intercept64
+        cdef float[::1] intercept32
+        cdef double[:, ::1] received64
+        cdef float[:, ::1] received32
+        cdef Py_ssize_t k
+        self.n_neurons, self.n_features = coef.shape
+        self.single = coef.dtype == np.float32
+        self.averaging, self.penalised, self.l1 = averaging, penalised, l1
+        self.coef, self.intercept = coef, intercept
+        shape, n = coef.shape, self.n_neurons
+        self.average_coef = np.zeros(shape if averaging else (0, 0))
+        self.average_intercept = np.zeros(n if averaging else 0)
+        self.average_count = np.zeros(n)
+        self.l1_received = np.zeros(shape if l1 else (0, 0), dtype=coef.dtype)
+        self.l1_owed = 0.0
+        self.norms = np.zeros((2, n))
+        self.active = np.ones(n, dtype=bool)
+        if self.single:
+            coef32, intercept32, received32 = coef, intercept, self.l1_received
+            self.coef_data, self.intercept_data = &coef32[0, 0], &intercept32[0]
+            self.received_data = &received32[0, 0] if l1 else NULL
+        else:
+            coef64, intercept64, received64 = coef, intercept, self.l1_received
+            self.coef_data, self.intercept_data = &coef64[0, 0], &intercept64[0]
+            self.received_data = &received64[0, 0] if l1 else NULL
+        self.coef_sum, self.intercept_sum = self.average_coef, self.average_intercept
+        self.count, self.norm = self.average_count, self.norms
+        self.training = self.active.view(np.uint8)
+        self.scale, self.scale_sum = np.ones(n), np.zeros(n)
+        self.min_scale = (
+            MIN_SCALE_AVERAGING if averaging
+            else MIN_SCALE_SINGLE if self.single else MIN_SCALE_DOUBLE
+        )
+        self.pending = np.zeros((2, n))
+        self.stale = self.pending
+        if penalised:
+            for k in range(n):
+                self.refresh_norms(k)
+
+    def arrays(self):
+        """Every array of the training state, for a snapshot to restore."""
+        return (self.coef, self.intercept, self.average_coef, self.average_intercept,
+                self.average_count, self.l1_received, self.norms, self.pending)
+
+    def resume_average(self, coef, intercept, count):
+        """Start the running sums from an earlier average of ``count`` steps."""
+        self.average_coef += count * coef
+        self.average_intercept += count * intercept
+        self.average_count += count
+
+    def averages(self):
+        """The averaged weights and biases in the weights' dtype.
+
+        A neuron with no step averaged yet keeps its current weights.
+        """
+        count = self.average_count[:, None]
+        seen = count > 0
+        coef = np.where(seen, self.average_coef / np.maximum(count, 1), self.coef)
+        intercept = np.where(
+            seen[:, 0],
+            self.average_intercept / np.maximum(count[:, 0], 1),
+            self.intercept,
+        )
+        return coef.astype(self.coef.dtype), intercept.astype(self.coef.dtype)
+
+    cdef double score(
+        self, Py_ssize_t k, const floating *x, const int *index, Py_ssize_t nnz
+    ) noexcept nogil:
+        """``w_k . x + b_k`` for a row ``x`` (its ``index`` NULL if dense)."""
+        cdef const floating *v = <const floating *>self.coef_data + k * self.n_features
+        cdef const floating *b = <const floating *>self.intercept_data
+        return self.scale[k] * dot(v, x, index, nnz) + b[k]
+
+    cdef void decay(self, Py_ssize_t k, double rho) noexcept nogil:
+        """``w_k <- rho w_k`` through the scale alone."""
+        self.scale[k] *= rho
+        if self.penalised:
+            self.norm[0, k] *= rho * rho
+            self.norm[1, k] *= rho
+            self.stale[0, k] *= rho * rho
+            self.stale[1, k] *= rho
+        if self.scale[k] < self.min_scale:
+            self.settle(k)
+
+    cdef void add(
+        self, Py_ssize_t k, double c, const floating *x, const int *index,
+        Py_ssize_t nnz, bint with_intercept,
+    ) noexcept nogil:
+        """``w_k <- w_k + c x`` and, ``with_intercept``, ``b_k <- b_k + c``.
+
+        The running sum and the norms change at the row's features only.
+        """
+        cdef floating *v = <floating *>self.coef_data + k * self.n_features
+        cdef floating *b = <floating *>self.intercept_data
+        cdef double scale = self.scale[k], weight = self.scale_sum[k]
+        cdef double step = c / scale, before, after, squares = 0.0, magnitudes = 0.0
+        cdef double *sums = &self.coef_sum[k, 0] if weight != 0.0 else NULL
+        cdef Py_ssize_t n, j
+        if with_intercept:
+            b[k] += c
+        if sums == NULL and not self.penalised:
+            axpy(step, x, index, nnz, v)
+            return
+        for n in range(nnz):
+            j = n if index == NULL else index[n]
+            before = v[j]
+            v[j] += step * x[n]
+            after = v[j]
+            if sums != NULL:
+                sums[j] -= weight * (after - before)
+            squares += after * after - before * before
+            magnitudes += fabs(after) - fabs(before)
+        if self.penalised:
+            self.norm[0, k] += self.stale[0, k] + scale * scale * squares
+            self.norm[1, k] += self.stale[1, k] + scale * magnitudes
+            self.stale[0, k] = self.stale[1, k] = 0.0
+            if not (isfinite(self.norm[0, k]) and isfinite(self.norm[1, k])):
+                self.refresh_norms(k)  # the changes overflowed: sum them anew
+
+    cdef void truncate(
+        self, Py_ssize_t k, double owed, const floating *x, const int *index,
+        Py_ssize_t nnz,
+    ) noexcept nogil:
+        """The cumulative L1 penalty (Tsuruoka, Tsujii and Ananiadou, 2009).
+
+        Each weight of the row's features moves towards zero, never across
+        it, by the penalty ``owed`` to every weight so far minus the penalty
+        ``q_j`` it has received: ``w_j <- max(0, w_j - (owed + q_j))`` if
+        ``w_j > 0``, ``w_j <- min(0, w_j + (owed - q_j))`` if ``w_j < 0``;
+        then ``q_j`` gains the change. (``x``'s values are not read.)
+        """
+        cdef floating *v = <floating *>self.coef_data + k * self.n_features
+        cdef floating *q = <floating *>self.received_data + k * self.n_features
+        cdef double scale = self.scale[k], weight = self.scale_sum[k]
+        cdef double before, after, squares = 0.0, magnitudes = 0.0
+        cdef double *sums = &self.coef_sum[k, 0] if weight != 0.0 else NULL
+        cdef Py_ssize_t n, j
+        for n in range(nnz):
+            j = n if index == NULL else index[n]
+            before = v[j]
+            after = before
+            if before > 0:
+                after = before - (owed + q[j]) / scale
+                after = after if after > 0 else 0.0
+            elif before < 0:
+                after = before + (owed - q[j]) / scale
+                after = after if after < 0 else 0.0
+            v[j] = <floating>after
+            q[j] += scale * (v[j] - before)
+            if sums != NULL:
+                sums[j] -= weight * (v[j] - before)
+            squares += <double>v[j] * v[j] - before * before
+            magnitudes += fabs(v[j]) - fabs(before)
+        if self.penalised:
+            self.stale[0, k] += scale * scale * squares
+            self.stale[1, k] += scale * magnitudes
+
+    cdef void accumulate(self, Py_ssize_t k, double n_steps) noexcept nogil:
+        """Add the current weights ``n_steps`` times to the running sums."""
+        cdef double intercept
+        if not self.averaging:
+            return
+        if self.single:
+            intercept = (<float *>self.intercept_data)[k]
+        else:
+            intercept = (<double *>self.intercept_data)[k]
+        self.scale_sum[k] += n_steps * self.scale[k]
+        self.intercept_sum[k] += n_steps * intercept
+        self.count[k] += n_steps
+
+    cdef void settle(self, Py_ssize_t k) noexcept nogil:
+        """Fold neuron ``k``'s lazy terms back: ``scale`` 1, ``scale_sum`` 0."""
+        cdef Py_ssize_t n = self.n_features, start = k * self.n_features
+        cdef double *sums = &self.coef_sum[k, 0] if self.scale_sum[k] != 0.0 else NULL
+        if self.single:
+            settle_row(<float *>self.coef_data + start, sums, n, self.scale[k],
+                       self.scale_sum[k])
+        else:
+            settle_row(<double *>self.coef_data + start, sums, n, self.scale[k],
+                       self.scale_sum[k])
+        self.scale[k], self.scale_sum[k] = 1.0, 0.0
+
+    cdef void refresh_norms(self, Py_ssize_t k) noexcept nogil:
+        """Sum neuron ``k``'s norms from its weights (in double: a float32
+        weight's square is finite there, and a float64 weight beyond 1e154
+        has an infinite square, the truthful norm)."""
+        cdef Py_ssize_t start = k * self.n_features
+        if self.single:
+            norms_of(<const float *>self.coef_data + start, self.n_features,
+                     self.scale[k], &self.norm[0, k], &self.norm[1, k])
+        else:
+            norms_of(<const double *>self.coef_data + start, self.n_features,
+                     self.scale[k], &self.norm[0, k], &self.norm[1, k])
+        self.stale[0, k] = self.stale[1, k] = 0.0
