@@ -655,10 +655,11 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         return weights
 
     def _store_weights(self, trainer, weights, t, n_iter):
+        """Keep the trained arrays themselves: training is over. As in
+        scikit-learn, ``coef_`` is the standard or the averaged weights."""
         self.n_iter_ = n_iter
         self.t_ = float(t)
-        self._standard_coef = weights.coef.copy()
-        self._standard_intercept = weights.intercept.copy()
+        self._standard_coef, self._standard_intercept = weights.coef, weights.intercept
         coef, intercept = self._standard_coef, self._standard_intercept
         for name in ("_average_coef", "_average_intercept", "_l1_penalty"):
             self.__dict__.pop(name, None)
@@ -666,10 +667,9 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             self._average_coef, self._average_intercept = weights.averages()
             if trainer.average <= self.t_ - 1:
                 coef, intercept = self._average_coef, self._average_intercept
-        self.coef_ = coef.copy()
-        self.intercept_ = intercept.copy()
+        self.coef_, self.intercept_ = coef, intercept
         if weights.l1_received.size:
-            self._l1_penalty = (weights.l1_owed, weights.l1_received.copy())
+            self._l1_penalty = (weights.l1_owed, weights.l1_received)
 
     # ------------------------------------------------------------- predict
 

@@ -159,7 +159,8 @@ class Neurons:
         """
         data = X.data if sp.issparse(X) else X
         largest = float(max(data.max(initial=0), -data.min(initial=0)))
-        magnitudes = np.abs(self.params).sum(axis=1, dtype=float).max()
+        # Row by row: no temporary the size of the weights.
+        magnitudes = max(np.abs(row).sum(dtype=float) for row in self.params)
         with np.errstate(over="ignore", invalid="ignore"):
             bound = magnitudes * largest + float(np.abs(self.intercept).max())
             if bound < float(np.finfo(self.params.dtype).max) / 4:
@@ -203,18 +204,16 @@ def train_neurons(
     diverging epoch is undone with the MLPs' warning and ends training.
     Returns the epochs completed and each one's mistakes.
     """
-    t_start, errors, start = t, [], time.perf_counter()
+    t_start, errors, kept, start = t, [], None, time.perf_counter()
     for epoch in range(1, max_iter + 1):
         if on_epoch_begin is not None:
             on_epoch_begin(epoch)
         if rng is not None:
             rng.shuffle(rows)
-        before = [array.copy() for array in weights.arrays()], weights.l1_owed
+        kept = weights.remember(kept)
         loss, n_wrong = train_pass(trainer.rule, weights, samples, rows, t)
-        if not all(np.isfinite(a).all() for a in (weights.coef, weights.intercept)):
-            for array, finite in zip(weights.arrays(), before[0]):
-                array[...] = finite
-            weights.l1_owed = before[1]
+        if not weights.finite():
+            weights.restore(kept)
             warn_divergence(epoch, samples.X, rate="eta0")
             return epoch - 1, errors
         t += len(rows)

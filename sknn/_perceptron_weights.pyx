@@ -89,6 +89,14 @@ cdef inline void norms_of(
     magnitudes[0] = scale * l1
 
 
+cdef inline bint all_finite(const floating *values, Py_ssize_t n) noexcept nogil:
+    cdef Py_ssize_t j
+    for j in range(n):
+        if not isfinite(values[j]):
+            return False
+    return True
+
+
 cdef inline void settle_row(
     floating *v, double *sums, Py_ssize_t n, double scale, double scale_sum
 ) noexcept nogil:
@@ -185,9 +193,43 @@ cdef class Weights:
                 self.refresh_norms(k)
 
     def arrays(self):
-        """Every array of the training state, for a snapshot to restore."""
+        """Every array of the training state."""
         return (self.coef, self.intercept, self.average_coef, self.average_intercept,
                 self.average_count, self.l1_received, self.norms, self.pending)
+
+    def remember(self, kept=None):
+        """Copy the training state into ``kept`` (made on first need); return it.
+
+        :meth:`restore` brings it back. Reusing ``kept`` epoch after epoch
+        keeps one copy of the state alive, never two.
+        """
+        arrays = self.arrays()
+        if kept is None:
+            kept = [np.empty_like(array) for array in arrays] + [0.0]
+        for copy, array in zip(kept, arrays):
+            np.copyto(copy, array)
+        kept[len(arrays)] = self.l1_owed  # (no negative index: wraparound is off)
+        return kept
+
+    def restore(self, kept):
+        """Bring back the training state that :meth:`remember` kept."""
+        arrays = self.arrays()
+        for copy, array in zip(kept, arrays):
+            np.copyto(array, copy)
+        self.l1_owed = kept[len(arrays)]
+
+    def finite(self):
+        """Whether every weight and bias is finite."""
+        cdef Py_ssize_t n = self.n_neurons * self.n_features
+        cdef bint finite
+        with nogil:
+            if self.single:
+                finite = all_finite(<float *>self.coef_data, n) and all_finite(
+                    <float *>self.intercept_data, self.n_neurons)
+            else:
+                finite = all_finite(<double *>self.coef_data, n) and all_finite(
+                    <double *>self.intercept_data, self.n_neurons)
+        return finite
 
     def resume_average(self, coef, intercept, count):
         """Start the running sums from an earlier average of ``count`` steps."""
@@ -200,15 +242,13 @@ cdef class Weights:
 
         A neuron with no step averaged yet keeps its current weights.
         """
-        count = self.average_count[:, None]
-        seen = count > 0
-        coef = np.where(seen, self.average_coef / np.maximum(count, 1), self.coef)
-        intercept = np.where(
-            seen[:, 0],
-            self.average_intercept / np.maximum(count[:, 0], 1),
-            self.intercept,
-        )
-        return coef.astype(self.coef.dtype), intercept.astype(self.coef.dtype)
+        count = np.maximum(self.average_count, 1)
+        coef = np.divide(self.average_coef, count[:, None])
+        intercept = self.average_intercept / count
+        unseen = self.average_count == 0
+        coef[unseen], intercept[unseen] = self.coef[unseen], self.intercept[unseen]
+        dtype = self.coef.dtype
+        return coef.astype(dtype, copy=False), intercept.astype(dtype, copy=False)
 
     cdef double score(
         self, Py_ssize_t k, const floating *x, const int *index, Py_ssize_t nnz
