@@ -11,6 +11,7 @@ import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose, assert_array_equal
+from oracles import perceptron_reference_fit
 from scipy.special import expit
 from sklearn.base import clone
 from sklearn.datasets import load_digits, make_blobs, make_classification
@@ -31,7 +32,7 @@ from sknn import PerceptronClassifier
 from sknn.activations import ACTIVATIONS, get_activation
 
 # --------------------------------------------------------------------------
-# Fixtures and oracles
+# Fixtures
 # --------------------------------------------------------------------------
 
 
@@ -40,110 +41,6 @@ def classification(n_classes, n_samples=300, n_features=10, seed=0, dtype=float)
         n_samples, n_features, n_informative=6, n_classes=n_classes, random_state=seed
     )
     return X.astype(dtype), y
-
-
-def reference_fit(
-    X,
-    y,
-    n_epochs,
-    *,
-    multinomial=False,
-    activation="step",
-    eta=1.0,
-    alpha=0.0,
-    l1_ratio=0.0,
-    fit_intercept=True,
-    sample_weight=None,
-    class_weight=None,
-    coef_init=None,
-    intercept_init=None,
-    average=0,
-    sparse=False,
-):
-    """The perceptron's rules one sample at a time, in order, as written in
-    the textbook and in scikit-learn's SGD loop; no blocks, no tricks.
-
-    One neuron for two classes, else one per class. Neuron j's target is
-    ``y_j = +1`` for its class and -1 for the rest; ``s`` is the sample's
-    weight times its class weight (one-vs-rest: only the neuron's own class
-    is weighted, except with two classes). Per sample, with ``z = W x + b``:
-
-    * Rosenblatt: ``c_j = eta s y_j`` if ``y_j z_j <= 0``, else 0;
-    * multinomial: if ``z_r >= z_k`` (``k`` the true class, ``r`` the first
-      best-scoring other class) ``c_k = eta s``, ``c_r = -eta s``;
-    * delta rule: ``c_j = eta s (t_j - f(z_j)) f'(z_j)``;
-
-    then ``W *= 1 - eta alpha (1 - l1_ratio)`` (the L2 step, every sample),
-    ``W += c x``, ``b += c``, and with an L1 part the cumulative truncation
-    of the weights of the sample's features (Tsuruoka et al.; only its
-    non-zero ones when ``sparse``).
-    Returns the final (or, with ``average``, the mean from step ``average``
-    on) weights and biases, the mistaken samples per epoch and every
-    sample's scores ``z``, epoch after epoch.
-    """
-    classes = np.unique(y)
-    labels = np.searchsorted(classes, y)
-    n_neurons = 1 if len(classes) == 2 else len(classes)
-    multinomial = multinomial and n_neurons > 1
-    W = np.zeros((n_neurons, X.shape[1]))
-    b = np.zeros(n_neurons)
-    if coef_init is not None:
-        W[...] = np.reshape(coef_init, W.shape)
-    if intercept_init is not None:
-        b[...] = np.reshape(intercept_init, b.shape)
-    sw = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight)
-    cw = [1.0 if class_weight is None else class_weight[c] for c in classes]
-    rho = 1.0 - eta * alpha * (1 - l1_ratio)
-    u, q = 0.0, np.zeros_like(W)  # the L1 penalty owed, and received
-    f = None if activation == "step" else get_activation(activation)
-    W_sum, b_sum, n_averaged, step, errors, scores = 0 * W, 0 * b, 0, 0, [], []
-    for _ in range(n_epochs):
-        n_wrong = 0
-        for x, k, s in zip(X, labels, sw):
-            z = W @ x + b
-            scores.append(z)
-            c = np.zeros(n_neurons)
-            if multinomial:
-                others = [j for j in range(n_neurons) if j != k]
-                r = others[int(np.argmax(z[others]))]
-                wrong = z[r] >= z[k]
-                if wrong:
-                    c[k], c[r] = eta * s * cw[k], -eta * s * cw[k]
-            else:
-                wrong = False
-                for j in range(n_neurons):
-                    positive = k == 1 if n_neurons == 1 else k == j
-                    y_j = 1.0 if positive else -1.0
-                    weight = cw[k] if n_neurons == 1 or positive else 1.0
-                    wrong |= y_j * z[j] <= 0
-                    if activation == "step":
-                        c[j] = eta * s * weight * y_j if y_j * z[j] <= 0 else 0.0
-                    else:
-                        zj = np.array([z[j]])
-                        a = f.forward(zj)[0]
-                        target = f.targets[1] if positive else f.targets[0]
-                        df = f.derivative(z=zj, a=f.forward(zj))[0]
-                        c[j] = eta * s * weight * (target - a) * df
-            n_wrong += bool(wrong)
-            W *= rho
-            W += np.outer(c, x)
-            if fit_intercept:
-                b += c
-            if l1_ratio > 0:
-                u += eta * alpha * l1_ratio
-                for j in np.flatnonzero(x) if sparse else range(len(x)):
-                    w = W[:, j].copy()
-                    pos, neg = w > 0, w < 0
-                    W[pos, j] = np.maximum(0, w[pos] - (u + q[pos, j]))
-                    W[neg, j] = np.minimum(0, w[neg] + (u - q[neg, j]))
-                    q[:, j] += W[:, j] - w
-            step += 1
-            if 0 < average <= step:
-                W_sum, b_sum, n_averaged = W_sum + W, b_sum + b, n_averaged + 1
-        errors.append(n_wrong)
-    if n_averaged:
-        W, b = W_sum / n_averaged, b_sum / n_averaged
-    return W, b, errors, np.array(scores)
 
 
 # --------------------------------------------------------------------------
@@ -282,7 +179,7 @@ def test_float32_in_float32_out(params):
 @pytest.mark.parametrize("n_classes, multinomial", [(2, False), (4, False), (4, True)])
 def test_rules_and_errors_match_a_hand_run(n_classes, multinomial):
     X, y = classification(n_classes, n_samples=120)
-    W, b, errors, _ = reference_fit(X, y, 4, multinomial=multinomial)
+    W, b, errors, _ = perceptron_reference_fit(X, y, 4, multinomial=multinomial)
     clf = PerceptronClassifier(
         shuffle=False,
         max_iter=4,
@@ -384,7 +281,7 @@ def test_average_is_the_mean_of_the_trajectory_by_hand():
 @pytest.mark.parametrize("n_classes", [2, 3])
 def test_average_matches_a_hand_run(n_classes):
     X, y = classification(n_classes, n_samples=100)
-    W_mean, b_mean, _, _ = reference_fit(X, y, 3, average=True)
+    W_mean, b_mean, _, _ = perceptron_reference_fit(X, y, 3, average=True)
     clf = PerceptronClassifier(shuffle=False, max_iter=3, tol=None, average=True)
     clf.fit(X, y)
     assert_allclose(clf.coef_, W_mean, atol=1e-10)
@@ -441,7 +338,7 @@ def test_minibatch_learns():
 
 
 # --------------------------------------------------------------------------
-# The compiled online loop against the sample-by-sample oracle (reference_fit)
+# The compiled online loop against the sample-by-sample oracle (tests/oracles.py)
 # --------------------------------------------------------------------------
 
 
@@ -540,7 +437,7 @@ def assert_close_in_scale(actual, desired, rtol, scale=None):
 
 
 def fit_against_reference(X, y, params, fit, sparse, exact, dtype=np.float64):
-    """Fit with shuffle=False and tol=None and compare with reference_fit:
+    """Fit with shuffle=False and tol=None and compare with the oracle:
     the mistakes, the weights and the biases. On ``exact`` data (every sum
     exact in either order) they agree bit for bit; otherwise to 1e-12 of the
     weights' scale in float64 and 1e-5 in float32."""
@@ -549,7 +446,7 @@ def fit_against_reference(X, y, params, fit, sparse, exact, dtype=np.float64):
     fit_args = {name: value.astype(dtype) for name, value in fit.items()}
     clf.fit(X_fit, y, **fit_args)
     l1_ratio = {"l1": 1.0, "elasticnet": params.get("l1_ratio", 0.15)}
-    W, b, errors, _ = reference_fit(
+    W, b, errors, _ = perceptron_reference_fit(
         X,
         y,
         params["max_iter"],
