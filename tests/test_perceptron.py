@@ -28,7 +28,7 @@ from sklearn.utils.estimator_checks import (
     check_methods_subset_invariance,
 )
 
-from sknn import PerceptronClassifier
+from sknn import PerceptronClassifier, onnx
 from sknn.activations import ACTIVATIONS, get_activation
 
 # --------------------------------------------------------------------------
@@ -699,6 +699,20 @@ def test_activation_objects_keep_their_parameters():
             for a in (get_activation(name, **params), get_activation(name))
         ]
         assert not np.allclose(*fits)
+
+
+def test_activation_registries_name_the_same_set():
+    # Adding an activation touches three registries: sknn.activations, the
+    # perceptron kernel's codes, and the ONNX converter's graphs and opsets.
+    # Imported here: isort would file the compiled module among third parties.
+    from sknn._perceptron_online import ActivationCode
+
+    kernel = {name.lower() for name in ActivationCode.__members__}
+    assert kernel == set(ACTIVATIONS)
+    # The step needs no ONNX operator: the perceptron's outputs are the sign
+    # or the argmax of its scores (onnx.ACTIVATION_OPSETS says so).
+    assert set(onnx.ACTIVATION_OPSETS) == set(ACTIVATIONS) - {"step"}
+    assert set(onnx._ACTIVATION_GRAPHS) == set(onnx.ACTIVATION_OPSETS)
 
 
 def test_bad_activation_name_suggests_the_closest():
