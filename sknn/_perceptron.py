@@ -199,7 +199,8 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
 
     batch_size : int, default=1
         The samples per update. 1 is the online rule; larger batches are
-        scored at once and move the weights by their mean update.
+        scored at once and move the weights by their summed update divided
+        by ``batch_size`` (see Notes).
 
     average : bool or int, default=False
         If True, ``coef_`` and ``intercept_`` are the average of the weights
@@ -288,7 +289,13 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
 
     **Mini-batches** (``batch_size = B > 1``): the updates of a batch are all
     computed with the weights at its start, and the weights move by their
-    mean. **Averaging** follows :class:`sklearn.linear_model.SGDClassifier`,
+    sum divided by ``B``, after one L2 step. A short last batch of ``n``
+    samples is ``n / B`` of a batch: its samples move the weights as much as
+    any other's, and its L2 step and L1 penalty are that share of a full
+    batch's. (Divided by ``n`` instead, its few samples each weighed ``B /
+    n`` times as much, and every epoch ended on that outsized step.)
+
+    **Averaging** follows :class:`sklearn.linear_model.SGDClassifier`,
     across :meth:`partial_fit` calls too; with an L1 term each step ends
     after the truncation (scikit-learn averages before it).
 

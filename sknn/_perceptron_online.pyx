@@ -3,9 +3,10 @@
 :func:`train_pass` visits the rows in the given order, a batch at a time
 (one row with ``batch_size=1``, the online rule). Each row of a batch is
 scored by every still-training neuron with the weights at the batch's start
-and the rule decides its update (:func:`decide`); then the batch's mean update
-is applied after the L2 decay and before the L1 truncation and the running
-average, as the rule is written in a textbook and in scikit-learn's SGD loop.
+and the rule decides its update (:func:`decide`); then the batch's update
+(the sum of its rows', divided by the batch size) is applied after the L2
+decay and before the L1 truncation and the running average, as the rule is
+written in a textbook and in scikit-learn's SGD loop.
 One-vs-rest neurons all learn from a row while it is in cache, so X is read
 once per epoch whatever the number of classes. The settings live in a
 :class:`Rule`, the rows in :class:`Samples`, and the weights in
@@ -324,15 +325,17 @@ def train_pass(Rule rule, Weights weights, Samples samples, const int[::1] rows,
        neurons share ``loss[0]``); decide each row's update ``c_k``
        (:func:`decide`);
     2. decay ``w_k <- rho w_k`` (the L2 part of the penalty), once;
-    3. step ``w_k <- w_k + mean(c_k x)`` and ``b_k <- b_k + mean(c_k)`` over
-       the batch's rows;
+    3. step ``w_k <- w_k + sum(c_k x) / B`` and ``b_k <- b_k + sum(c_k) / B``
+       over the batch's rows, ``B`` the batch size;
     4. with an L1 part, owe ``eta alpha l1_ratio`` more to every weight and
        truncate the weights of the batch's features;
     5. from step ``average`` on (the batch's last row's step), add ``w_k``
        and ``b_k`` to the running sums once per row of the batch.
 
-    ``n_wrong`` counts the rows the rule got wrong for at least one neuron;
-    ``loss`` has one entry per neuron.
+    A short last batch of ``n`` rows counts as ``n / B`` of a batch: its rows
+    move the weights as much as any other's, and its decay and L1 penalty are
+    that share of a full batch's. ``n_wrong`` counts the rows the rule got
+    wrong for at least one neuron; ``loss`` has one entry per neuron.
     """
     if weights.single != samples.single or weights.n_features != samples.n_features:
         raise ValueError("The weights and the rows differ in dtype or features.")
@@ -367,10 +370,16 @@ cdef Py_ssize_t run(
     cdef const floating *sample_weight = <const floating *>samples.sample_weight
     cdef const unsigned char *active = &weights.training[0]
     cdef bint penalised = s.alpha > 0, multinomial = s.kind == MULTINOMIAL
-    cdef double penalty
+    cdef double penalty, share, rho = s.rho, l1_step = s.l1_step
     cdef Py_ssize_t first = 0
     while first < n_rows:
         size = min(s.batch_size, n_rows - first)
+        if size < s.batch_size:
+            # A short batch (the pass's last) counts its rows, as a full one
+            # does: its update, decay and L1 penalty are its share of one.
+            share = <double>size / s.batch_size
+            rho = max(0.0, 1.0 - s.eta * s.alpha * (1.0 - s.l1_ratio) * share)
+            l1_step = s.l1_step * share
         for i in range(size):
             row = rows[first + i]
             if first + i + AHEAD < n_rows:
@@ -391,19 +400,22 @@ cdef Py_ssize_t run(
                 &class_weight[samples.y[row], 0], &z[i, 0], &c[i, 0], active,
                 n_neurons, &loss[0],
             )
-        if s.l1_step > 0:
-            weights.l1_owed += s.l1_step
+        if l1_step > 0:
+            weights.l1_owed += l1_step
         for k in range(n_neurons):
             if not active[k]:
                 continue
-            if s.rho != 1.0:
-                weights.decay(k, s.rho)
+            if rho != 1.0:
+                weights.decay(k, rho)
             for i in range(size):
                 if c[i, k] != 0.0:
                     nnz = samples.row(rows[first + i], &x, &index)
-                    weights.add(k, c[i, k] / size, x, index, nnz, s.fit_intercept)
-            if s.l1_step > 0:
-                for i in range(size):
+                    weights.add(
+                        k, c[i, k] / s.batch_size, x, index, nnz, s.fit_intercept
+                    )
+            if l1_step > 0:
+                # The batch's features: every one for dense rows, so once.
+                for i in range(size if samples.indptr != NULL else 1):
                     nnz = samples.row(rows[first + i], &x, &index)
                     weights.truncate(k, weights.l1_owed, x, index, nnz)
             if 0 < s.average <= t + first + size - 1:

@@ -317,6 +317,8 @@ def test_delta_rule_learns_a_separable_problem(activation):
 
 
 def test_minibatch_update_by_hand():
+    # 40 samples in batches of 16: the last batch has 8, and counts as half
+    # a batch, each of its samples moving the weights as much as any other's.
     X, y = classification(3, n_samples=40)
     clf = PerceptronClassifier(batch_size=16, shuffle=False, max_iter=1, tol=None)
     clf.fit(X, y)
@@ -324,7 +326,7 @@ def test_minibatch_update_by_hand():
     for start in range(0, 40, 16):
         xb, yb = X[start : start + 16], y[start : start + 16]
         target = np.where(yb[:, None] == np.arange(3), 1.0, -1.0)
-        step = target * (target * (xb @ W.T + b) <= 0) / len(yb)
+        step = target * (target * (xb @ W.T + b) <= 0) / 16
         W, b = W + step.T @ xb, b + step.sum(axis=0)
     assert_allclose(clf.coef_, W)
     assert_allclose(clf.intercept_, b)
@@ -362,10 +364,11 @@ def make_online_problem(rng, n_samples, n_features, n_classes, separable, exact)
 
 
 @st.composite
-def online_problems(draw, exact, rule="step", penalty=None):
-    """A small problem and the settings of an online fit (batch_size=1) with
-    a ``penalty``: 'l2' decays by ``1 - rho = eta0 alpha = 1e-4``, 'strong l2'
-    by 0.3, 'l1' and 'elasticnet' have ``eta0 alpha = 1e-3``."""
+def online_problems(draw, exact, rule="step", penalty=None, batches=False):
+    """A small problem and the settings of an online fit (``batch_size=1``,
+    or 2, 4 or 16 with ``batches``) with a ``penalty``: 'l2' decays by
+    ``1 - rho = eta0 alpha = 1e-4``, 'strong l2' by 0.3, 'l1' and
+    'elasticnet' have ``eta0 alpha = 1e-3``."""
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
     n_samples = draw(st.integers(2, 260))
     n_classes = draw(st.integers(2, min(4, n_samples)))
@@ -399,6 +402,7 @@ def online_problems(draw, exact, rule="step", penalty=None):
         "multi_class": draw(st.sampled_from(["ovr", "multinomial"]))
         if rule == "step"
         else "ovr",
+        "batch_size": draw(st.sampled_from([2, 4, 16])) if batches else 1,
     }
     if exact:
         params["eta0"] = draw(st.sampled_from(dyadic[1:]))
@@ -459,6 +463,7 @@ def fit_against_reference(X, y, params, fit, sparse, exact, dtype=np.float64):
         class_weight=params.get("class_weight"),
         average=int(params["average"]),
         sparse=sparse,
+        batch_size=params["batch_size"],
         **fit,
     )
     assert clf.coef_.dtype == clf.intercept_.dtype == dtype
@@ -468,7 +473,10 @@ def fit_against_reference(X, y, params, fit, sparse, exact, dtype=np.float64):
         assert_array_equal(clf.intercept_, b.astype(dtype))
         return
     rtol = 1e-5 if dtype == np.float32 else 1e-12
-    scale = max(np.abs(W).max(), np.abs(b).max(), 1e-300)
+    # Rounding is relative to the weights met on the way, which may all have
+    # come back to zero (an L1 penalty): one step's size is their floor.
+    step = params["eta0"] * np.abs(X).max()
+    scale = max(np.abs(W).max(), np.abs(b).max(), step, 1e-300)
     assert_close_in_scale(clf.coef_, W, rtol, scale)
     assert_close_in_scale(clf.intercept_, b, rtol, scale)
 
@@ -482,6 +490,17 @@ def test_online_loop_equals_the_sample_by_sample_oracle(penalty, data):
     exact = penalty is None and data.draw(st.booleans(), label="exact")
     problem = data.draw(online_problems(exact, penalty=penalty), label="problem")
     fit_against_reference(*problem, exact)
+
+
+@pytest.mark.parametrize("penalty", [None, "strong l2", "elasticnet"])
+@settings(max_examples=15, deadline=None)
+@given(data=st.data())
+def test_minibatches_equal_the_oracle(penalty, data):
+    # The same pass, a batch at a time: scored with the weights at the
+    # batch's start, moved by its mean update, a short last batch by its share.
+    exact = penalty is None and data.draw(st.booleans(), label="exact")
+    problem = online_problems(exact, penalty=penalty, batches=True)
+    fit_against_reference(*data.draw(problem, label="problem"), exact)
 
 
 @settings(max_examples=20, deadline=None)
