@@ -200,7 +200,9 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
     batch_size : int, default=1
         The samples per update. 1 is the online rule; larger batches are
         scored at once and move the weights by their summed update divided
-        by ``batch_size`` (see Notes).
+        by ``batch_size``. Without ``average``, a mini-batch fit's ``coef_``
+        and ``intercept_`` are the mean of each neuron's weights over its
+        last epoch (see Notes).
 
     average : bool or int, default=False
         If True, ``coef_`` and ``intercept_`` are the average of the weights
@@ -295,6 +297,22 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
     batch's. (Divided by ``n`` instead, its few samples each weighed ``B /
     n`` times as much, and every epoch ended on that outsized step.)
 
+    Without ``average``, a mini-batch fit reports each neuron's mean weights
+    over its last epoch, a batch counting once per sample (``partial_fit``:
+    over the call), and goes on from its last weights. A batch rule's last
+    weights are wherever its last batch moved them: every sample of a batch
+    is judged by the same stale weights, so the batch's mistakes add up to
+    one large step, and on data no hyperplane separates the weights never
+    settle (on the digits with ``batch_size=64``, the training accuracy after
+    the batches of one epoch ranged from 0.74 to 0.98). The mean of the weights an epoch
+    went through does about as well as that epoch's mean loss, the objective
+    the stopping rule watched (the online-to-batch conversion of
+    Cesa-Bianchi, Conconi and Gentile, 2004; averaging is how Freund and
+    Schapire, 1999, and Collins, 2002, make perceptrons stable, and how
+    mini-batch perceptrons are run), without the early epochs that
+    ``average=True`` also counts. The online rule keeps its last weights, as
+    scikit-learn's Perceptron: one sample moves them little.
+
     **Averaging** follows :class:`sklearn.linear_model.SGDClassifier`,
     across :meth:`partial_fit` calls too; with an L1 term each step ends
     after the truncation (scikit-learn averages before it).
@@ -316,8 +334,15 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
     B. Widrow and M. E. Hoff (1960). Adaptive switching circuits. IRE WESCON
     Convention Record, 96-104.
 
+    Y. Freund and R. E. Schapire (1999). Large margin classification using
+    the perceptron algorithm. Machine Learning 37(3), 277-296.
+
     M. Collins (2002). Discriminative training methods for hidden Markov
     models: theory and experiments with perceptron algorithms. EMNLP.
+
+    N. Cesa-Bianchi, A. Conconi and C. Gentile (2004). On the
+    generalization ability of on-line learning algorithms. IEEE
+    Transactions on Information Theory 50(9), 2050-2057.
 
     Y. Tsuruoka, J. Tsujii and S. Ananiadou (2009). Stochastic gradient
     descent training for L1-regularized log-linear models with cumulative
@@ -608,7 +633,11 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
                 on_epoch_end=on_epoch_end,
             )
         self._store_weights(trainer, weights, t + n_iter * X.shape[0], n_iter)
-        keep_finite_neurons(self.coef_, self.intercept_, X)
+        keep_finite_neurons(
+            X,
+            (self.coef_, self.intercept_),
+            (self._standard_coef, self._standard_intercept),
+        )
         previous = [] if fit else getattr(self, "errors_", [])
         self.errors_ = np.concatenate([previous, errors]).astype(np.int64)
         tasks.end()
@@ -621,7 +650,8 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         would keep (the averages, once averaging has begun), so that the
         copy predicts as the epoch left the neurons while training goes on.
         """
-        if 0 < trainer.average <= t + info.epoch * n_samples - 1:
+        averaged = 0 < trainer.average <= t + info.epoch * n_samples - 1
+        if averaged or trainer.epoch_average:
             coef, intercept = weights.averages()
         else:
             coef, intercept = weights.coef.copy(), weights.intercept.copy()
@@ -674,6 +704,8 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             self._average_coef, self._average_intercept = weights.averages()
             if trainer.average <= self.t_ - 1:
                 coef, intercept = self._average_coef, self._average_intercept
+        if trainer.epoch_average:
+            coef, intercept = weights.averages()
         self.coef_, self.intercept_ = coef, intercept
         if weights.l1_received.size:
             self._l1_penalty = (weights.l1_owed, weights.l1_received)

@@ -55,7 +55,9 @@ class Trainer:
         self.n_neurons = 1 if n_classes == 2 else n_classes
         self.multinomial = multinomial and n_classes > 2
         self.n_problems = 1 if self.multinomial else self.n_neurons
-        self.average = average
+        # Mini-batches without averaging report each neuron's mean weights
+        # over its last epoch (see PerceptronClassifier's Notes).
+        self.average, self.epoch_average = average, batch_size > 1 and not average
         alpha = alpha if penalty is not None else 0.0
         l1_ratio = {"l1": 1.0, "elasticnet": l1_ratio}.get(penalty, 0.0)
         self.penalised, self.l1 = alpha > 0, eta * alpha * l1_ratio > 0
@@ -91,13 +93,14 @@ class Trainer:
             l1_ratio=l1_ratio,
             fit_intercept=fit_intercept,
             batch_size=batch_size,
-            average=average,
+            average=1 if self.epoch_average else average,
             class_weight=self.weight,
         )
 
     def new_weights(self, coef, intercept):
         """The training state of neurons starting from ``coef`` and ``intercept``."""
-        averaging, penalised, l1 = self.average > 0, self.penalised, self.l1
+        averaging = self.average > 0 or self.epoch_average
+        penalised, l1 = self.penalised, self.l1
         return Weights(coef, intercept, averaging=averaging, penalised=penalised, l1=l1)
 
     def accuracies(self, weights, X, y, sample_weight, rows):
@@ -173,10 +176,15 @@ class Neurons:
         return True
 
 
-def keep_finite_neurons(coef, intercept, X):
-    """Raise the MLPs' divergence error if ``coef`` overflows on ``X``."""
-    neurons = Neurons(coef, intercept)
-    keep_finite_weights(neurons, X, [neurons.params], rate="eta0")
+def keep_finite_neurons(X, *weights):
+    """Raise the MLPs' divergence error if any ``(coef, intercept)`` of
+    ``weights`` overflows on ``X``: the weights reported (an average may stay
+    finite where the weights it averages do not) and those training goes on
+    from."""
+    for i, (coef, intercept) in enumerate(weights):
+        if all(coef is not earlier for earlier, _ in weights[:i]):
+            neurons = Neurons(coef, intercept)
+            keep_finite_weights(neurons, X, [neurons.params], rate="eta0")
 
 
 def train_neurons(
@@ -211,6 +219,8 @@ def train_neurons(
         if rng is not None:
             rng.shuffle(rows)
         kept = weights.remember(kept)
+        if trainer.epoch_average:
+            weights.restart_average()
         loss, n_wrong = train_pass(trainer.rule, weights, samples, rows, t)
         if not weights.finite():
             weights.restore(kept)

@@ -237,6 +237,12 @@ cdef class Weights:
         self.average_intercept += count * intercept
         self.average_count += count
 
+    def restart_average(self):
+        """Empty the running sums of the neurons still training."""
+        self.average_coef[self.active] = 0.0
+        self.average_intercept[self.active] = 0.0
+        self.average_count[self.active] = 0.0
+
     def averages(self):
         """The averaged weights and biases in the weights' dtype.
 

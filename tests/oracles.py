@@ -66,9 +66,11 @@ def perceptron_reference_fit(
     samples counts as ``n / B`` of a batch: its L2 step and L1 penalty are
     that share of a full batch's.
 
-    Returns the final (or, with ``average``, the mean from step ``average``
-    on, a batch counting once per sample) weights and biases, the mistaken
-    samples per epoch and every sample's scores ``z``, epoch after epoch.
+    Returns the final weights and biases, the mistaken samples per epoch and
+    every sample's scores ``z``, epoch after epoch. The weights are, with
+    ``average``, the mean of the weights after every step from step
+    ``average`` on, a batch counting once per sample; with mini-batches and
+    no ``average``, the same mean over the last epoch's steps.
     """
     classes = np.unique(y)
     labels = np.searchsorted(classes, y)
@@ -85,8 +87,11 @@ def perceptron_reference_fit(
     f = None if activation == "step" else get_activation(activation)
     u, q = 0.0, np.zeros_like(W)  # the L1 penalty owed, and received
     W_sum, b_sum, n_averaged, step, errors, scores = 0 * W, 0 * b, 0, 0, [], []
+    epoch_average = batch_size > 1 and not average
     for _ in range(n_epochs):
         n_wrong = 0
+        if epoch_average:
+            average, W_sum, b_sum, n_averaged = step + 1, 0 * W, 0 * b, 0
         for first in range(0, len(y), batch_size):
             batch = range(first, min(first + batch_size, len(y)))
             share = len(batch) / batch_size
