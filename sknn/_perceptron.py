@@ -3,8 +3,10 @@
 The estimator is the scikit-learn face of the perceptron: its parameters and
 their validation, the class labels, the initial and stored weights, and
 prediction. The training lives in :mod:`sknn._perceptron_training` (the
-weights, an epoch, the loop of epochs), whose online epoch is the compiled
-loop :mod:`sknn._perceptron_online`.
+rule's settings, the stopping rule, the loop of epochs), whose epoch is one
+compiled pass of :mod:`sknn._perceptron_online` on the weights of
+:mod:`sknn._perceptron_weights`; :mod:`sknn._perceptron_scoring` scores rows
+outside the passes (validation, the end-of-fit overflow check).
 """
 
 import functools
@@ -33,13 +35,8 @@ from sknn._base import (
     validation_split,
 )
 from sknn._callbacks import CallbackSupportMixin, FitTasks
-from sknn._perceptron_online import Samples
-from sknn._perceptron_training import (
-    Patience,
-    Trainer,
-    keep_finite_neurons,
-    train_neurons,
-)
+from sknn._perceptron_scoring import accuracies, keep_finite_neurons
+from sknn._perceptron_training import Patience, Trainer, train_neurons
 from sknn._targets import check_class_labels, warn_if_quantity
 from sknn._warnings import warn
 from sknn.activations import ALIASES, Activation
@@ -68,8 +65,10 @@ def _has_probabilities(estimator):
 
 
 def _initial(value, shape, dtype, name):
-    """Zeros of ``shape``, or a copy of ``value`` in that shape; a weight
-    matrix must have a row's length last."""
+    """Return zeros of ``shape``, or a copy of ``value`` in that shape.
+
+    A weight matrix given must have a row's length last.
+    """
     if value is None:
         return np.zeros(shape, dtype=dtype)
     value = np.asarray(value, dtype=dtype)
@@ -574,9 +573,12 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
     def _train(
         self, X, y, classes, sample_weight, coef_init, intercept_init, tasks, fit=True
     ):
-        """Train on (X, y): max_iter epochs with the stopping rule for fit,
-        one epoch without it for partial_fit; report to the callbacks' ``tasks``.
-        Nothing is stored on the estimator before every check has passed."""
+        """Train on (X, y) and store the fitted attributes.
+
+        ``max_iter`` epochs with the stopping rule for fit, one epoch without
+        it for partial_fit; report to the callbacks' ``tasks``. Nothing is
+        stored on the estimator before every check has passed.
+        """
         if len(classes) < 2:
             raise ValueError(
                 "The number of classes has to be greater than one; got 1 class: "
@@ -595,7 +597,8 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             )
             train, val = np.sort(train), np.sort(val)
             validation = functools.partial(
-                trainer.accuracies,
+                accuracies,
+                trainer,
                 X=X,
                 y=y_index,
                 sample_weight=sample_weight,
@@ -619,7 +622,9 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             n_iter, errors = train_neurons(
                 trainer,
                 weights,
-                Samples(X, y_index, sample_weight),
+                X,
+                y_index,
+                sample_weight,
                 train,
                 max_iter=self.max_iter if fit else 1,
                 patience=Patience(trainer.n_problems, self.tol, self.n_iter_no_change)
@@ -658,6 +663,7 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         return {"coef_": coef, "intercept_": intercept, "n_iter_": info.epoch}
 
     def _trainer(self, classes, y_index):
+        """Return the neurons and rule for ``classes``, from the parameters."""
         return Trainer(
             len(classes),
             class_weights(self.class_weight, classes, y_index),
@@ -673,6 +679,11 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         )
 
     def _start_weights(self, trainer, X, coef_init, intercept_init, fit):
+        """Return the training state to start from.
+
+        Zeros or the initial weights given; in a later partial_fit, the last
+        call's weights, running average and cumulative L1 penalty.
+        """
         n_neurons, n_features = trainer.n_neurons, X.shape[1]
         resume = not fit and hasattr(self, "_standard_coef")
         if resume:
@@ -692,8 +703,11 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         return weights
 
     def _store_weights(self, trainer, weights, t, n_iter):
-        """Keep the trained arrays themselves: training is over. As in
-        scikit-learn, ``coef_`` is the standard or the averaged weights."""
+        """Store the fitted weights and counters.
+
+        The trained arrays themselves are kept: training is over. As in
+        scikit-learn, ``coef_`` is the standard or the averaged weights.
+        """
         self.n_iter_ = n_iter
         self.t_ = float(t)
         self._standard_coef, self._standard_intercept = weights.coef, weights.intercept
@@ -743,8 +757,10 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         return scores.ravel() if scores.shape[1] == 1 else scores
 
     def predict(self, X):
-        """Predict the class of each sample: the neuron with the largest
-        pre-activation (for two classes, ``classes_[1]`` where it is positive).
+        """Predict the class of each sample.
+
+        The class of the neuron with the largest pre-activation (for two
+        classes, ``classes_[1]`` where the one neuron's is positive).
 
         Parameters
         ----------

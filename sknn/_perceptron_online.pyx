@@ -139,7 +139,6 @@ cdef class Samples:
         ``X``'s dtype; None weighs every row 1.
     """
 
-    cdef readonly object X
     cdef object arrays    # keeps the arrays the pointers below point into
     cdef const void *data
     cdef const void *sample_weight  # NULL: every row weighs 1
@@ -172,7 +171,7 @@ cdef class Samples:
             indices, indptr = X.indices, X.indptr
             self.indices = &indices[0] if indices.shape[0] else NULL
             self.indptr = &indptr[0]
-        self.X, self.arrays = X, (data, y, weights)
+        self.arrays = (X, data, y, weights)
 
     cdef inline Py_ssize_t row(
         self, Py_ssize_t i, const floating **x, const int **index
@@ -186,8 +185,11 @@ cdef class Samples:
         return self.indptr[i + 1] - self.indptr[i]
 
     cdef inline void prefetch(self, Py_ssize_t i, const floating *data) noexcept nogil:
-        """Ask for row ``i`` before it is needed: shuffled rows lie far apart
-        in memory, and fetching one costs more than scoring it."""
+        """Ask for row ``i`` before it is needed.
+
+        Shuffled rows lie far apart in memory, and fetching one costs more
+        than scoring it.
+        """
         if self.indptr == NULL:
             fetch(data + i * self.n_features, self.n_features * sizeof(floating))
         else:
@@ -220,7 +222,7 @@ cdef inline double activate(
     ActivationCode f, double slope, double z, double *d
 ) noexcept nogil:
     """Return ``a = f(z)`` and store ``f'(z)`` in ``d``."""
-    cdef double a, s, phi
+    cdef double a, sigmoid, phi
     if f == IDENTITY:
         d[0] = 1.0
         return z
@@ -249,24 +251,25 @@ cdef inline double activate(
         d[0] = phi + z * exp(-0.5 * z * z) / sqrt(2.0 * 3.141592653589793)
         return z * phi
     if f == SILU:  # z s(z), f' = s (1 + z (1 - s))
-        s = logistic(z)
-        d[0] = s * (1.0 + z * (1.0 - s))
-        return z * s
+        sigmoid = logistic(z)
+        d[0] = sigmoid * (1.0 + z * (1.0 - sigmoid))
+        return z * sigmoid
     d[0] = NAN  # STEP has no derivative; the delta rule never asks for it
     return NAN
 
 
 cdef inline bint decide(
-    const Settings *s, Py_ssize_t label, double sample_weight, const double *cw,
-    const double *z, double *c, const unsigned char *active, Py_ssize_t n_neurons,
-    double *loss,
+    const Settings *settings, Py_ssize_t label, double sample_weight,
+    const double *class_weight, const double *z, double *c,
+    const unsigned char *active, Py_ssize_t n_neurons, double *loss,
 ) noexcept nogil:
-    """Write the row's update ``c_k`` for each neuron, add its loss to
-    ``loss`` and return whether the row was a mistake.
+    """Decide a row's updates; return whether the row was a mistake.
 
-    ``cw[k]`` is the weight neuron k gives the sample's class; ``sw`` below
-    is ``sample_weight``. With ``y_k = +1`` for neuron k's class and -1 for
-    the rest (for two classes, one neuron whose class is the second):
+    From the row's scores ``z``, write each neuron's update ``c_k`` and add
+    its loss to ``loss``. ``cw_k`` is ``class_weight[k]``, the weight neuron
+    k gives the sample's class, and ``sw`` the ``sample_weight``. With
+    ``y_k = +1`` for neuron k's class and -1 for the rest (for two classes,
+    one neuron whose class is the second):
 
     * Rosenblatt: ``c_k = eta y_k cw_k sw`` if ``y_k z_k <= 0``, else 0;
       loss ``max(0, -y_k z_k)``.
@@ -280,14 +283,14 @@ cdef inline bint decide(
     cdef Py_ssize_t k, rival = -1
     cdef double y_k, a, d = 0.0, error
     cdef bint wrong = False, positive
-    if s.kind == MULTINOMIAL:
+    if settings.kind == MULTINOMIAL:
         for k in range(n_neurons):
             c[k] = 0.0
             if k != label and (rival < 0 or z[k] > z[rival]):
                 rival = k
         if z[rival] < z[label]:
             return False
-        c[label] = s.eta * (cw[label] * sample_weight)
+        c[label] = settings.eta * (class_weight[label] * sample_weight)
         c[rival] = -c[label]
         loss[0] += z[rival] - z[label]
         return True
@@ -298,14 +301,14 @@ cdef inline bint decide(
         positive = label == k if n_neurons > 1 else label == 1
         y_k = 1.0 if positive else -1.0
         wrong |= y_k * z[k] <= 0
-        if s.kind == ROSENBLATT:
+        if settings.kind == ROSENBLATT:
             if y_k * z[k] <= 0:
-                c[k] = (s.eta * y_k) * (cw[k] * sample_weight)
+                c[k] = (settings.eta * y_k) * (class_weight[k] * sample_weight)
                 loss[k] -= y_k * z[k]
         else:
-            a = activate(s.activation, s.slope, z[k], &d)
-            error = (s.high if positive else s.low) - a
-            c[k] = s.eta * (cw[k] * sample_weight) * error * d
+            a = activate(settings.activation, settings.slope, z[k], &d)
+            error = (settings.high if positive else settings.low) - a
+            c[k] = settings.eta * (class_weight[k] * sample_weight) * error * d
             loss[k] += 0.5 * error * error
     return wrong
 
@@ -347,39 +350,39 @@ def train_pass(Rule rule, Weights weights, Samples samples, const int[::1] rows,
     cdef double[:, ::1] updates = np.empty((batch, n_neurons))
     with nogil:
         if samples.single:
-            n_wrong = run(&rule.settings, rule.class_weight, weights, samples,
+            n_wrong = pass_over_rows(&rule.settings, rule.class_weight, weights, samples,
                           <const float *>samples.data, rows, t, scores, updates, sums)
         else:
-            n_wrong = run(&rule.settings, rule.class_weight, weights, samples,
+            n_wrong = pass_over_rows(&rule.settings, rule.class_weight, weights, samples,
                           <const double *>samples.data, rows, t, scores, updates, sums)
         for k in range(n_neurons):
             weights.settle(k)
     return loss, n_wrong
 
 
-cdef Py_ssize_t run(
-    const Settings *s, const double[:, ::1] class_weight, Weights weights,
+cdef Py_ssize_t pass_over_rows(
+    const Settings *settings, const double[:, ::1] class_weight, Weights weights,
     Samples samples, const floating *data, const int[::1] rows, long long t,
     double[:, ::1] z, double[:, ::1] c, double[::1] loss,
 ) noexcept nogil:
-    """The loop of :func:`train_pass`; returns the number of mistaken rows."""
+    """Run :func:`train_pass`'s loop; return the number of mistaken rows."""
     cdef Py_ssize_t n_rows = rows.shape[0], n_neurons = weights.n_neurons
     cdef Py_ssize_t size, i, k, row, nnz, n_wrong = 0
     cdef const floating *x
     cdef const int *index
     cdef const floating *sample_weight = <const floating *>samples.sample_weight
     cdef const unsigned char *active = &weights.training[0]
-    cdef bint penalised = s.alpha > 0, multinomial = s.kind == MULTINOMIAL
-    cdef double penalty, share, rho = s.rho, l1_step = s.l1_step
+    cdef bint penalised = settings.alpha > 0, multinomial = settings.kind == MULTINOMIAL
+    cdef double penalty, share, rho = settings.rho, l1_step = settings.l1_step
     cdef Py_ssize_t first = 0
     while first < n_rows:
-        size = min(s.batch_size, n_rows - first)
-        if size < s.batch_size:
+        size = min(settings.batch_size, n_rows - first)
+        if size < settings.batch_size:
             # A short batch (the pass's last) counts its rows, as a full one
             # does: its update, decay and L1 penalty are its share of one.
-            share = <double>size / s.batch_size
-            rho = max(0.0, 1.0 - s.eta * s.alpha * (1.0 - s.l1_ratio) * share)
-            l1_step = s.l1_step * share
+            share = <double>size / settings.batch_size
+            rho = max(0.0, 1.0 - settings.eta * settings.alpha * (1.0 - settings.l1_ratio) * share)
+            l1_step = settings.l1_step * share
         for i in range(size):
             row = rows[first + i]
             if first + i + AHEAD < n_rows:
@@ -389,13 +392,13 @@ cdef Py_ssize_t run(
                 if active[k]:
                     z[i, k] = weights.score(k, x, index, nnz)
                     if penalised:
-                        penalty = s.alpha * (
-                            (1 - s.l1_ratio) * 0.5 * weights.norm[0, k]
-                            + s.l1_ratio * weights.norm[1, k]
+                        penalty = settings.alpha * (
+                            (1 - settings.l1_ratio) * 0.5 * weights.norm[0, k]
+                            + settings.l1_ratio * weights.norm[1, k]
                         )
                         loss[0 if multinomial else k] += penalty
             n_wrong += decide(
-                s, samples.y[row],
+                settings, samples.y[row],
                 sample_weight[row] if sample_weight != NULL else 1.0,
                 &class_weight[samples.y[row], 0], &z[i, 0], &c[i, 0], active,
                 n_neurons, &loss[0],
@@ -411,14 +414,14 @@ cdef Py_ssize_t run(
                 if c[i, k] != 0.0:
                     nnz = samples.row(rows[first + i], &x, &index)
                     weights.add(
-                        k, c[i, k] / s.batch_size, x, index, nnz, s.fit_intercept
+                        k, c[i, k] / settings.batch_size, x, index, nnz, settings.fit_intercept
                     )
             if l1_step > 0:
                 # The batch's features: every one for dense rows, so once.
                 for i in range(size if samples.indptr != NULL else 1):
                     nnz = samples.row(rows[first + i], &x, &index)
                     weights.truncate(k, weights.l1_owed, x, index, nnz)
-            if 0 < s.average <= t + first + size - 1:
+            if 0 < settings.average <= t + first + size - 1:
                 weights.accumulate(k, size)
         first += size
     return n_wrong

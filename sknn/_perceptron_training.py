@@ -5,28 +5,23 @@ An epoch is one call of the compiled pass
 the weights of a :class:`~sknn._perceptron_weights.Weights`. :class:`Trainer`
 fills the rule's settings from the estimator's; :class:`Patience` is the
 stopping rule; :func:`train_neurons` runs the epochs with the MLP's hooks and
-divergence policy (:mod:`sknn._divergence`). A *problem* is what the stopping
-rule watches: each one-vs-rest neuron is one; the multinomial rule's neurons
-are one.
+divergence warning (:mod:`sknn._divergence`). A *problem* is what the
+stopping rule watches: each one-vs-rest neuron is one; the multinomial
+rule's neurons are one. Scoring outside the passes is
+:mod:`sknn._perceptron_scoring`'s.
 """
 
 import time
 
 import numpy as np
-import scipy.sparse as sp
-from sklearn.utils.extmath import safe_sparse_dot
 
-from sknn._divergence import keep_finite_weights, warn_divergence
+from sknn._divergence import warn_divergence
 from sknn._history import EpochInfo
-from sknn._perceptron_online import ActivationCode, Rule, train_pass
+from sknn._perceptron_online import ActivationCode, Rule, Samples, train_pass
 from sknn._perceptron_weights import Weights
 from sknn.activations import get_activation
 
-__all__ = ["Neurons", "Patience", "Trainer", "train_neurons"]
-
-ROWS_AT_ONCE = 4096
-"""Rows scored per product outside training, so that scoring X costs a few
-megabytes, not a copy of X's size (validation, the final overflow check)."""
+__all__ = ["Patience", "Trainer", "train_neurons"]
 
 
 class Trainer:
@@ -103,27 +98,6 @@ class Trainer:
         penalised, l1 = self.penalised, self.l1
         return Weights(coef, intercept, averaging=averaging, penalised=penalised, l1=l1)
 
-    def accuracies(self, weights, X, y, sample_weight, rows):
-        """Each one-vs-rest neuron's weighted accuracy at telling its class
-        from the rest on ``rows``, or the multinomial rule's accuracy."""
-        sw = sample_weight[rows] if sample_weight is not None else np.ones(len(rows))
-        if not sw.sum() > 0:
-            raise ValueError(
-                "The sample weights of the validation set are all zero; change "
-                "random_state or validation_fraction."
-            )
-        right = np.zeros(self.n_problems)
-        for start in range(0, len(rows), ROWS_AT_ONCE):
-            part = rows[start : start + ROWS_AT_ONCE]
-            Z = safe_sparse_dot(X[part], weights.coef.T, dense_output=True)
-            Z += weights.intercept
-            if self.multinomial:  # one problem: a column of one score
-                correct = (Z.argmax(axis=1) == y[part])[:, None]
-            else:
-                correct = (Z > 0) == (self.sign[y[part]] > 0)
-            right += sw[start : start + ROWS_AT_ONCE] @ correct
-        return right / sw.sum()
-
 
 class Patience:
     """Each problem's best score and the epochs since it beat it by ``tol``.
@@ -147,50 +121,12 @@ class Patience:
         return problems[self.waited[problems] >= self.n_iter_no_change]
 
 
-class Neurons:
-    """Fitted weights as :func:`~sknn._divergence.keep_finite_weights` sees them."""
-
-    def __init__(self, coef, intercept):
-        self.params, self.intercept = coef, intercept
-
-    def finite_on(self, X):
-        """Whether the pre-activations of ``X`` are all finite.
-
-        Each is at most the neuron's weights' magnitudes times X's largest
-        entry plus its bias; only where that bound nears overflow are the
-        rows scored, a few thousand at a time.
-        """
-        data = X.data if sp.issparse(X) else X
-        largest = float(max(data.max(initial=0), -data.min(initial=0)))
-        # Row by row: no temporary the size of the weights.
-        magnitudes = max(np.abs(row).sum(dtype=float) for row in self.params)
-        with np.errstate(over="ignore", invalid="ignore"):
-            bound = magnitudes * largest + float(np.abs(self.intercept).max())
-            if bound < float(np.finfo(self.params.dtype).max) / 4:
-                return True
-            for start in range(0, X.shape[0], ROWS_AT_ONCE):
-                part = X[start : start + ROWS_AT_ONCE]
-                Z = safe_sparse_dot(part, self.params.T, dense_output=True)
-                if not np.isfinite(Z + self.intercept).all():
-                    return False
-        return True
-
-
-def keep_finite_neurons(X, *weights):
-    """Raise the MLPs' divergence error if any ``(coef, intercept)`` of
-    ``weights`` overflows on ``X``: the weights reported (an average may stay
-    finite where the weights it averages do not) and those training goes on
-    from."""
-    for i, (coef, intercept) in enumerate(weights):
-        if all(coef is not earlier for earlier, _ in weights[:i]):
-            neurons = Neurons(coef, intercept)
-            keep_finite_weights(neurons, X, [neurons.params], rate="eta0")
-
-
 def train_neurons(
     trainer,
     weights,
-    samples,
+    X,
+    y,
+    sample_weight,
     rows,
     *,
     max_iter,
@@ -202,16 +138,19 @@ def train_neurons(
     on_epoch_begin=None,
     on_epoch_end=None,
 ):
-    """Train up to ``max_iter`` epochs on ``rows`` (int32 indices into
-    ``samples``, shuffled in place by ``rng`` unless None); ``t`` is the step
-    count before the first epoch. Each problem trains until ``patience``
-    (None: never) runs out on minus its mean objective, or on
-    ``validation(weights)``, its accuracy on held-out rows. The hooks are the
-    MLP loop's: ``on_epoch_begin(epoch)``, then ``on_epoch_end(info)`` with an
+    """Train up to ``max_iter`` epochs; return the epochs run and their mistakes.
+
+    Each epoch is a pass over ``rows`` (int32 indices into ``X``, ``y``
+    (class indices, int32) and ``sample_weight`` (None: all 1), shuffled in
+    place by ``rng`` unless None); ``t`` is the step count before the first.
+    Each problem trains until ``patience`` (None: never) runs out on minus
+    its mean objective, or on ``validation(weights)``, its accuracy on
+    held-out rows. The hooks are the MLP loop's:
+    ``on_epoch_begin(epoch)``, then ``on_epoch_end(info)`` with an
     :class:`~sknn._history.EpochInfo`, whose true return stops training. A
     diverging epoch is undone with the MLPs' warning and ends training.
-    Returns the epochs completed and each one's mistakes.
     """
+    samples = Samples(X, y, sample_weight)
     t_start, errors, kept, start = t, [], None, time.perf_counter()
     for epoch in range(1, max_iter + 1):
         if on_epoch_begin is not None:
@@ -224,7 +163,7 @@ def train_neurons(
         loss, n_wrong = train_pass(trainer.rule, weights, samples, rows, t)
         if not weights.finite():
             weights.restore(kept)
-            warn_divergence(epoch, samples.X, rate="eta0")
+            warn_divergence(epoch, X, rate="eta0")
             return epoch - 1, errors
         t += len(rows)
         errors.append(n_wrong)

@@ -261,8 +261,8 @@ cdef class Weights:
     ) noexcept nogil:
         """``w_k . x + b_k`` for a row ``x`` (its ``index`` NULL if dense)."""
         cdef const floating *v = <const floating *>self.coef_data + k * self.n_features
-        cdef const floating *b = <const floating *>self.intercept_data
-        return self.scale[k] * dot(v, x, index, nnz) + b[k]
+        cdef const floating *intercept = <const floating *>self.intercept_data
+        return self.scale[k] * dot(v, x, index, nnz) + intercept[k]
 
     cdef void decay(self, Py_ssize_t k, double rho) noexcept nogil:
         """``w_k <- rho w_k`` through the scale alone."""
@@ -284,13 +284,13 @@ cdef class Weights:
         The running sum and the norms change at the row's features only.
         """
         cdef floating *v = <floating *>self.coef_data + k * self.n_features
-        cdef floating *b = <floating *>self.intercept_data
+        cdef floating *intercept = <floating *>self.intercept_data
         cdef double scale = self.scale[k], weight = self.scale_sum[k]
         cdef double step = c / scale, before, after, squares = 0.0, magnitudes = 0.0
         cdef double *sums = &self.coef_sum[k, 0] if weight != 0.0 else NULL
         cdef Py_ssize_t n, j
         if with_intercept:
-            b[k] += c
+            intercept[k] += c
         if sums == NULL and not self.penalised:
             axpy(step, x, index, nnz, v)
             return
@@ -323,7 +323,7 @@ cdef class Weights:
         then ``q_j`` gains the change. (``x``'s values are not read.)
         """
         cdef floating *v = <floating *>self.coef_data + k * self.n_features
-        cdef floating *q = <floating *>self.received_data + k * self.n_features
+        cdef floating *received = <floating *>self.received_data + k * self.n_features
         cdef double scale = self.scale[k], weight = self.scale_sum[k]
         cdef double before, after, squares = 0.0, magnitudes = 0.0
         cdef double *sums = &self.coef_sum[k, 0] if weight != 0.0 else NULL
@@ -333,13 +333,13 @@ cdef class Weights:
             before = v[j]
             after = before
             if before > 0:
-                after = before - (owed + q[j]) / scale
+                after = before - (owed + received[j]) / scale
                 after = after if after > 0 else 0.0
             elif before < 0:
-                after = before + (owed - q[j]) / scale
+                after = before + (owed - received[j]) / scale
                 after = after if after < 0 else 0.0
             v[j] = <floating>after
-            q[j] += scale * (v[j] - before)
+            received[j] += scale * (v[j] - before)
             if sums != NULL:
                 sums[j] -= weight * (v[j] - before)
             squares += <double>v[j] * v[j] - before * before
@@ -374,9 +374,11 @@ cdef class Weights:
         self.scale[k], self.scale_sum[k] = 1.0, 0.0
 
     cdef void refresh_norms(self, Py_ssize_t k) noexcept nogil:
-        """Sum neuron ``k``'s norms from its weights (in double: a float32
-        weight's square is finite there, and a float64 weight beyond 1e154
-        has an infinite square, the truthful norm)."""
+        """Sum neuron ``k``'s norms from its weights.
+
+        In double: a float32 weight's square is finite there, and a float64
+        weight beyond 1e154 has an infinite square, the truthful norm.
+        """
         cdef Py_ssize_t start = k * self.n_features
         if self.single:
             norms_of(<const float *>self.coef_data + start, self.n_features,
