@@ -185,11 +185,14 @@ cdef class Samples:
         return self.indptr[i + 1] - self.indptr[i]
 
     cdef inline void prefetch(self, Py_ssize_t i, const floating *data) noexcept nogil:
-        """Ask for row ``i`` before it is needed.
+        """Ask for row ``i``, its label and its weight before they are needed.
 
         Shuffled rows lie far apart in memory, and fetching one costs more
         than scoring it.
         """
+        SKNN_PREFETCH(&self.y[i])
+        if self.sample_weight != NULL:
+            SKNN_PREFETCH(<const floating *>self.sample_weight + i)
         if self.indptr == NULL:
             fetch(data + i * self.n_features, self.n_features * sizeof(floating))
         else:
@@ -367,41 +370,55 @@ cdef Py_ssize_t pass_over_rows(
 ) noexcept nogil:
     """Run :func:`train_pass`'s loop; return the number of mistaken rows."""
     cdef Py_ssize_t n_rows = rows.shape[0], n_neurons = weights.n_neurons
-    cdef Py_ssize_t size, i, k, row, nnz, n_wrong = 0
+    cdef Py_ssize_t size, i, k, row, label, nnz, n_wrong = 0, first = 0
     cdef const floating *x
     cdef const int *index
     cdef const floating *sample_weight = <const floating *>samples.sample_weight
+    if n_rows == 0:
+        return 0
+    # Raw pointers in the loop: the compiler keeps them in registers.
+    cdef const int *labels = &samples.y[0]
+    cdef const double *class_weights = &class_weight[0, 0]
+    cdef double *scores = &z[0, 0]
+    cdef double *updates = &c[0, 0]
+    cdef double *objective = &loss[0]
     cdef const unsigned char *active = &weights.training[0]
     cdef bint penalised = settings.alpha > 0, multinomial = settings.kind == MULTINOMIAL
+    cdef bint fit_intercept = settings.fit_intercept
+    cdef double alpha = settings.alpha, l1_ratio = settings.l1_ratio
     cdef double penalty, share, rho = settings.rho, l1_step = settings.l1_step
-    cdef Py_ssize_t first = 0
+    # Each row's share of the batch's update: a multiplication, exact for
+    # batch sizes that are powers of two (1 among them).
+    cdef double per_row = 1.0 / settings.batch_size
     while first < n_rows:
         size = min(settings.batch_size, n_rows - first)
         if size < settings.batch_size:
             # A short batch (the pass's last) counts its rows, as a full one
             # does: its update, decay and L1 penalty are its share of one.
             share = <double>size / settings.batch_size
-            rho = max(0.0, 1.0 - settings.eta * settings.alpha * (1.0 - settings.l1_ratio) * share)
+            rho = max(0.0, 1.0 - settings.eta * alpha * (1.0 - l1_ratio) * share)
             l1_step = settings.l1_step * share
         for i in range(size):
             row = rows[first + i]
+            # Asked for now, the label (a miss, rows being shuffled) arrives
+            # while the row is scored.
+            label = labels[row]
             if first + i + AHEAD < n_rows:
                 samples.prefetch(rows[first + i + AHEAD], data)
             nnz = samples.row(row, &x, &index)
             for k in range(n_neurons):
                 if active[k]:
-                    z[i, k] = weights.score(k, x, index, nnz)
+                    scores[i * n_neurons + k] = weights.score(k, x, index, nnz)
                     if penalised:
-                        penalty = settings.alpha * (
-                            (1 - settings.l1_ratio) * 0.5 * weights.norm[0, k]
-                            + settings.l1_ratio * weights.norm[1, k]
+                        penalty = alpha * (
+                            (1 - l1_ratio) * 0.5 * weights.norm[0, k]
+                            + l1_ratio * weights.norm[1, k]
                         )
-                        loss[0 if multinomial else k] += penalty
+                        objective[0 if multinomial else k] += penalty
             n_wrong += decide(
-                settings, samples.y[row],
-                sample_weight[row] if sample_weight != NULL else 1.0,
-                &class_weight[samples.y[row], 0], &z[i, 0], &c[i, 0], active,
-                n_neurons, &loss[0],
+                settings, label, sample_weight[row] if sample_weight != NULL else 1.0,
+                class_weights + label * n_neurons, scores + i * n_neurons,
+                updates + i * n_neurons, active, n_neurons, objective,
             )
         if l1_step > 0:
             weights.l1_owed += l1_step
@@ -410,16 +427,18 @@ cdef Py_ssize_t pass_over_rows(
                 continue
             if rho != 1.0:
                 weights.decay(k, rho)
+            # (A batch of one row: x, index and nnz still point at it.)
             for i in range(size):
-                if c[i, k] != 0.0:
-                    nnz = samples.row(rows[first + i], &x, &index)
-                    weights.add(
-                        k, c[i, k] / settings.batch_size, x, index, nnz, settings.fit_intercept
-                    )
+                if updates[i * n_neurons + k] != 0.0:
+                    if size > 1:
+                        nnz = samples.row(rows[first + i], &x, &index)
+                    weights.add(k, updates[i * n_neurons + k] * per_row, x, index,
+                                nnz, fit_intercept)
             if l1_step > 0:
                 # The batch's features: every one for dense rows, so once.
                 for i in range(size if samples.indptr != NULL else 1):
-                    nnz = samples.row(rows[first + i], &x, &index)
+                    if size > 1:
+                        nnz = samples.row(rows[first + i], &x, &index)
                     weights.truncate(k, weights.l1_owed, x, index, nnz)
             if 0 < settings.average <= t + first + size - 1:
                 weights.accumulate(k, size)
