@@ -277,8 +277,7 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
     shrink by ``max(0, 1 - eta alpha (1 - l1_ratio))``; after it, each weight
     of the sample's features moves towards zero, never across it, by the L1
     penalty ``eta alpha l1_ratio`` accumulated so far minus what it has
-    received (the cumulative penalty of Tsuruoka et al.). The L2 step and
-    averaging touch every weight at every step.
+    received (the cumulative penalty of Tsuruoka et al.).
 
     **Stopping.** A neuron's objective is its mean loss over the epoch (each
     sample's loss before its update) plus the penalty; it stops after
@@ -318,7 +317,9 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
 
     **Speed.** The online rule runs as one compiled loop over the samples, in
     which the neurons of all classes learn from a sample while it is in
-    cache, so the data is read once per epoch.
+    cache, so the data is read once per epoch. As in scikit-learn, a
+    neuron's weights are kept as a scale times a vector, so that the L2 step
+    and averaging cost a sample's non-zero features, not every weight.
 
     **Progress.** With scikit-learn 1.9 or later the estimator takes
     scikit-learn's callbacks (:mod:`sklearn.callback`), one task per epoch.

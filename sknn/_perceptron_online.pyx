@@ -368,9 +368,14 @@ cdef Py_ssize_t pass_over_rows(
     Samples samples, const floating *data, const int[::1] rows, long long t,
     double[:, ::1] z, double[:, ::1] c, double[::1] loss,
 ) noexcept nogil:
-    """Run :func:`train_pass`'s loop; return the number of mistaken rows."""
+    """Run :func:`train_pass`'s loop; return the number of mistaken rows.
+
+    Row after row: score it, decide its updates into the batch's buffer, and
+    when the batch is complete (the pass's last may be short) apply them
+    (:func:`apply_batch`).
+    """
     cdef Py_ssize_t n_rows = rows.shape[0], n_neurons = weights.n_neurons
-    cdef Py_ssize_t size, i, k, row, label, nnz, n_wrong = 0, first = 0
+    cdef Py_ssize_t i, k, row, label, nnz, n_wrong = 0, filled = 0
     cdef const floating *x
     cdef const int *index
     cdef const floating *sample_weight = <const floating *>samples.sample_weight
@@ -384,63 +389,79 @@ cdef Py_ssize_t pass_over_rows(
     cdef double *objective = &loss[0]
     cdef const unsigned char *active = &weights.training[0]
     cdef bint penalised = settings.alpha > 0, multinomial = settings.kind == MULTINOMIAL
-    cdef bint fit_intercept = settings.fit_intercept
     cdef double alpha = settings.alpha, l1_ratio = settings.l1_ratio
-    cdef double penalty, share, rho = settings.rho, l1_step = settings.l1_step
+    for i in range(n_rows):
+        row = rows[i]
+        # Asked for now, the label (a miss, rows being shuffled) arrives
+        # while the row is scored.
+        label = labels[row]
+        if i + AHEAD < n_rows:
+            samples.prefetch(rows[i + AHEAD], data)
+        nnz = samples.row(row, &x, &index)
+        for k in range(n_neurons):
+            if active[k]:
+                scores[filled * n_neurons + k] = weights.score(k, x, index, nnz)
+                if penalised:
+                    objective[0 if multinomial else k] += alpha * (
+                        (1 - l1_ratio) * 0.5 * weights.norm[0, k]
+                        + l1_ratio * weights.norm[1, k]
+                    )
+        n_wrong += decide(
+            settings, label, sample_weight[row] if sample_weight != NULL else 1.0,
+            class_weights + label * n_neurons, scores + filled * n_neurons,
+            updates + filled * n_neurons, active, n_neurons, objective,
+        )
+        filled += 1
+        if settings.batch_size == 1:  # the online rule: a batch known to be 1 row
+            apply_batch(settings, weights, samples, &rows[i], 1, updates, t + i, x,
+                        index, nnz)
+            filled = 0
+        elif filled == settings.batch_size or i + 1 == n_rows:
+            apply_batch(settings, weights, samples, &rows[i + 1 - filled], filled,
+                        updates, t + i, x, index, nnz)
+            filled = 0
+    return n_wrong
+
+
+cdef inline void apply_batch(
+    const Settings *settings, Weights weights, Samples samples,
+    const int *batch, Py_ssize_t size, const double *updates, long long step,
+    const floating *x, const int *index, Py_ssize_t nnz,
+) noexcept nogil:
+    """Move the active neurons by the updates of the ``size`` rows ``batch``.
+
+    ``step`` is the last row's step number; ``x``, ``index`` and ``nnz``
+    point at the last row. A short batch (the pass's last) counts its rows
+    as a full one does: its decay and L1 penalty are its share of a batch's.
+    """
+    cdef Py_ssize_t i, k, n_neurons = weights.n_neurons
+    cdef double rho = settings.rho, l1_step = settings.l1_step, share
     # Each row's share of the batch's update: a multiplication, exact for
     # batch sizes that are powers of two (1 among them).
     cdef double per_row = 1.0 / settings.batch_size
-    while first < n_rows:
-        size = min(settings.batch_size, n_rows - first)
-        if size < settings.batch_size:
-            # A short batch (the pass's last) counts its rows, as a full one
-            # does: its update, decay and L1 penalty are its share of one.
-            share = <double>size / settings.batch_size
-            rho = max(0.0, 1.0 - settings.eta * alpha * (1.0 - l1_ratio) * share)
-            l1_step = settings.l1_step * share
+    if size < settings.batch_size:
+        share = <double>size / settings.batch_size
+        rho = max(0.0, 1.0 - settings.eta * settings.alpha * (1.0 - settings.l1_ratio)
+                  * share)
+        l1_step = settings.l1_step * share
+    if l1_step > 0:
+        weights.l1_owed += l1_step
+    for k in range(n_neurons):
+        if not weights.training[k]:
+            continue
+        if rho != 1.0:
+            weights.decay(k, rho)
         for i in range(size):
-            row = rows[first + i]
-            # Asked for now, the label (a miss, rows being shuffled) arrives
-            # while the row is scored.
-            label = labels[row]
-            if first + i + AHEAD < n_rows:
-                samples.prefetch(rows[first + i + AHEAD], data)
-            nnz = samples.row(row, &x, &index)
-            for k in range(n_neurons):
-                if active[k]:
-                    scores[i * n_neurons + k] = weights.score(k, x, index, nnz)
-                    if penalised:
-                        penalty = alpha * (
-                            (1 - l1_ratio) * 0.5 * weights.norm[0, k]
-                            + l1_ratio * weights.norm[1, k]
-                        )
-                        objective[0 if multinomial else k] += penalty
-            n_wrong += decide(
-                settings, label, sample_weight[row] if sample_weight != NULL else 1.0,
-                class_weights + label * n_neurons, scores + i * n_neurons,
-                updates + i * n_neurons, active, n_neurons, objective,
-            )
+            if updates[i * n_neurons + k] != 0.0:
+                if size > 1:
+                    nnz = samples.row(batch[i], &x, &index)
+                weights.add(k, updates[i * n_neurons + k] * per_row, x, index, nnz,
+                            settings.fit_intercept)
         if l1_step > 0:
-            weights.l1_owed += l1_step
-        for k in range(n_neurons):
-            if not active[k]:
-                continue
-            if rho != 1.0:
-                weights.decay(k, rho)
-            # (A batch of one row: x, index and nnz still point at it.)
-            for i in range(size):
-                if updates[i * n_neurons + k] != 0.0:
-                    if size > 1:
-                        nnz = samples.row(rows[first + i], &x, &index)
-                    weights.add(k, updates[i * n_neurons + k] * per_row, x, index,
-                                nnz, fit_intercept)
-            if l1_step > 0:
-                # The batch's features: every one for dense rows, so once.
-                for i in range(size if samples.indptr != NULL else 1):
-                    if size > 1:
-                        nnz = samples.row(rows[first + i], &x, &index)
-                    weights.truncate(k, weights.l1_owed, x, index, nnz)
-            if 0 < settings.average <= t + first + size - 1:
-                weights.accumulate(k, size)
-        first += size
-    return n_wrong
+            # The batch's features: every one for dense rows, so once.
+            for i in range(size if samples.indptr != NULL else 1):
+                if size > 1:
+                    nnz = samples.row(batch[i], &x, &index)
+                weights.truncate(k, weights.l1_owed, x, index, nnz)
+        if 0 < settings.average <= step:
+            weights.accumulate(k, size)

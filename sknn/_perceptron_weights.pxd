@@ -66,7 +66,7 @@ cdef class Weights:
     cdef void *received_data
     cdef double min_scale
     cdef double[::1] scale, scale_sum, intercept_sum, count
-    cdef double[:, ::1] coef_sum, norm, stale
+    cdef double[:, ::1] coef_sum, norm, pending_norm
     cdef unsigned char[::1] training
 
     cdef void settle(self, Py_ssize_t k) noexcept nogil
@@ -86,8 +86,8 @@ cdef class Weights:
         if self.penalised:
             self.norm[0, k] *= rho * rho
             self.norm[1, k] *= rho
-            self.stale[0, k] *= rho * rho
-            self.stale[1, k] *= rho
+            self.pending_norm[0, k] *= rho * rho
+            self.pending_norm[1, k] *= rho
         if self.scale[k] < self.min_scale:
             self.settle(k)
 
@@ -122,9 +122,9 @@ cdef class Weights:
             squares += after * after - before * before
             magnitudes += fabs(after) - fabs(before)
         if self.penalised:
-            self.norm[0, k] += self.stale[0, k] + scale * scale * squares
-            self.norm[1, k] += self.stale[1, k] + scale * magnitudes
-            self.stale[0, k] = self.stale[1, k] = 0.0
+            self.norm[0, k] += self.pending_norm[0, k] + scale * scale * squares
+            self.norm[1, k] += self.pending_norm[1, k] + scale * magnitudes
+            self.pending_norm[0, k] = self.pending_norm[1, k] = 0.0
             if not (isfinite(self.norm[0, k]) and isfinite(self.norm[1, k])):
                 self.refresh_norms(k)  # the changes overflowed: sum them anew
 
@@ -163,8 +163,8 @@ cdef class Weights:
             squares += <double>v[j] * v[j] - before * before
             magnitudes += fabs(v[j]) - fabs(before)
         if self.penalised:
-            self.stale[0, k] += scale * scale * squares
-            self.stale[1, k] += scale * magnitudes
+            self.pending_norm[0, k] += scale * scale * squares
+            self.pending_norm[1, k] += scale * magnitudes
 
     cdef inline void accumulate(self, Py_ssize_t k, double n_steps) noexcept nogil:
         """Add the current weights ``n_steps`` times to the running sums."""

@@ -13,7 +13,8 @@ sum and averaging a step adds the scale to ``scale_sum``; and a step updates
 the norms by the change at the features it touched. :meth:`Weights.settle`
 folds the lazy terms back (``scale`` 1, ``scale_sum`` 0), which the pass does
 at its end: between passes, ``coef`` holds the weights themselves and
-``average_coef`` their plain running sum.
+``average_coef`` their plain running sum. The methods a pass calls for every
+row are defined inline in ``_perceptron_weights.pxd``; the rest is here.
 """
 
 import numpy as np
@@ -145,7 +146,7 @@ cdef class Weights:
             else MIN_SCALE_SINGLE if self.single else MIN_SCALE_DOUBLE
         )
         self.pending = np.zeros((2, n))
-        self.stale = self.pending
+        self.pending_norm = self.pending
         if penalised:
             for k in range(n):
                 self.refresh_norms(k)
@@ -239,4 +240,4 @@ cdef class Weights:
         else:
             norms_of(<const double *>self.coef_data + start, self.n_features,
                      self.scale[k], &self.norm[0, k], &self.norm[1, k])
-        self.stale[0, k] = self.stale[1, k] = 0.0
+        self.pending_norm[0, k] = self.pending_norm[1, k] = 0.0
