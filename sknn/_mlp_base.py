@@ -30,13 +30,18 @@ scikit-learn's MLPs have.
 import copy
 import warnings
 from abc import ABCMeta, abstractmethod
+from dataclasses import replace
 from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.metrics import check_scoring
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import (
+    check_consistent_length,
+    check_is_fitted,
+    validate_data,
+)
 
 from sknn._base import (
     FLOAT_DTYPES,
@@ -63,6 +68,7 @@ from sknn._network import Network
 from sknn._optimizers import SGD, Adam
 from sknn._training import STOCHASTIC_SOLVERS, minimize_stochastic
 from sknn.activations import ALIASES, Activation
+from sknn.schedules import ScheduledRate, get_schedule
 
 __all__ = ["BaseMultilayerNetwork"]
 
@@ -71,7 +77,9 @@ _FIT_STATE = (
     "_optimizer",
     "best_loss_",
     "validation_scores_",
+    "validation_loss_curve_",
     "best_validation_score_",
+    "learning_rate_curve_",
     "diagnostics_",
 )
 
@@ -135,6 +143,11 @@ class BaseMultilayerNetwork(CallbackSupportMixin, BaseEstimator, metaclass=ABCMe
         "weight_init": [StrOptions(set(WEIGHT_INITS)), list, tuple],
         "dropout": [Interval(Real, 0, 1, closed="left"), list, tuple],
         "scoring": [str, callable, None],
+        # names are checked in fit by get_schedule; objects and callables pass
+        "learning_rate_schedule": [None, str, callable],
+        "warmup_fraction": [Interval(Real, 0, 1, closed="left")],
+        "weight_decay": [Interval(Real, 0, None, closed="left")],
+        "max_grad_norm": [None, Interval(Real, 0, None, closed="neither")],
     }
 
     _numeric_targets = False
@@ -159,28 +172,34 @@ class BaseMultilayerNetwork(CallbackSupportMixin, BaseEstimator, metaclass=ABCMe
         """Score ``logits`` against held-out targets ``Y``; higher is better."""
 
     @abstractmethod
+    def _encode_validation(self, y_val, sample_weight_val, stratify, dtype):
+        """Return ``(Y_val, weights_val)``: validation targets encoded as ``Y``."""
+
+    @abstractmethod
     def _decode_targets(self, Y):
         """Return the targets ``Y`` as ``fit`` takes them (labels, 1-D ``y``)."""
 
     # -- fitting -----------------------------------------------------------
 
-    def _fit(self, X, y, sample_weight, incremental):
+    def _fit(self, X, y, sample_weight, incremental, validation_data=None):
         first_pass = not hasattr(self, "_network") or (
             not self.warm_start and not incremental
         )
+        args = (X, y, sample_weight, incremental, first_pass, validation_data)
         if not first_pass:
-            return self._train(X, y, sample_weight, incremental, first_pass)
+            return self._train(*args)
         # A refused fit from scratch leaves the estimator as it was: no
         # half-built network for a warm start to continue from.
         before = dict(self.__dict__)
         try:
-            return self._train(X, y, sample_weight, incremental, first_pass)
+            return self._train(*args)
         except BaseException:
             self.__dict__.clear()
             self.__dict__.update(before)
             raise
 
-    def _train(self, X, y, sample_weight, incremental, first_pass):
+    def _train(self, X, y, sample_weight, incremental, first_pass, validation_data):
+        self._check_solver_options(validation_data)
         tasks = self._fit_tasks(X, y, sample_weight, incremental)
         hidden_sizes = self._hidden_layer_sizes()
         activations = self._activation_functions(len(hidden_sizes))
@@ -199,6 +218,10 @@ class BaseMultilayerNetwork(CallbackSupportMixin, BaseEstimator, metaclass=ABCMe
             self._initialize(layer_sizes, activations, X.dtype, random_state)
         else:
             self._check_same_network(layer_sizes, activations)
+        if validation_data is not None:
+            validation_data = self._validate_validation_data(
+                *validation_data, stratify, X.dtype
+            )
         on_epoch_begin, on_epoch_end = tasks.begin(
             print_progress if self.verbose else None,
             fitted_state=self._state_after_epoch,
@@ -216,7 +239,7 @@ class BaseMultilayerNetwork(CallbackSupportMixin, BaseEstimator, metaclass=ABCMe
             history = minimize_lbfgs(
                 self._network,
                 X,
-                Y.astype(X.dtype, copy=False),
+                self._smoothed(Y.astype(X.dtype, copy=False)),
                 self._training_config(),
                 self._history,
                 sample_weight,
@@ -224,7 +247,14 @@ class BaseMultilayerNetwork(CallbackSupportMixin, BaseEstimator, metaclass=ABCMe
             )
         else:
             history = self._fit_stochastic(
-                X, Y, stratify, sample_weight, random_state, incremental, hooks
+                X,
+                Y,
+                stratify,
+                sample_weight,
+                random_state,
+                incremental,
+                hooks,
+                validation_data,
             )
         self._publish(history)
         if recorder is not None:
@@ -250,6 +280,84 @@ class BaseMultilayerNetwork(CallbackSupportMixin, BaseEstimator, metaclass=ABCMe
             reset=reset,
         )
 
+    def _check_solver_options(self, validation_data):
+        """Refuse options that the solver, or the absence of early stopping, ignores."""
+        if validation_data is not None:
+            X_val, y_val, _ = validation_data
+            if y_val is None or X_val is None:
+                given, missing = (
+                    ("X_val", "y_val") if y_val is None else ("y_val", "X_val")
+                )
+                raise ValueError(
+                    f"{given} is provided, but {missing} was not provided."
+                )
+            if self.solver == "lbfgs" or not self.early_stopping:
+                raise ValueError(
+                    "X_val and y_val are passed to fit, but they are used only for "
+                    "early stopping by the stochastic solvers: set "
+                    "early_stopping=True with solver='adam' or 'sgd' (with "
+                    "n_iter_no_change=np.inf the fit runs every epoch and keeps "
+                    "the best one), or do not pass them."
+                )
+        if self.solver != "lbfgs":
+            return
+        stochastic_only = {
+            "learning_rate_schedule": self.learning_rate_schedule is not None,
+            "warmup_fraction": self.warmup_fraction > 0,
+            "weight_decay": self.weight_decay > 0,
+            "max_grad_norm": self.max_grad_norm is not None,
+        }
+        for name, used in stochastic_only.items():
+            if used:
+                raise ValueError(
+                    f"{name}={getattr(self, name)!r} applies to the steps of the "
+                    "stochastic solvers, and solver='lbfgs' takes none: use "
+                    f"solver='adam' or 'sgd', or leave {name} at its default "
+                    "(alpha is the L2 penalty L-BFGS minimises)."
+                )
+
+    def _validate_validation_data(
+        self, X_val, y_val, sample_weight_val, stratify, dtype
+    ):
+        """Return ``(X_val, Y_val, weights_val)`` checked against the training data."""
+        try:
+            X_val = validate_data(
+                self, X_val, accept_sparse="csr", dtype=dtype, reset=False
+            )
+        except ValueError as error:
+            raise ValueError(f"X_val does not match X: {error}") from None
+        y_val = np.asarray(y_val)
+        check_consistent_length(X_val, y_val)
+        if X_val.shape[0] < 2:
+            raise ValueError(
+                "The validation set is too small. Increase 'validation_fraction' "
+                "or the size of your dataset."
+            )
+        if sample_weight_val is not None:
+            sample_weight_val = check_sample_weight(sample_weight_val, X_val, dtype)
+        Y_val, weights_val = self._encode_validation(
+            y_val, sample_weight_val, stratify, dtype
+        )
+        if weights_val is not None and not weights_val.sum() > 0:
+            raise ValueError(
+                "The sample weights of the validation set are all zero; give "
+                "some validation samples a positive weight."
+            )
+        return X_val, Y_val, weights_val
+
+    def _smoothed(self, Y):
+        """``Y`` with label smoothing applied, in place (a float matrix)."""
+        smoothing = self._target_smoothing()
+        if smoothing is not None:
+            scale, shift = smoothing
+            Y *= Y.dtype.type(scale)
+            Y += Y.dtype.type(shift)
+        return Y
+
+    def _target_smoothing(self):
+        """``(scale, shift)`` of label smoothing on the training targets, or None."""
+        return None
+
     def _training_config(self):
         return TrainingConfig(
             max_iter=self.max_iter,
@@ -259,6 +367,7 @@ class BaseMultilayerNetwork(CallbackSupportMixin, BaseEstimator, metaclass=ABCMe
             shuffle=self.shuffle,
             adaptive=self.solver == "sgd" and self.learning_rate == "adaptive",
             max_fun=self.max_fun,
+            max_grad_norm=self.max_grad_norm,
         )
 
     def _fit_tasks(self, X, y, sample_weight, incremental):
@@ -347,27 +456,47 @@ class BaseMultilayerNetwork(CallbackSupportMixin, BaseEstimator, metaclass=ABCMe
             )
 
     def _fit_stochastic(
-        self, X, Y, stratify, sample_weight, random_state, incremental, hooks
+        self,
+        X,
+        Y,
+        stratify,
+        sample_weight,
+        random_state,
+        incremental,
+        hooks,
+        validation_data,
     ):
         if incremental and self.early_stopping:
             raise ValueError(
                 "partial_fit does not support early_stopping=True: set "
                 "early_stopping=False, or call fit."
             )
+        schedule = get_schedule(self.learning_rate_schedule)
         if not incremental or not hasattr(self, "_optimizer"):
             self._optimizer = self._new_optimizer()
         validation = None
-        if self.early_stopping:
+        if validation_data is not None:
+            validation = self._validation_scorer(*validation_data)
+        elif self.early_stopping:
             X, Y, sample_weight, validation = self._hold_out(
                 X, Y, stratify, sample_weight, random_state
             )
         self._prepare_dropout(random_state, incremental)
         batch_size = resolve_batch_size(self.batch_size, X.shape[0])
+        batches = MiniBatches(
+            X, Y, sample_weight, batch_size, smoothing=self._target_smoothing()
+        )
+        config = self._training_config()
+        rate = ScheduledRate(
+            schedule, self.warmup_fraction, self.max_iter * batches.n_batches
+        )
+        if rate.active:
+            config = replace(config, rate=rate)
         return minimize_stochastic(
             self._network,
             self._optimizer,
-            MiniBatches(X, Y, sample_weight, batch_size),
-            self._training_config(),
+            batches,
+            config,
             self._history,
             random_state,
             validation=validation,
@@ -418,6 +547,7 @@ class BaseMultilayerNetwork(CallbackSupportMixin, BaseEstimator, metaclass=ABCMe
                 momentum=self.momentum,
                 nesterov=self.nesterovs_momentum,
                 power_t=self.power_t,
+                weight_decay=self.weight_decay,
             )
         return Adam(
             params,
@@ -425,6 +555,7 @@ class BaseMultilayerNetwork(CallbackSupportMixin, BaseEstimator, metaclass=ABCMe
             beta_1=self.beta_1,
             beta_2=self.beta_2,
             epsilon=self.epsilon,
+            weight_decay=self.weight_decay,
         )
 
     def _hold_out(self, X, Y, stratify, sample_weight, random_state):
@@ -464,45 +595,54 @@ class BaseMultilayerNetwork(CallbackSupportMixin, BaseEstimator, metaclass=ABCMe
         return train[0], train[1], weights_train, score
 
     def _validation_scorer(self, X_val, Y_val, weights_val):
-        """Return a function scoring the current network on held-out data.
+        """Return a function of the current network: its validation score and loss.
 
-        ``scoring=None`` scores as scikit-learn (accuracy, or R²); 'loss'
-        with the mean validation loss, negated so that higher is better; any
-        other value is a scorer for :func:`sklearn.metrics.check_scoring`,
-        called on the estimator as it stands.
+        The score: ``scoring=None`` scores as scikit-learn (accuracy, or
+        R²); 'loss' with the mean validation loss, negated so that higher is
+        better; any other value is a scorer for
+        :func:`sklearn.metrics.check_scoring`, called on the estimator as it
+        stands. The loss: the mean loss on the validation data, without the
+        penalty and against the true (unsmoothed) targets, from the same
+        forward pass as the built-in scores (a scorer makes its own).
         """
         network = self._network
+        n = len(Y_val) if weights_val is None else float(weights_val.sum())
+
+        def logits_and_loss():
+            # Overflowing weights score NaN, and a loss or R² that overflows
+            # (Poisson's exp, squares of 1e200) scores -inf: both are answers
+            # here, not faults to warn about.
+            with np.errstate(over="ignore", invalid="ignore"):
+                logits = network.logits(X_val)
+                if not np.isfinite(logits).all():
+                    return None, np.nan
+                return logits, network.loss.value(logits, Y_val, weights_val) / n
+
         if self.scoring is None or self.scoring == "loss":
 
-            def score():
-                # Overflowing weights score NaN, and a loss or R² that
-                # overflows (Poisson's exp, squares of 1e200) scores -inf:
-                # both are answers here, not faults to warn about.
+            def evaluate():
+                logits, loss = logits_and_loss()
+                if logits is None or self.scoring == "loss":
+                    return -loss, loss
                 with np.errstate(over="ignore", invalid="ignore"):
-                    logits = network.logits(X_val)
-                    if not np.isfinite(logits).all():
-                        return np.nan
-                    if self.scoring is None:
-                        return self._validation_score(logits, Y_val, weights_val)
-                    total = network.loss.value(logits, Y_val, weights_val)
-                n = len(Y_val) if weights_val is None else weights_val.sum()
-                return -total / n
+                    return self._validation_score(logits, Y_val, weights_val), loss
 
-            return score
+            return evaluate
         scorer = check_scoring(self, scoring=self.scoring)
         y_val = self._decode_targets(Y_val)
         kwargs = {} if weights_val is None else {"sample_weight": weights_val}
 
-        def score():
+        def evaluate():
+            loss = logits_and_loss()[1]
             with warnings.catch_warnings():
                 # The held-out rows are validated arrays: no feature names.
                 warnings.filterwarnings("ignore", "X does not have valid feature")
                 try:
-                    return float(scorer(self, X_val, y_val, **kwargs))
+                    return float(scorer(self, X_val, y_val, **kwargs)), loss
                 except _OutputOverflow:
-                    return np.nan  # as the built-in scores of diverging weights
+                    return np.nan, loss  # as the built-in scores of diverging weights
 
-        return score
+        return evaluate
 
     def _publish(self, history):
         """Set the fitted attributes scikit-learn's MLPs have from ``history``."""
@@ -514,7 +654,9 @@ class BaseMultilayerNetwork(CallbackSupportMixin, BaseEstimator, metaclass=ABCMe
         if history.stochastic:
             self.best_loss_ = history.best_loss
             self.validation_scores_ = history.validation_scores
+            self.validation_loss_curve_ = history.validation_losses
             self.best_validation_score_ = history.best_validation_score
+            self.learning_rate_curve_ = history.learning_rates
 
     # -- predicting --------------------------------------------------------
 
