@@ -9,6 +9,7 @@ TEACHING_ORDER = [
     "plot_vanishing_gradients.py",
     "plot_dead_relu.py",
     "plot_remedies.py",
+    "plot_learning_rate_schedules.py",
     "plot_grid_search.py",
     "plot_sklearn_swap.py",
     "plot_out_of_core.py",
