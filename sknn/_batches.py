@@ -17,14 +17,14 @@ from sknn._warnings import warn
 __all__ = ["MiniBatches", "resolve_batch_size"]
 
 
-def resolve_batch_size(batch_size, n_samples):
-    """Return the batch size to train with: 'auto' is ``min(200, n_samples)``.
+def resolve_batch_size(batch_size, n_samples, auto=200):
+    """Return the batch size to train with: 'auto' is ``min(auto, n_samples)``.
 
-    A batch size larger than the number of samples is clipped to it, with a
-    warning, as scikit-learn does.
+    ``auto`` is scikit-learn's 200 for the MLPs. A batch size larger than the
+    number of samples is clipped to it, with a warning, as scikit-learn does.
     """
     if batch_size == "auto":
-        return min(200, n_samples)
+        return min(auto, n_samples)
     if batch_size > n_samples:
         warn(
             f"batch_size={batch_size} is larger than the {n_samples} training "

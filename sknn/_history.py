@@ -43,6 +43,12 @@ class TrainingConfig:
     max_grad_norm : float or None
         Gradients whose norm exceeds this are scaled down to it before the
         step; None clips nothing.
+    advise_scaling : bool
+        Whether warnings and errors may advise scaling the input; False
+        where the estimator scales its input itself.
+    warn_at_max_iter : bool
+        Whether reaching ``max_iter`` warns that training has not
+        converged; False where a fixed number of epochs is the plan.
     """
 
     max_iter: int = 200
@@ -54,6 +60,8 @@ class TrainingConfig:
     max_fun: int = 15000
     rate: object = None
     max_grad_norm: float | None = None
+    advise_scaling: bool = True
+    warn_at_max_iter: bool = True
 
 
 @dataclass

@@ -27,6 +27,7 @@ train, and the training history comes back as a
 scikit-learn's MLPs have.
 """
 
+import contextlib
 import copy
 import warnings
 from abc import ABCMeta, abstractmethod
@@ -153,6 +154,9 @@ class BaseMultilayerNetwork(CallbackSupportMixin, BaseEstimator, metaclass=ABCMe
     _numeric_targets = False
     """Whether ``validate_data`` must find numeric targets (regression)."""
 
+    _auto_batch_size = 200
+    """What ``batch_size='auto'`` means, at most: scikit-learn's 200."""
+
     # -- the hooks ---------------------------------------------------------
 
     @abstractmethod
@@ -210,7 +214,7 @@ class BaseMultilayerNetwork(CallbackSupportMixin, BaseEstimator, metaclass=ABCMe
         sample_weight = self._target_weights(
             sample_weight, stratify, incremental, X.dtype
         )
-        layer_sizes = [X.shape[1], *hidden_sizes, Y.shape[1]]
+        layer_sizes = [self._input_width(X), *hidden_sizes, Y.shape[1]]
         # One generator for the whole fit, drawn from in scikit-learn's order:
         # the initial weights, then the validation split, then the shuffles.
         random_state = check_random_state(self.random_state)
@@ -321,9 +325,7 @@ class BaseMultilayerNetwork(CallbackSupportMixin, BaseEstimator, metaclass=ABCMe
     ):
         """Return ``(X_val, Y_val, weights_val)`` checked against the training data."""
         try:
-            X_val = validate_data(
-                self, X_val, accept_sparse="csr", dtype=dtype, reset=False
-            )
+            X_val = self._validate_X(X_val)
         except ValueError as error:
             raise ValueError(f"X_val does not match X: {error}") from None
         y_val = np.asarray(y_val)
@@ -441,8 +443,21 @@ class BaseMultilayerNetwork(CallbackSupportMixin, BaseEstimator, metaclass=ABCMe
         self.n_layers_ = len(layer_sizes)
         loss = get_loss(self._loss_name())
         self.out_activation_ = loss.out_activation
-        self._network = Network(layer_sizes, activations, loss, dtype=dtype)
+        input_layer = self._input_layer(dtype)
+        self._network = Network(
+            layer_sizes, activations, loss, dtype=dtype, input_layer=input_layer
+        )
         self._network.initialize(random_state, self.weight_init)
+        if input_layer is not None:
+            input_layer.initialize(random_state)
+
+    def _input_layer(self, dtype):
+        """The trainable stage before the first dense layer; None for an MLP."""
+        return None
+
+    def _input_width(self, X):
+        """The width of the first dense layer's input, for validated ``X``."""
+        return X.shape[1]
 
     def _check_same_network(self, layer_sizes, activations):
         network = self._network
@@ -482,7 +497,9 @@ class BaseMultilayerNetwork(CallbackSupportMixin, BaseEstimator, metaclass=ABCMe
                 X, Y, stratify, sample_weight, random_state
             )
         self._prepare_dropout(random_state, incremental)
-        batch_size = resolve_batch_size(self.batch_size, X.shape[0])
+        batch_size = resolve_batch_size(
+            self.batch_size, X.shape[0], self._auto_batch_size
+        )
         batches = MiniBatches(
             X, Y, sample_weight, batch_size, smoothing=self._target_smoothing()
         )
@@ -568,17 +585,17 @@ class BaseMultilayerNetwork(CallbackSupportMixin, BaseEstimator, metaclass=ABCMe
             )
         except ValueError as error:
             if labels is None or labels.dtype != bool or "Classes" not in str(error):
-                raise
+                raise _SplitError(str(error)) from None
             # scikit-learn's words name 'True'; say which class that is.
             negative, positive = self.classes_.tolist()
-            raise ValueError(
+            raise _SplitError(
                 f"{error} (Two classes are stratified as scikit-learn does, by "
                 f"whether a sample is of class {positive!r}: 'True' is that "
                 f"class, 'False' the class {negative!r}.)"
             ) from None
         X_val, Y_val = val[0], val[1]
         if X_val.shape[0] < 2:
-            raise ValueError(
+            raise _SplitError(
                 "The validation set is too small. Increase 'validation_fraction' "
                 "or the size of your dataset."
             )
@@ -634,7 +651,7 @@ class BaseMultilayerNetwork(CallbackSupportMixin, BaseEstimator, metaclass=ABCMe
 
         def evaluate():
             loss = logits_and_loss()[1]
-            with warnings.catch_warnings():
+            with warnings.catch_warnings(), self._on_validated_input():
                 # The held-out rows are validated arrays: no feature names.
                 warnings.filterwarnings("ignore", "X does not have valid feature")
                 try:
@@ -643,6 +660,15 @@ class BaseMultilayerNetwork(CallbackSupportMixin, BaseEstimator, metaclass=ABCMe
                     return np.nan, loss  # as the built-in scores of diverging weights
 
         return evaluate
+
+    def _on_validated_input(self):
+        """A context in which the predict methods take validated input as it is.
+
+        A scorer calls ``predict`` on the held-out rows, which are already
+        validated; the MLPs validate them again at no harm, an estimator that
+        transforms its input (the tabular networks) must not.
+        """
+        return contextlib.nullcontext()
 
     def _publish(self, history):
         """Set the fitted attributes scikit-learn's MLPs have from ``history``."""
@@ -762,6 +788,10 @@ def _stratification_labels(classes, stratify):
     if len(classes) == 2:
         return (stratify == 1)[:, np.newaxis]
     return classes[stratify]
+
+
+class _SplitError(ValueError):
+    """The training data cannot be split for early stopping (too small)."""
 
 
 class _OutputOverflow(ValueError):

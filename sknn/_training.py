@@ -269,11 +269,12 @@ def minimize_stochastic(
     # The weights kept must predict finite values on the data they were fitted
     # to. A fit checks once at the end (one forward pass); partial_fit, whose
     # calls are each one epoch, checks only after a divergence.
+    advise = config.advise_scaling
     if diverged:
-        keep_finite_weights(network, batches.X, snapshots.candidates())
+        keep_finite_weights(network, batches.X, snapshots.candidates(), advise)
     elif not incremental:
         keep_finite_weights(
-            network, batches.X, [network.params, *snapshots.candidates()]
+            network, batches.X, [network.params, *snapshots.candidates()], advise
         )
     return history
 
@@ -317,10 +318,10 @@ def _epoch_loop(
         )
         if not (math.isfinite(loss) and np.isfinite(network.params).all()):
             if not history.loss_curve:
-                raise_unusable_fit(batches.X)
+                raise_unusable_fit(batches.X, config.advise_scaling)
             if history.loss is None:
                 history.loss = loss  # diverged at once: the only loss there is
-            warn_divergence(history.n_iter + 1, batches.X)
+            warn_divergence(history.n_iter + 1, batches.X, config.advise_scaling)
             return True
         _record_epoch(history, loss, batches.n_samples)
         history.learning_rates.append(
@@ -348,7 +349,9 @@ def _epoch_loop(
             return False
         if stop or incremental:
             return False
-    scaling = scale_advice(batches.X)
+    if not config.warn_at_max_iter:
+        return False
+    scaling = scale_advice(batches.X if config.advise_scaling else None)
     warn(
         f"Stochastic optimizer: the maximum number of iterations ({config.max_iter}) "
         "was reached and the optimization has not converged yet. Increase "
