@@ -161,8 +161,25 @@ class _TableStage:
         return tags
 
 
-_SHARED_DOC = """
-    categorical_features : 'from_dtype', None, array-like of bool, int or str, \\
+class TabularMLPClassifier(_TableStage, MLPNeuronClassifier):
+    """A network that classifies the rows of a table: data frames in, no tuning.
+
+    It takes a numpy array, a pandas DataFrame or a polars DataFrame as it
+    is: numeric columns with missing values, categorical columns from their
+    dtype. Inside ``fit`` it learns the preprocessing from the training data
+    alone (robust scaling with smooth clipping and missing indicators for
+    numbers, one-hot columns or embedding tables for categories), embeds each
+    numeric column periodically, and trains three hidden layers with a
+    procedure that the tabular-network literature found to work across
+    tables (RealMLP, Holzmüller et al. 2024): Adam with ``beta_2=0.95``, a
+    cosine learning-rate schedule, label smoothing, and the best epoch on a
+    held-out fifth. Its defaults are its own: it is not a drop-in
+    replacement for scikit-learn's MLPClassifier (that is
+    :class:`MLPNeuronClassifier`), and it has no ``partial_fit``.
+
+    Parameters
+    ----------
+    categorical_features : 'from_dtype', None, array-like of bool, int or str, \
             default='from_dtype'
         Which columns are categorical. 'from_dtype': those of category,
         enum, string, object or bool dtype in a data frame (all columns of
@@ -294,33 +311,6 @@ _SHARED_DOC = """
 
     max_grad_norm : float or None, default=None
         Clip each step's gradient to this norm.
-"""
-
-
-def _with_shared(doc):
-    return doc.replace("    {shared}\n", _SHARED_DOC.lstrip("\n"))
-
-
-class TabularMLPClassifier(_TableStage, MLPNeuronClassifier):
-    __doc__ = _with_shared(
-        """A network that classifies the rows of a table: data frames in, no tuning.
-
-    It takes a numpy array, a pandas DataFrame or a polars DataFrame as it
-    is: numeric columns with missing values, categorical columns from their
-    dtype. Inside ``fit`` it learns the preprocessing from the training data
-    alone (robust scaling with smooth clipping and missing indicators for
-    numbers, one-hot columns or embedding tables for categories), embeds each
-    numeric column periodically, and trains three hidden layers with a
-    procedure that the tabular-network literature found to work across
-    tables (RealMLP, Holzmüller et al. 2024): Adam with ``beta_2=0.95``, a
-    cosine learning-rate schedule, label smoothing, and the best epoch on a
-    held-out fifth. Its defaults are its own: it is not a drop-in
-    replacement for scikit-learn's MLPClassifier (that is
-    :class:`MLPNeuronClassifier`), and it has no ``partial_fit``.
-
-    Parameters
-    ----------
-    {shared}
     class_weight : dict, 'balanced' or None, default=None
         Weights of the classes in the loss.
 
@@ -336,11 +326,36 @@ class TabularMLPClassifier(_TableStage, MLPNeuronClassifier):
         The number of columns seen in ``fit``.
     feature_names_in_ : ndarray of shape (n_features_in_,)
         The column names seen in ``fit``, where they are all strings.
-    loss_, loss_curve_, best_loss_, validation_scores_, \\
-validation_loss_curve_, best_validation_score_, learning_rate_curve_, \\
-n_iter_, t_, coefs_, intercepts_, n_layers_, n_outputs_, out_activation_
-        As :class:`MLPNeuronClassifier`'s; ``coefs_[0]`` takes the input
+    loss_ : float
+        The training loss at the end of the last epoch.
+    loss_curve_ : list of float
+        The training loss after each epoch.
+    validation_scores_ : list of float or None
+        The validation score after each epoch (with ``scoring='loss'``, the
+        negated validation loss); None without a validation set.
+    validation_loss_curve_ : list of float or None
+        The mean validation loss after each epoch; None without one.
+    best_validation_score_ : float or None
+        The best validation score, whose weights the network keeps.
+    best_loss_ : float or None
+        The lowest training loss, when there is no validation set.
+    learning_rate_curve_ : list of float
+        The learning rate of each epoch's last step.
+    n_iter_ : int
+        The epochs run.
+    t_ : int
+        The training samples seen.
+    coefs_ : list of ndarray
+        The dense layers' weight matrices; ``coefs_[0]`` takes the input
         layer's outputs.
+    intercepts_ : list of ndarray
+        The dense layers' biases.
+    n_layers_ : int
+        The number of dense layers, input and output included.
+    n_outputs_ : int
+        The number of outputs.
+    out_activation_ : str
+        The output function.
 
     See Also
     --------
@@ -352,14 +367,13 @@ n_iter_, t_, coefs_, intercepts_, n_layers_, n_outputs_, out_activation_
     --------
     >>> import pandas as pd
     >>> from sknn import TabularMLPClassifier
-    >>> X = pd.DataFrame({{"size": [1.0, 2.5, None, 4.0] * 25,
-    ...                   "colour": ["red", "blue", "red", "green"] * 25}})
+    >>> X = pd.DataFrame({"size": [1.0, 2.5, None, 4.0] * 25,
+    ...                   "colour": ["red", "blue", "red", "green"] * 25})
     >>> y = (X["colour"] == "red").to_numpy()
     >>> clf = TabularMLPClassifier(max_iter=5, random_state=0).fit(X, y)
     >>> clf.predict(X.head(3))
     array([ True, False,  True])
     """
-    )
 
     _parameter_constraints: dict = {
         **MLPNeuronClassifier._parameter_constraints,
@@ -466,7 +480,7 @@ n_iter_, t_, coefs_, intercepts_, n_layers_, n_outputs_, out_activation_
 
         Parameters
         ----------
-        X : {array-like, pandas DataFrame, polars DataFrame} of shape \\
+        X : {array-like, pandas DataFrame, polars DataFrame} of shape \
                 (n_samples, n_features)
             The table, as it is.
         y : array-like of shape (n_samples,) or (n_samples, n_labels)
@@ -493,8 +507,7 @@ n_iter_, t_, coefs_, intercepts_, n_layers_, n_outputs_, out_activation_
 
 
 class TabularMLPRegressor(_TableStage, MLPNeuronRegressor):
-    __doc__ = _with_shared(
-        """A network that regresses on the rows of a table: data frames in, no tuning.
+    """A network that regresses on the rows of a table: data frames in, no tuning.
 
     :class:`TabularMLPClassifier`'s table stage and training procedure, for
     numeric targets, which it standardises inside ``fit`` (and maps back in
@@ -504,21 +517,179 @@ class TabularMLPRegressor(_TableStage, MLPNeuronRegressor):
 
     Parameters
     ----------
-    loss : {'squared_error', 'absolute_error', 'poisson'}, \\
+    loss : {'squared_error', 'absolute_error', 'poisson'}, \
             default='squared_error'
         The loss; 'poisson' targets are scaled by their mean, not centred.
-    {shared}
+    categorical_features : 'from_dtype', None, array-like of bool, int or str, \
+            default='from_dtype'
+        Which columns are categorical. 'from_dtype': those of category,
+        enum, string, object or bool dtype in a data frame (all columns of
+        a numpy array of strings or objects; none of a numeric array); None:
+        none; or a boolean mask, column indices or column names, as
+        :class:`~sklearn.ensemble.HistGradientBoostingClassifier` takes them.
+        Columns with at most 8 categories are one-hot encoded, the others
+        embedded (``categorical_embedding_dims``); a missing value is a
+        category of its own, and a category unseen in ``fit`` is read as
+        missing.
+
+    numeric_embedding : {'pbld', 'plr'} or None, default='pbld'
+        How each numeric column enters the network, after robust scaling
+        and smooth clipping: 'pbld' (RealMLP's periodic embedding, learned
+        frequencies and phases, ``cos``, a linear map, and the value
+        itself beside it), 'plr' (Gorishniy et al.'s periodic-linear-relu),
+        or None for the scaled value alone.
+
+    n_frequencies : int, default=16
+        The learned frequencies per numeric column.
+
+    embedding_dims : int, default=4
+        The outputs per numeric column of its embedding.
+
+    frequency_scale : float, default=0.1
+        The standard deviation of the initial frequencies (in turns per
+        unit of the scaled column).
+
+    categorical_embedding_dims : int, default=8
+        The outputs per embedded categorical column.
+
+    hidden_layer_sizes : array-like of int, default=(256, 256, 256)
+        The number of neurons in each hidden layer.
+
+    activation : str, Activation or list, default='relu'
+        The hidden layers' activation (see :class:`MLPNeuronClassifier`).
+
+    solver : {'adam', 'sgd', 'lbfgs'}, default='adam'
+        How the weights are optimised.
+
+    alpha : float, default=0.0
+        The L2 penalty on the dense weights.
+
+    batch_size : int or 'auto', default='auto'
+        The samples per mini-batch; 'auto' is ``min(256, n_samples)``.
+
+    learning_rate : {'constant', 'invscaling', 'adaptive'}, default='constant'
+        The per-epoch schedule of 'sgd' (see :class:`MLPNeuronClassifier`).
+
+    learning_rate_init : float, default=0.003
+        The peak step size of 'adam' and 'sgd'.
+
+    power_t : float, default=0.5
+        The exponent of 'invscaling'.
+
+    max_iter : int, default=40
+        The epochs to train (the best one is kept, see ``early_stopping``).
+
+    shuffle : bool, default=True
+        Whether to visit the samples in a new order each epoch.
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds the initial weights, the validation split and the shuffles.
+
+    tol : float, default=1e-4
+        The improvement that counts for ``n_iter_no_change``.
+
+    verbose : bool, default=False
+        Print the loss after every epoch.
+
+    warm_start : bool, default=False
+        Start ``fit`` from the previous fit's weights (the data must have
+        the same columns and targets).
+
+    momentum : float, default=0.9
+        The momentum of 'sgd'.
+
+    nesterovs_momentum : bool, default=True
+        Whether 'sgd' uses Nesterov's momentum.
+
+    early_stopping : bool, default=True
+        Hold out ``validation_fraction`` of the data (or use ``X_val``) and
+        keep the weights of the epoch that scored best on it.
+
+    validation_fraction : float, default=0.2
+        The share of the data held out.
+
+    beta_1 : float, default=0.9
+        Adam's decay rate of the gradient's running mean.
+
+    beta_2 : float, default=0.95
+        Adam's decay rate of the squared gradient's running mean (RealMLP's
+        0.95: steps adapt faster than with the usual 0.999).
+
+    epsilon : float, default=1e-8
+        Added to Adam's denominator.
+
+    n_iter_no_change : int or np.inf, default=np.inf
+        Epochs without improvement before stopping; the default runs every
+        epoch and keeps the best.
+
+    max_fun : int, default=15000
+        The most loss evaluations of 'lbfgs'.
+
+    negative_slope : float, default=0.01
+        The slope of 'leaky_relu' below 0.
+
+    diagnostics : bool, default=False
+        Record per-layer training diagnostics in ``diagnostics_``.
+
+    weight_init : str or list of str, default='glorot_uniform'
+        How the dense layers' initial weights are drawn.
+
+    dropout : float or list of float, default=0.0
+        The probability of dropping each hidden unit while training.
+
+    scoring : str, callable or None, default='loss'
+        What picks the best epoch on the validation data: 'loss' (the mean
+        validation loss), None (accuracy or R²), or a scorer.
+
+    learning_rate_schedule : str, Schedule, callable or None, default='cosine'
+        The factor on the learning rate at each step (:mod:`sknn.schedules`).
+
+    warmup_fraction : float, default=0.0
+        The share of the steps of linear warm-up.
+
+    weight_decay : float, default=0.0
+        Decoupled weight decay on the dense weights.
+
+    max_grad_norm : float or None, default=None
+        Clip each step's gradient to this norm.
+
     Attributes
     ----------
     n_features_in_ : int
         The number of columns seen in ``fit``.
     feature_names_in_ : ndarray of shape (n_features_in_,)
         The column names seen in ``fit``, where they are all strings.
-    loss_, loss_curve_, best_loss_, validation_scores_, \\
-validation_loss_curve_, best_validation_score_, learning_rate_curve_, \\
-n_iter_, t_, coefs_, intercepts_, n_layers_, n_outputs_, out_activation_
-        As :class:`MLPNeuronRegressor`'s, with the losses on the
-        standardised targets.
+    loss_ : float
+        The training loss at the end of the last epoch, on the standardised
+        targets (as every loss here).
+    loss_curve_ : list of float
+        The training loss after each epoch.
+    validation_scores_ : list of float or None
+        The validation score after each epoch (with ``scoring='loss'``, the
+        negated validation loss); None without a validation set.
+    validation_loss_curve_ : list of float or None
+        The mean validation loss after each epoch; None without one.
+    best_validation_score_ : float or None
+        The best validation score, whose weights the network keeps.
+    best_loss_ : float or None
+        The lowest training loss, when there is no validation set.
+    learning_rate_curve_ : list of float
+        The learning rate of each epoch's last step.
+    n_iter_ : int
+        The epochs run.
+    t_ : int
+        The training samples seen.
+    coefs_ : list of ndarray
+        The dense layers' weight matrices; ``coefs_[0]`` takes the input
+        layer's outputs.
+    intercepts_ : list of ndarray
+        The dense layers' biases.
+    n_layers_ : int
+        The number of dense layers, input and output included.
+    n_outputs_ : int
+        The number of outputs.
+    out_activation_ : str
+        The output function.
 
     See Also
     --------
@@ -532,14 +703,13 @@ n_iter_, t_, coefs_, intercepts_, n_layers_, n_outputs_, out_activation_
     >>> import pandas as pd
     >>> from sknn import TabularMLPRegressor
     >>> rng = np.random.RandomState(0)
-    >>> X = pd.DataFrame({{"area": rng.uniform(20, 200, 200),
-    ...                   "city": rng.choice(["a", "b", "c"], 200)}})
+    >>> X = pd.DataFrame({"area": rng.uniform(20, 200, 200),
+    ...                   "city": rng.choice(["a", "b", "c"], 200)})
     >>> y = 3000 * X["area"] + 1e5 * (X["city"] == "a")
     >>> reg = TabularMLPRegressor(max_iter=20, random_state=0).fit(X, y)
     >>> bool(reg.score(X, y) > 0.9)
     True
     """
-    )
 
     _parameter_constraints: dict = {
         **MLPNeuronRegressor._parameter_constraints,
@@ -644,7 +814,7 @@ n_iter_, t_, coefs_, intercepts_, n_layers_, n_outputs_, out_activation_
 
         Parameters
         ----------
-        X : {array-like, pandas DataFrame, polars DataFrame} of shape \\
+        X : {array-like, pandas DataFrame, polars DataFrame} of shape \
                 (n_samples, n_features)
             The table, as it is.
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
@@ -698,7 +868,7 @@ n_iter_, t_, coefs_, intercepts_, n_layers_, n_outputs_, out_activation_
 
         Parameters
         ----------
-        X : {array-like, pandas DataFrame, polars DataFrame} of shape \\
+        X : {array-like, pandas DataFrame, polars DataFrame} of shape \
                 (n_samples, n_features)
             The table, with the columns of ``fit``.
 

@@ -209,3 +209,21 @@ def test_fit_warns_nothing_on_a_plain_table():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         TabularMLPClassifier(**SMALL).fit(X, y)
+
+
+def test_the_two_estimators_document_their_shared_parameters_alike():
+    import inspect
+
+    from numpydoc.docscrape import ClassDoc
+
+    docs = {}
+    for estimator in (TabularMLPClassifier, TabularMLPRegressor):
+        documented = {p.name: p for p in ClassDoc(estimator)["Parameters"]}
+        signature = list(inspect.signature(estimator).parameters)
+        assert list(documented) == signature
+        docs[estimator] = documented
+    own = {"loss", "class_weight", "label_smoothing"}
+    classifier, regressor = docs.values()
+    for name in set(classifier) - own:
+        assert classifier[name].type == regressor[name].type, name
+        assert classifier[name].desc == regressor[name].desc, name
