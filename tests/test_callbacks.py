@@ -251,6 +251,7 @@ def test_without_callbacks_the_loop_gets_its_hooks_unchanged(data):
     assert "_callback_fit_ctx" not in vars(est)
 
 
+@pytest.mark.slow  # a new interpreter imports scikit-learn: about two seconds
 def test_without_the_callback_api_everything_else_works():
     callback_api()  # the test hides it
     # scikit-learn < 1.9 has no sklearn.callback; hide its public names (the

@@ -9,6 +9,9 @@ import sklearn
 from sknn import _demo, cli
 from sknn._info import info_lines
 
+# The command line trains the demo's networks and reads the installation.
+pytestmark = pytest.mark.slow
+
 
 def test_demo_runs_the_demo_and_returns_its_status(monkeypatch, capsys):
     def broken():

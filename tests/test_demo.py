@@ -8,6 +8,9 @@ from sklearn.exceptions import ConvergenceWarning
 
 from sknn import _demo as demo
 
+# The command line trains the demo's networks and reads the installation.
+pytestmark = pytest.mark.slow
+
 # Every estimator sknn exports gets demo rows, each beside its scikit-learn peer.
 EXPECTED_MODELS = {
     "sklearn.Perceptron": ["step"],

@@ -31,6 +31,7 @@ import re
 import warnings
 
 import numpy as np
+import pytest
 import scipy.sparse as sp
 from hypothesis import given
 from hypothesis import strategies as st
@@ -40,6 +41,9 @@ from sknn import MLPNeuronClassifier, MLPNeuronRegressor, PerceptronClassifier
 from sknn._initialization import WEIGHT_INITS
 from sknn._mlp_base import HIDDEN_ACTIVATIONS
 from sknn.activations import get_activation
+
+# hypothesis runs 500 examples per estimator: seconds each, for the fast loop too many.
+pytestmark = pytest.mark.slow
 
 EXPECTED_ERRORS = [
     # the early-stopping split (scikit-learn's train_test_split wording)

@@ -14,6 +14,9 @@ import sklearn
 import sknn
 from sknn._info import ONNX_PACKAGES, info_lines
 
+# The command line trains the demo's networks and reads the installation.
+pytestmark = pytest.mark.slow
+
 
 def info_text():
     return "\n".join(info_lines())
