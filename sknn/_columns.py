@@ -163,9 +163,9 @@ class ColumnEncoder(TransformerMixin, BaseEstimator):
     ----------
     n_features_in_ : int
         The number of columns seen in fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         The column names seen in fit, where they are all strings.
-    is_categorical_ : ndarray of shape (n_features_in_,), dtype=bool
+    is_categorical_ : ndarray of shape (`n_features_in_`,), dtype=bool
         Which columns are treated as categorical.
     numeric_columns_, one_hot_columns_, coded_columns_ : ndarray of int
         The indices of the input columns in each group.

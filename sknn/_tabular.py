@@ -324,7 +324,7 @@ class TabularMLPClassifier(_TableStage, MLPNeuronClassifier):
         The class labels.
     n_features_in_ : int
         The number of columns seen in ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         The column names seen in ``fit``, where they are all strings.
     loss_ : float
         The training loss at the end of the last epoch.
@@ -657,7 +657,7 @@ class TabularMLPRegressor(_TableStage, MLPNeuronRegressor):
     ----------
     n_features_in_ : int
         The number of columns seen in ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         The column names seen in ``fit``, where they are all strings.
     loss_ : float
         The training loss at the end of the last epoch, on the standardised
