@@ -68,11 +68,16 @@ __all__ = [
     "BASE_OPSET",
     "CLASSIFIER_OPTIONS",
     "OUTPUT_OPSETS",
+    "TABLE_OPSETS",
     "calculate_classifier_output_shapes",
     "calculate_regressor_output_shapes",
+    "calculate_tabular_classifier_output_shapes",
+    "calculate_tabular_regressor_output_shapes",
     "convert_mlp_classifier",
     "convert_mlp_regressor",
     "convert_perceptron",
+    "convert_tabular_classifier",
+    "convert_tabular_regressor",
 ]
 
 CLASSIFIER_OPTIONS = {
@@ -120,6 +125,34 @@ Every model also needs :data:`BASE_OPSET` for its layers (``MatMul``,
 onnxruntime has no double ``Erf``, so in double the normal tail is evaluated
 from a Chebyshev series (opset 7). The perceptron's activations, ``step``
 among them, need no operator of their own (see :data:`OUTPUT_OPSETS`).
+"""
+
+TABLE_OPSETS = {
+    "numeric columns": (
+        "Gather, Concat, Cast, Sub, Div, IsNaN, Where, Max, Min, Mul, Add, Sqrt",
+        9,
+    ),
+    "missing indicators": ("IsNaN, Gather, Cast", 9),
+    "pbld embedding": ("Reshape, Mul, Add, Cos, Transpose, MatMul, Concat", 7),
+    "plr embedding": (
+        "Reshape, Mul, Cos, Sin, Concat, Transpose, MatMul, Add, Relu",
+        7,
+    ),
+    "string categories": ("LabelEncoder (ai.onnx.ml 2), Equal, Cast, Concat", 7),
+    "numeric categories": ("Cast, Equal, MatMul, IsNaN, Where, Concat", 11),
+    "embedding tables": ("Add, Gather, Reshape", 7),
+    "regression targets": ("Cast, Mul, Add", 7),
+}
+"""The tabular estimators' table stage: ONNX operators and smallest opset.
+
+A graph needs the largest opset of its parts, of its activations
+(:data:`ACTIVATION_OPSETS`) and of its output (:data:`OUTPUT_OPSETS`).
+Imputing missing values needs ``IsNaN`` and ``Where`` (opset 9), so every
+table with a numeric column needs 9; a table of string categories alone
+converts from opset 7. String categories are looked up with ``LabelEncoder``
+of the ``ai.onnx.ml`` domain, version 2 (its keys and values); numeric ones
+(numbers, booleans) are compared with ``Equal`` in double, which opset 11
+added.
 """
 
 
