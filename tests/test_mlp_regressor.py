@@ -458,6 +458,7 @@ def test_diagnostics_and_hidden_activations(single):
 # -- scikit-learn workflows ------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_pipeline_grid_search_over_activation_lists_and_loss():
     X, y = make_regression(n_samples=120, n_features=5, noise=2.0, random_state=0)
     y = y - y.min() + 1.0  # positive, for the Poisson loss

@@ -25,6 +25,9 @@ skl2onnx = pytest.importorskip("skl2onnx")
 ort = pytest.importorskip("onnxruntime")
 sknn_onnx = pytest.importorskip("sknn.onnx")
 
+# Every test converts and runs an ONNX graph; together they take seconds.
+pytestmark = pytest.mark.slow
+
 HIDDEN = [name for name, cls in ACTIVATIONS.items() if cls.differentiable]
 DTYPES = [np.float32, np.float64]
 RTOL = {np.float32: 1e-5, np.float64: 1e-10}

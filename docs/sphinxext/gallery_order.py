@@ -6,6 +6,8 @@ TEACHING_ORDER = [
     "plot_mlp_decision_boundaries.py",
     "plot_digits_weights.py",
     "plot_solver_loss_curves.py",
+    "plot_loss_curves_by_activation.py",
+    "plot_training_diagnostics.py",
     "plot_vanishing_gradients.py",
     "plot_dead_relu.py",
     "plot_remedies.py",
