@@ -50,10 +50,9 @@ import numpy as np
 from onnx import TensorProto
 from skl2onnx.common.data_types import DoubleTensorType, StringTensorType
 
-__all__ = ["check_table_inputs", "table_input"]
+from sknn._columns import _HUGE, CLIP_BOUND
 
-_HUGE = 1e30
-"""The clip before the squash: sknn's ``sknn._columns._HUGE``."""
+__all__ = ["check_table_inputs", "table_input"]
 
 _ML_DOMAIN = "ai.onnx.ml"
 
@@ -218,19 +217,18 @@ def _has_type(variable, proto):
 
 def _numeric_columns(graph, operator, locations, encoder):
     """The scaled numeric columns and the missing indicators, in the graph's dtype."""
-    double = _Double(graph)
     values = _columns(
         graph, operator, locations, encoder.numeric_columns_, TensorProto.DOUBLE
     )
     missing = graph.op("IsNaN", values)
     z = graph.op(
         "Div",
-        graph.op("Sub", values, double.constant(encoder.center_, "center")),
-        double.constant(encoder.scale_, "scale"),
+        graph.op("Sub", values, _double(graph, encoder.center_, "center")),
+        _double(graph, encoder.scale_, "scale"),
     )
     # the median, imputed: 0 once centred
-    z = graph.op("Where", missing, double.constant(0.0, "zero"), z)
-    z = _smooth_clip(graph, double, z)
+    z = graph.op("Where", missing, _double(graph, 0.0, "zero"), z)
+    z = _smooth_clip(graph, z)
     indicators = None
     if encoder.missing_indicator_ is not None:
         features = graph.constant(
@@ -241,30 +239,26 @@ def _numeric_columns(graph, operator, locations, encoder):
     return z, indicators
 
 
-class _Double:
-    """Constants in float64, whatever the graph's dtype: the encoder's own."""
-
-    def __init__(self, graph):
-        self.graph = graph
-
-    def constant(self, value, name):
-        return self.graph.constant(value, name, np.float64)
+def _double(graph, value, name):
+    """A float64 constant, whatever the graph's dtype: the encoder computes in it."""
+    return graph.constant(value, name, np.float64)
 
 
-def _smooth_clip(graph, double, z):
-    """``3 z / sqrt(z² + 9)`` of ``z`` clipped to ``±1e30``: sknn's smooth clip.
+def _smooth_clip(graph, z):
+    """``B z / sqrt(z² + B²)`` of ``z`` clipped to ``±1e30``: sknn's smooth clip.
 
-    sknn divides by ``hypot(z, 3)``; below ``1e30`` the square cannot
+    sknn divides by ``hypot(z, B)``; below ``1e30`` the square cannot
     overflow in float64, and the two differ by a rounding at most.
     """
     z = graph.op(
         "Min",
-        graph.op("Max", z, double.constant(-_HUGE, "lowest")),
-        double.constant(_HUGE, "highest"),
+        graph.op("Max", z, _double(graph, -_HUGE, "lowest")),
+        _double(graph, _HUGE, "highest"),
     )
-    nine = double.constant(9.0, "bound_squared")
-    radius = graph.op("Sqrt", graph.op("Add", graph.op("Mul", z, z), nine))
-    return graph.op("Mul", graph.op("Div", z, radius), double.constant(3.0, "bound"))
+    bound_squared = _double(graph, CLIP_BOUND**2, "bound_squared")
+    radius = graph.op("Sqrt", graph.op("Add", graph.op("Mul", z, z), bound_squared))
+    bound = _double(graph, CLIP_BOUND, "bound")
+    return graph.op("Mul", graph.op("Div", z, radius), bound)
 
 
 def _category_index(graph, operator, locations, j, categories, missing_code):

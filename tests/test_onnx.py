@@ -696,6 +696,8 @@ def house_frame(dtype, n_samples=300, seed=0):
     rng = np.random.RandomState(seed)
     rooms = rng.randint(1, 13, n_samples).astype(dtype)
     rooms[::13] = np.nan
+    floor = rng.randint(0, 4, n_samples).astype(dtype)
+    floor[::17] = np.nan
     return pd.DataFrame(
         {
             "area": rng.lognormal(4, 0.5, n_samples).astype(dtype),
@@ -703,6 +705,7 @@ def house_frame(dtype, n_samples=300, seed=0):
             "rooms": rooms,  # 12 values and NaN: coded
             "garden": rng.rand(n_samples) > 0.5,
             "street": rng.randint(0, 20, n_samples),  # 20 values: coded
+            "floor": floor,  # 4 values and NaN: one-hot, NaN a category
         }
     )
 
@@ -711,10 +714,10 @@ def house_frame(dtype, n_samples=300, seed=0):
 def test_tabular_regressor_with_numeric_categories(dtype):
     frame = house_frame(dtype)
     y = 1e5 + 1e3 * frame["area"] + 2e4 * frame["grade"] - 1e4 * frame["garden"]
-    categorical = ["grade", "rooms", "garden", "street"]
+    categorical = ["grade", "rooms", "garden", "street", "floor"]
     reg = tabular(TabularMLPRegressor, categorical_features=categorical)
     reg = reg.fit(frame, y)
-    assert list(reg._encoder.one_hot_columns_) == [1, 3]
+    assert list(reg._encoder.one_hot_columns_) == [1, 3, 5]
     assert list(reg._encoder.coded_columns_) == [2, 4]
     test = frame.copy()
     test.loc[0, "grade"] = 9  # unseen
@@ -722,6 +725,7 @@ def test_tabular_regressor_with_numeric_categories(dtype):
     test.loc[2, "rooms"] = np.nan
     test.loc[3, "area"] = np.inf
     test.loc[4, "street"] = -1  # unseen
+    test.loc[5:9, "floor"] = np.nan
     sess = session(reg, frame[:1])
     types = [item.type for item in sess.get_inputs()]
     float_type = "tensor(float)" if dtype == np.float32 else "tensor(double)"
@@ -731,6 +735,7 @@ def test_tabular_regressor_with_numeric_categories(dtype):
         float_type,
         "tensor(bool)",
         "tensor(int64)",
+        float_type,
     ]
     (predictions,) = sess.run(None, frame_feed(sess, test))
     assert_table_close(predictions.ravel(), reg.predict(test), dtype, RTOL[np.float32])
