@@ -1,8 +1,9 @@
 """Export sknn's estimators to ONNX through skl2onnx.
 
 Importing this module registers a converter and a shape calculator for
-:class:`~sknn.PerceptronClassifier`, :class:`~sknn.MLPNeuronClassifier` and
-:class:`~sknn.MLPNeuronRegressor` with skl2onnx's public registration API
+:class:`~sknn.PerceptronClassifier`, :class:`~sknn.MLPNeuronClassifier`,
+:class:`~sknn.MLPNeuronRegressor`, :class:`~sknn.TabularMLPClassifier` and
+:class:`~sknn.TabularMLPRegressor` with skl2onnx's public registration API
 (``skl2onnx.update_registered_converter``). From then on skl2onnx's own
 ``to_onnx`` and ``convert_sklearn`` convert these estimators, alone or inside
 a :class:`~sklearn.pipeline.Pipeline` beside scikit-learn's transformers::
@@ -22,6 +23,18 @@ clipped approximation, its float64 one is off by 1e-10 relative). Every
 operator used has float and double kernels in onnxruntime, so a graph
 converted with ``DoubleTensorType`` computes in double throughout.
 
+The tabular estimators' graphs start with their table stage (written by
+:mod:`sknn._onnx_tables`): the column encoder, computed in double as sknn
+computes it and rounded to the network's float32, then the numeric and
+categorical embeddings. Their input is the table of ``fit``: one tensor of
+all its columns (a numeric array, or an array of strings), or one tensor
+per column in the order of ``fit``, as skl2onnx converts a data frame.
+Numeric columns come as float or double, NaN for a missing value;
+categorical columns as strings (a missing value as the empty string) or,
+for numeric and boolean categories, as numbers or booleans. The graph
+computes in double when its first input is double, as skl2onnx's ZipMap
+decides the type of the probabilities.
+
 The outputs follow skl2onnx's conventions for the scikit-learn estimator
 each one replaces: ``label`` (int64, or string for string classes; an int64
 indicator matrix for multilabel targets) and ``probabilities``, or
@@ -32,7 +45,8 @@ the perceptron's decision function, instead of probabilities), ``nocl`` and
 ``output_class_labels``.
 
 :data:`ACTIVATION_OPSETS` gives, for each activation, the ONNX operators of
-its graph and the smallest ``target_opset`` that converts and runs it.
+its graph and the smallest ``target_opset`` that converts and runs it;
+:data:`TABLE_OPSETS` does the same for the parts of the table stage.
 """
 
 import math
