@@ -24,12 +24,12 @@ operator used has float and double kernels in onnxruntime, so a graph
 converted with ``DoubleTensorType`` computes in double throughout.
 
 The tabular estimators' graphs start with their table stage (written by
-:mod:`sknn._onnx_tables`): the column encoder, computed in double as sknn
+``sknn/_onnx_tables.py``): the column encoder, computed in double as sknn
 computes it and rounded to the network's float32, then the numeric and
 categorical embeddings. Their input is the table of ``fit``: one tensor of
 all its columns (a numeric array, or an array of strings), or one tensor
 per column in the order of ``fit``, as skl2onnx converts a data frame.
-Numeric columns come as float or double, NaN for a missing value;
+Numeric columns come as numbers (float or double, NaN for a missing value);
 categorical columns as strings (a missing value as the empty string) or,
 for numeric and boolean categories, as numbers or booleans. The graph
 computes in double when its first input is double, as skl2onnx's ZipMap
@@ -545,7 +545,7 @@ def convert_tabular_classifier(scope, operator, container):
     """skl2onnx converter for :class:`~sknn.TabularMLPClassifier`.
 
     The table stage (the column encoder and the input layer, see
-    :func:`check_table_inputs`), then the dense layers and the outputs of
+    :ref:`deploying-tables`), then the dense layers and the outputs of
     :func:`convert_mlp_classifier`.
 
     Parameters
