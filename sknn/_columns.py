@@ -311,8 +311,11 @@ class ColumnEncoder(TransformerMixin, BaseEstimator):
             flags = self.missing_indicator_.transform(_without_infinities(values))
             dense[:, stop : stop + flags.shape[1]] = flags
             stop += flags.shape[1]
-        values -= self.center_
-        values /= self.scale_
+        # A value near float64's limit may overflow to ±inf here: the smooth
+        # clip takes it to ±B, where the value itself would have gone.
+        with np.errstate(over="ignore"):
+            values -= self.center_
+            values /= self.scale_
         # the median, imputed: 0 once centred
         np.nan_to_num(values, copy=False, nan=0.0, posinf=np.inf, neginf=-np.inf)
         dense[:, : self.n_numeric_] = smooth_clip(values)
