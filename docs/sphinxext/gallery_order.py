@@ -12,6 +12,7 @@ TEACHING_ORDER = [
     "plot_dead_relu.py",
     "plot_remedies.py",
     "plot_learning_rate_schedules.py",
+    "plot_tabular_house_prices.py",
     "plot_grid_search.py",
     "plot_sklearn_swap.py",
     "plot_out_of_core.py",
