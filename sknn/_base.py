@@ -16,12 +16,12 @@ from sklearn.utils._param_validation import (  # noqa: F401  (re-exported)
     StrOptions,
 )
 from sklearn.utils.multiclass import unique_labels
-from sklearn.utils.validation import _check_sample_weight
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    _check_y,  # noqa: F401  (re-exported)
+)
 
-from sknn.activations import ACTIVATIONS, ALIASES, check_activation
-
-ACTIVATION_NAMES = frozenset([*ACTIVATIONS, *ALIASES])
-"""Every name ``get_activation`` accepts, for ``_parameter_constraints``."""
+from sknn.activations import check_activation
 
 FLOAT_DTYPES = (np.float64, np.float32)
 """Input dtypes kept as they are; anything else becomes float64."""

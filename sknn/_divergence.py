@@ -17,9 +17,11 @@ from sklearn.exceptions import ConvergenceWarning
 from sknn._warnings import warn
 
 __all__ = [
+    "NON_FINITE_FIT",
     "Snapshots",
     "divergence_advice",
     "keep_finite_weights",
+    "raise_unusable_fit",
     "scale_advice",
     "warn_divergence",
 ]
@@ -38,11 +40,16 @@ the advice for data that is clearly off, such as raw pixel intensities
 def scale_advice(X):
     """Return advice to scale ``X`` if its features are far from unit scale, else ''.
 
+    None (an input the estimator scales itself, the tabular networks') gets
+    no advice.
+
     Far means the largest feature scale above :data:`UNIT_SCALE`, or the
     median one below it. All-zero columns are ignored: no scaling changes
     them. The advice quotes the smallest and largest scale found, so the user
     sees why it applies.
     """
+    if X is None:  # an input the estimator scales itself
+        return ""
     with np.errstate(over="ignore"):  # squares of huge inputs are inf, and far
         if sparse.issparse(X):
             mean_square = np.asarray(X.multiply(X).mean(axis=0)).ravel()
@@ -74,12 +81,30 @@ def divergence_advice(X, rate="learning_rate_init"):
     return f"Lower {rate}."
 
 
-def warn_divergence(epoch, X, rate="learning_rate_init"):
+NON_FINITE_FIT = (
+    "Solver produced non-finite parameter weights. The input data may contain "
+    "large values and need to be preprocessed."
+)
+"""scikit-learn's words for a fit that produced no usable weights."""
+
+
+def raise_unusable_fit(X, advise=True, rate="learning_rate_init"):
+    """Raise scikit-learn's error for a fit that diverged before any epoch ended.
+
+    Keeping the last finite weights is a good policy when they are a fit;
+    before the first epoch has ended with a finite loss they are only the
+    initial random weights, which would predict nonsense.
+    """
+    advice = divergence_advice(X if advise else None, rate)
+    raise ValueError(f"{NON_FINITE_FIT} {advice}")
+
+
+def warn_divergence(epoch, X, advise=True, rate="learning_rate_init"):
     """Warn that training diverged in ``epoch``; the last finite weights are kept."""
     warn(
         f"Training diverged in iteration {epoch}: the loss became non-finite. "
         "The last weights whose outputs on the training data are finite were "
-        f"kept. {divergence_advice(X, rate)}",
+        f"kept. {divergence_advice(X if advise else None, rate)}",
         ConvergenceWarning,
     )
 
@@ -118,7 +143,7 @@ class Snapshots:
         return newest if self._start is None else [*newest, self._start]
 
 
-def keep_finite_weights(network, X, candidates, rate="learning_rate_init"):
+def keep_finite_weights(network, X, candidates, advise=True, rate="learning_rate_init"):
     """Set the network's weights to the first of ``candidates`` finite on ``X``.
 
     Finite on the training data ``X`` means the logits there are finite, so
@@ -139,5 +164,6 @@ def keep_finite_weights(network, X, candidates, rate="learning_rate_init"):
             return
     raise ValueError(
         "Training diverged: none of the weights it went through gives finite "
-        f"outputs on the training data. {divergence_advice(X, rate)}"
+        "outputs on the training data. "
+        f"{divergence_advice(X if advise else None, rate)}"
     )

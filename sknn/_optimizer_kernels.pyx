@@ -28,22 +28,36 @@ def sgd_step(
     bint nesterov,
     floating decay,
     Py_ssize_t n_decayed,
+    floating shrink,
+    floating grad_scale,
 ):
     """One step of SGD with momentum, in place.
 
-    With ``g = grads + decay * params`` on the first ``n_decayed`` entries
-    (the L2 penalty's gradient) and ``g = grads`` on the rest::
+    With ``g = s (grads + decay * params)`` and ``θ' = ρ θ`` on the first
+    ``n_decayed`` entries (the weights: ``decay`` is the L2 penalty's factor,
+    ``ρ = shrink`` the decoupled weight decay), ``g = s grads`` and ``θ' = θ``
+    on the rest (the biases), where ``s = grad_scale`` (gradient clipping)::
 
         v ← μ v - η g
-        θ ← θ - η g + μ v     (Nesterov)
-        θ ← θ + v             (classical momentum)
+        θ ← θ' - η g + μ v     (Nesterov)
+        θ ← θ' + v             (classical momentum)
+
+    ``shrink = grad_scale = 1`` leave the step exactly as without them.
     """
     cdef Py_ssize_t n = params.shape[0]
+    # Literal flags give the compiler a branch-free copy of the loop for each
+    # case: the plain step keeps the speed it had before the extras existed.
     with nogil:
-        _sgd(&params[0], &grads[0], &velocity[0], 0, n_decayed,
-             learning_rate, momentum, nesterov, True, decay)
-        _sgd(&params[0], &grads[0], &velocity[0], n_decayed, n,
-             learning_rate, momentum, nesterov, False, decay)
+        if shrink == 1 and grad_scale == 1:
+            _sgd(&params[0], &grads[0], &velocity[0], 0, n_decayed, learning_rate,
+                 momentum, nesterov, True, decay, False, shrink, grad_scale)
+            _sgd(&params[0], &grads[0], &velocity[0], n_decayed, n, learning_rate,
+                 momentum, nesterov, False, decay, False, shrink, grad_scale)
+        else:
+            _sgd(&params[0], &grads[0], &velocity[0], 0, n_decayed, learning_rate,
+                 momentum, nesterov, True, decay, True, shrink, grad_scale)
+            _sgd(&params[0], &grads[0], &velocity[0], n_decayed, n, learning_rate,
+                 momentum, nesterov, False, decay, True, shrink, grad_scale)
 
 
 cdef inline void _sgd(
@@ -57,20 +71,28 @@ cdef inline void _sgd(
     bint nesterov,
     bint decayed,
     floating decay,
+    bint extras,
+    floating shrink,
+    floating grad_scale,
 ) noexcept nogil:
     cdef Py_ssize_t i
-    cdef floating g, step, v
+    cdef floating g, p, step, v
     for i in range(start, stop):
+        p = params[i]
         g = grads[i]
         if decayed:
-            g = g + params[i] * decay
+            g = g + p * decay
+            if extras:
+                p = p * shrink
+        if extras:
+            g = g * grad_scale
         step = g * learning_rate
         v = velocity[i] * momentum - step
         velocity[i] = v
         if nesterov:
-            params[i] = (params[i] - step) + v * momentum
+            params[i] = (p - step) + v * momentum
         else:
-            params[i] = params[i] + v
+            params[i] = p + v
 
 
 def adam_step(
@@ -85,25 +107,58 @@ def adam_step(
     bint move,
     floating decay,
     Py_ssize_t n_decayed,
+    floating shrink,
+    floating grad_scale,
 ):
     """One Adam step on the scaled moments ``M`` and ``V``, in place.
 
-    With ``g = grads + decay * params`` on the first ``n_decayed`` entries
-    and ``g = grads`` on the rest::
+    With ``g``, ``θ'`` as in :func:`sgd_step` (the L2 penalty, decoupled
+    weight decay and clipping on the first ``n_decayed`` entries, clipping
+    alone on the rest)::
 
         M ← β₁ M + g
         V ← β₂ V + g²
-        θ ← θ + M / ((√V + ε') · (-1 / c))     (only if ``move``)
+        θ ← θ' + M / ((√V + ε') · (-1 / c))     (θ ← θ' if not ``move``)
 
     ``c`` is the bias-corrected step size and ``ε'`` the rescaled epsilon
     (see :class:`sknn._optimizers.Adam`); the caller passes ``-1 / c``.
     """
     cdef Py_ssize_t n = params.shape[0]
     with nogil:
-        _adam(&params[0], &grads[0], &m[0], &v[0], 0, n_decayed,
-              beta_1, beta_2, epsilon, neg_inv_step, move, True, decay)
-        _adam(&params[0], &grads[0], &m[0], &v[0], n_decayed, n,
-              beta_1, beta_2, epsilon, neg_inv_step, move, False, decay)
+        if shrink == 1 and grad_scale == 1:
+            _adam(&params[0], &grads[0], &m[0], &v[0], 0, n_decayed, beta_1, beta_2,
+                  epsilon, neg_inv_step, move, True, decay, False, shrink, grad_scale)
+            _adam(&params[0], &grads[0], &m[0], &v[0], n_decayed, n, beta_1, beta_2,
+                  epsilon, neg_inv_step, move, False, decay, False, shrink, grad_scale)
+        else:
+            _adam(&params[0], &grads[0], &m[0], &v[0], 0, n_decayed, beta_1, beta_2,
+                  epsilon, neg_inv_step, move, True, decay, True, shrink, grad_scale)
+            _adam(&params[0], &grads[0], &m[0], &v[0], n_decayed, n, beta_1, beta_2,
+                  epsilon, neg_inv_step, move, False, decay, True, shrink, grad_scale)
+
+
+def penalised_gradient_norm(
+    const floating[::1] params,
+    const floating[::1] grads,
+    floating decay,
+    Py_ssize_t n_decayed,
+):
+    """Return the Euclidean norm of ``grads + decay * params[:n_decayed]``.
+
+    The gradient the optimizer steps along, L2 penalty included, measured for
+    clipping. The squares are summed in double precision, so a float32
+    gradient's norm neither overflows nor loses its small entries.
+    """
+    cdef Py_ssize_t i, n = params.shape[0]
+    cdef double g, total = 0.0
+    with nogil:
+        for i in range(n_decayed):
+            g = grads[i] + params[i] * decay
+            total += g * g
+        for i in range(n_decayed, n):
+            g = grads[i]
+            total += g * g
+    return sqrt(total)
 
 
 cdef inline void _adam(
@@ -120,13 +175,21 @@ cdef inline void _adam(
     bint move,
     bint decayed,
     floating decay,
+    bint extras,
+    floating shrink,
+    floating grad_scale,
 ) noexcept nogil:
     cdef Py_ssize_t i
-    cdef floating g, m_i, v_i, root
+    cdef floating g, p, m_i, v_i, root
     for i in range(start, stop):
+        p = params[i]
         g = grads[i]
         if decayed:
-            g = g + params[i] * decay
+            g = g + p * decay
+            if extras:
+                p = p * shrink
+        if extras:
+            g = g * grad_scale
         m_i = m[i] * beta_1 + g
         v_i = v[i] * beta_2 + g * g
         m[i] = m_i
@@ -136,4 +199,5 @@ cdef inline void _adam(
                 root = sqrtf(v_i)
             else:
                 root = sqrt(v_i)
-            params[i] = params[i] + m_i / ((root + epsilon) * neg_inv_step)
+            p = p + m_i / ((root + epsilon) * neg_inv_step)
+        params[i] = p

@@ -4,8 +4,11 @@ Each optimizer is a small stateful object: its state (velocities, moment
 estimates) is allocated once, in ``__init__``, with the size and dtype of the
 parameter buffer, and :meth:`step` updates ``params`` in place in one compiled
 pass over the buffer (:mod:`sknn._optimizer_kernels`), which also adds the L2
-penalty's gradient to the weights' entries. A step allocates nothing.
-Stopping rules and printing belong to the training loop, not here.
+penalty's gradient to the weights' entries, applies decoupled weight decay to
+them, and scales the gradient for clipping (:func:`gradient_norm` measures
+it). A step allocates nothing. Stopping rules, schedules and printing belong
+to the training loop, not here: the loop passes each step the factor its
+schedule sets on the learning rate.
 
 The update rules are scikit-learn's (``sklearn/neural_network/
 _stochastic_optimizers.py``), so a network trained by either takes the same
@@ -21,15 +24,15 @@ machine whose cores are busy each such call can wait a whole scheduler slice
 
 import numpy as np
 
-from sknn._optimizer_kernels import adam_step, sgd_step
+from sknn._optimizer_kernels import adam_step, penalised_gradient_norm, sgd_step
 
-__all__ = ["SGD", "Adam"]
+__all__ = ["SGD", "Adam", "gradient_norm"]
 
 
 class _Optimizer:
     """State shared by the optimizers: the buffer layout and the learning rate."""
 
-    def __init__(self, params, learning_rate_init):
+    def __init__(self, params, learning_rate_init, weight_decay=0.0):
         params = np.asarray(params)
         if params.ndim != 1:
             raise ValueError(
@@ -38,8 +41,13 @@ class _Optimizer:
             )
         self.learning_rate_init = learning_rate_init
         self.learning_rate = float(learning_rate_init)
+        self.weight_decay = weight_decay
         self.shape = params.shape
         self.dtype = params.dtype
+
+    def _shrink(self, rate):
+        """The factor ``1 - η λ`` by which decoupled weight decay scales the weights."""
+        return self.dtype.type(1.0 - rate * self.weight_decay)
 
     def __getstate__(self):
         # A saved optimizer keeps its dtype by name: skops trusts strings, not
@@ -104,6 +112,9 @@ class SGD(_Optimizer):
         than the previous one.
     power_t : float, default=0.5
         The exponent of 'invscaling'.
+    weight_decay : float, default=0.0
+        Decoupled weight decay (SGDW): each step first scales the weights
+        (not the biases) by ``1 - η λ``, with ``η`` the step's learning rate.
 
     Attributes
     ----------
@@ -119,6 +130,9 @@ class SGD(_Optimizer):
         v ← μ v - η g
         θ ← θ + μ v - η g     (Nesterov)
         θ ← θ + v             (classical momentum)
+
+    with the weights' ``θ`` on the right first scaled by ``1 - η λ`` under
+    decoupled weight decay (Loshchilov and Hutter, 2019).
 
     Examples
     --------
@@ -139,15 +153,18 @@ class SGD(_Optimizer):
         momentum=0.9,
         nesterov=True,
         power_t=0.5,
+        weight_decay=0.0,
     ):
-        super().__init__(params, learning_rate_init)
+        super().__init__(params, learning_rate_init, weight_decay)
         self.lr_schedule = lr_schedule
         self.momentum = momentum
         self.nesterov = nesterov
         self.power_t = power_t
         self.velocity = np.zeros(self.shape, dtype=self.dtype)
 
-    def step(self, params, grads, decay=0.0, n_decayed=0):
+    def step(
+        self, params, grads, decay=0.0, n_decayed=0, rate_factor=1.0, grad_scale=1.0
+    ):
         """Take one step down ``grads``, updating ``params`` in place.
 
         Parameters
@@ -161,19 +178,29 @@ class SGD(_Optimizer):
             to the gradient of those entries (the weights, not the biases)
             before the step. ``grads`` itself is left unchanged.
         n_decayed : int, default=0
-            How many leading entries of ``params`` the penalty applies to.
+            How many leading entries of ``params`` the penalty and the
+            decoupled weight decay apply to.
+        rate_factor : float, default=1.0
+            The factor a learning-rate schedule sets for this step: the step
+            is taken with ``learning_rate * rate_factor``.
+        grad_scale : float, default=1.0
+            The factor the gradient (penalty included) is scaled by, below 1
+            when it is clipped to a maximum norm.
         """
         self._check(params, grads, n_decayed)
         kind = self.dtype.type
+        rate = self.learning_rate * rate_factor
         sgd_step(
             params,
             grads,
             self.velocity,
-            kind(self.learning_rate),
+            kind(rate),
             kind(self.momentum),
             bool(self.nesterov),
             kind(decay),
             n_decayed,
+            self._shrink(rate),
+            kind(grad_scale),
         )
 
     def iteration_ends(self, time_step):
@@ -203,6 +230,10 @@ class Adam(_Optimizer):
         Decay rates of the first- and second-moment estimates.
     epsilon : float, default=1e-8
         Added to the root of the second moment for numerical stability.
+    weight_decay : float, default=0.0
+        Decoupled weight decay (AdamW): each step first scales the weights
+        (not the biases) by ``1 - η λ``, with ``η`` the step's learning rate
+        (``learning_rate`` times the schedule's factor), as PyTorch's AdamW.
 
     Attributes
     ----------
@@ -240,9 +271,15 @@ class Adam(_Optimizer):
     """
 
     def __init__(
-        self, params, learning_rate_init=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8
+        self,
+        params,
+        learning_rate_init=0.001,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        weight_decay=0.0,
     ):
-        super().__init__(params, learning_rate_init)
+        super().__init__(params, learning_rate_init, weight_decay)
         self.beta_1 = beta_1
         self.beta_2 = beta_2
         self.epsilon = epsilon
@@ -258,7 +295,9 @@ class Adam(_Optimizer):
     def second_moment(self):
         return self._v_scaled * (1 - self.beta_2)
 
-    def step(self, params, grads, decay=0.0, n_decayed=0):
+    def step(
+        self, params, grads, decay=0.0, n_decayed=0, rate_factor=1.0, grad_scale=1.0
+    ):
         """Take one Adam step, updating ``params`` in place.
 
         Parameters
@@ -272,14 +311,22 @@ class Adam(_Optimizer):
             to the gradient of those entries (the weights, not the biases)
             before the step. ``grads`` itself is left unchanged.
         n_decayed : int, default=0
-            How many leading entries of ``params`` the penalty applies to.
+            How many leading entries of ``params`` the penalty and the
+            decoupled weight decay apply to.
+        rate_factor : float, default=1.0
+            The factor a learning-rate schedule sets for this step: the step
+            is taken with ``learning_rate * rate_factor``.
+        grad_scale : float, default=1.0
+            The factor the gradient (penalty included) is scaled by, below 1
+            when it is clipped to a maximum norm.
         """
         self._check(params, grads, n_decayed)
         beta_1, beta_2, kind = self.beta_1, self.beta_2, self.dtype.type
         self.t += 1
+        rate = self.learning_rate * rate_factor
         root = np.sqrt(1 - beta_2)
         step_size = (
-            self.learning_rate
+            rate
             * np.sqrt(1 - beta_2**self.t)
             / (1 - beta_1**self.t)
             * (1 - beta_1)
@@ -299,6 +346,8 @@ class Adam(_Optimizer):
             move,
             kind(decay),
             n_decayed,
+            self._shrink(rate),
+            kind(grad_scale),
         )
 
     def __repr__(self):
@@ -306,3 +355,16 @@ class Adam(_Optimizer):
             f"Adam(learning_rate={self.learning_rate:g}, beta_1={self.beta_1:g}, "
             f"beta_2={self.beta_2:g}, epsilon={self.epsilon:g})"
         )
+
+
+def gradient_norm(params, grads, decay=0.0, n_decayed=0):
+    """Return the Euclidean norm of the gradient an optimizer step would take.
+
+    That is ``grads`` with the L2 penalty's gradient ``decay * params`` added
+    on the first ``n_decayed`` entries, as :meth:`SGD.step` and
+    :meth:`Adam.step` add it; the squares are summed in double precision.
+    Gradient clipping scales the step by ``max_norm / gradient_norm(...)``
+    when this exceeds ``max_norm``.
+    """
+    kind = params.dtype.type
+    return float(penalised_gradient_norm(params, grads, kind(decay), n_decayed))

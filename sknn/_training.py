@@ -34,11 +34,13 @@ from sklearn.exceptions import ConvergenceWarning
 from sknn._divergence import (
     Snapshots,
     keep_finite_weights,
+    raise_unusable_fit,
     scale_advice,
     warn_divergence,
 )
 from sknn._history import EpochInfo
 from sknn._network import l2_decay
+from sknn._optimizers import gradient_norm
 from sknn._warnings import warn
 
 __all__ = [
@@ -58,7 +60,16 @@ MIN_LEARNING_RATE = 1e-6
 # -- one epoch ---------------------------------------------------------------
 
 
-def one_epoch(network, optimizer, batches, alpha, recorder=None):
+def one_epoch(
+    network,
+    optimizer,
+    batches,
+    alpha,
+    recorder=None,
+    rate=None,
+    first_step=0,
+    max_grad_norm=None,
+):
     """Take one optimizer step per mini-batch; return the epoch's mean loss.
 
     The mean is scikit-learn's: each batch's (weighted) mean loss times its
@@ -69,10 +80,16 @@ def one_epoch(network, optimizer, batches, alpha, recorder=None):
 
     The L2 penalty's gradient, ``decay * W``, is added in one place: inside
     the optimizer's step, in the same pass over memory as the update (the
-    network's gradient buffer holds the data term only).
+    network's gradient buffer holds the data term only). So are the
+    schedule's factor on the learning rate (``rate``, a
+    :class:`~sknn.schedules.ScheduledRate`, evaluated at each step counted
+    from ``first_step``) and the scale that clips the penalised gradient to
+    ``max_grad_norm``.
     """
     total = 0.0
     n_decayed = network.n_coef_params
+    factor, scale = 1.0, 1.0
+    step = first_step
     # Overflow is caught below as a non-finite loss and reported once, with
     # advice, instead of as numpy's warnings from deep inside the matmuls.
     with np.errstate(over="ignore", invalid="ignore"):
@@ -86,7 +103,15 @@ def one_epoch(network, optimizer, batches, alpha, recorder=None):
             decay = l2_decay(alpha, n_rows, weights)
             if recorder is not None:
                 recorder.observe(network, n_rows, decay)
-            optimizer.step(network.params, network.grads, decay, n_decayed)
+            if rate is not None:
+                factor = rate.factor(step)
+            if max_grad_norm is not None:
+                norm = gradient_norm(network.params, network.grads, decay, n_decayed)
+                scale = max_grad_norm / norm if norm > max_grad_norm else 1.0
+            optimizer.step(
+                network.params, network.grads, decay, n_decayed, factor, scale
+            )
+            step += 1
             total += loss * n_rows
     return total / batches.n_samples
 
@@ -116,7 +141,10 @@ def update_no_improvement_count(history, tol, validation_score=None):
         history.best_loss = min(history.best_loss, loss)
         return False
     history.validation_scores.append(validation_score)
-    if validation_score < history.best_validation_score + tol:
+    # A NaN score (outputs that overflow on the validation data, a scorer
+    # with nothing to measure) improves nothing: the test is written so that
+    # it counts as no improvement and is never the best.
+    if not validation_score >= history.best_validation_score + tol:
         history.no_improvement_count += 1
     else:
         history.no_improvement_count = 0
@@ -157,6 +185,17 @@ def check_patience(history, config, optimizer, early_stopping):
     return True, f"{message} Stopping."
 
 
+def warn_nan_score(epoch):
+    """Warn that the validation score of ``epoch`` is NaN, which counts as no gain."""
+    warn(
+        f"The validation score after epoch {epoch} is NaN: the network's "
+        "outputs overflow on the validation data, or the scorer found nothing "
+        "to measure. It counts as an epoch without improvement and is never "
+        "the best; validation_scores_ records it as NaN.",
+        UserWarning,
+    )
+
+
 # -- the loop ----------------------------------------------------------------
 
 
@@ -190,8 +229,8 @@ def minimize_stochastic(
     random_state : numpy.random.RandomState
         Shuffles the batches when ``config.shuffle``.
     validation : callable, optional
-        Returns the current network's validation score (higher is better);
-        enables early stopping.
+        Returns the current network's validation score (higher is better)
+        and its mean validation loss; enables early stopping.
     incremental : bool, default=False
         Run a single epoch (``partial_fit``).
     on_epoch_begin : callable, optional
@@ -230,11 +269,12 @@ def minimize_stochastic(
     # The weights kept must predict finite values on the data they were fitted
     # to. A fit checks once at the end (one forward pass); partial_fit, whose
     # calls are each one epoch, checks only after a divergence.
+    advise = config.advise_scaling
     if diverged:
-        keep_finite_weights(network, batches.X, snapshots.candidates())
+        keep_finite_weights(network, batches.X, snapshots.candidates(), advise)
     elif not incremental:
         keep_finite_weights(
-            network, batches.X, [network.params, *snapshots.candidates()]
+            network, batches.X, [network.params, *snapshots.candidates()], advise
         )
     return history
 
@@ -256,22 +296,46 @@ def _epoch_loop(
     """Run the epochs; return True if training diverged."""
     start = time.perf_counter()
     history.n_iter = 0
+    nan_warned = False
     for _ in range(config.max_iter):
         if on_epoch_begin is not None:
             on_epoch_begin(history.n_iter + 1)
         if config.shuffle:
             batches.shuffle(random_state)
         snapshots.remember(network.params)
-        loss = one_epoch(network, optimizer, batches, config.alpha, recorder)
+        # partial_fit counts its calls as the epochs of the schedule
+        epoch = len(history.learning_rates) if incremental else history.n_iter
+        first_step = epoch * batches.n_batches
+        loss = one_epoch(
+            network,
+            optimizer,
+            batches,
+            config.alpha,
+            recorder,
+            config.rate,
+            first_step,
+            config.max_grad_norm,
+        )
         if not (math.isfinite(loss) and np.isfinite(network.params).all()):
+            if not history.loss_curve:
+                raise_unusable_fit(batches.X, config.advise_scaling)
             if history.loss is None:
                 history.loss = loss  # diverged at once: the only loss there is
-            warn_divergence(history.n_iter + 1, batches.X)
+            warn_divergence(history.n_iter + 1, batches.X, config.advise_scaling)
             return True
         _record_epoch(history, loss, batches.n_samples)
+        history.learning_rates.append(
+            _last_rate(optimizer, config.rate, first_step + batches.n_batches - 1)
+        )
         if recorder is not None:
             recorder.end_epoch()
-        score = None if validation is None else validation()
+        score = None
+        if validation is not None:
+            score, validation_loss = validation()
+            history.validation_losses.append(validation_loss)
+        if score is not None and math.isnan(score) and not nan_warned:
+            nan_warned = True
+            warn_nan_score(history.n_iter)
         if update_no_improvement_count(history, config.tol, score):
             np.copyto(history.best_params, network.params)
         optimizer.iteration_ends(history.t)
@@ -285,7 +349,9 @@ def _epoch_loop(
             return False
         if stop or incremental:
             return False
-    scaling = scale_advice(batches.X)
+    if not config.warn_at_max_iter:
+        return False
+    scaling = scale_advice(batches.X if config.advise_scaling else None)
     warn(
         f"Stochastic optimizer: the maximum number of iterations ({config.max_iter}) "
         "was reached and the optimization has not converged yet. Increase "
@@ -293,6 +359,11 @@ def _epoch_loop(
         ConvergenceWarning,
     )
     return False
+
+
+def _last_rate(optimizer, rate, step):
+    """The rate of ``step``: the optimizer's, times the schedule's factor."""
+    return optimizer.learning_rate * (1.0 if rate is None else rate.factor(step))
 
 
 def _record_epoch(history, loss, n_samples):

@@ -1,25 +1,18 @@
-"""The numpy oracles the compiled kernels are tested against.
+"""Numpy oracles: the plain forms of what sknn's compiled code computes.
 
-Each oracle is the plain numpy (or Python) form of what a kernel computes:
-written as a textbook writes it, with no blocks and no tricks, so that a
-reader can check it line by line. The tests compare every kernel with its
-oracle (bit for bit where the order of operations is the same, otherwise to
-rounding), and the benchmarks time the kernels against them. Sections:
+Each oracle computes with numpy, one operation at a time, what a compiled
+kernel computes in one pass. The tests check the kernels against them, bit for
+bit where both take the same operations in the same order, and to rounding
+where they do not. Nothing in sknn imports this module: these forms are no
+longer anyone's production code.
 
-* the perceptron (:func:`perceptron_reference_fit`), the oracle of
-  ``sknn/_perceptron_online.pyx`` and ``sknn/_perceptron_weights.pyx``.
+Sections: the perceptron (its rules one sample at a time, the oracle of
+``sknn/_perceptron_online.pyx`` and ``sknn/_perceptron_weights.pyx``).
 """
 
 import numpy as np
 
-from sknn.activations import get_activation
-
-__all__ = ["perceptron_reference_fit"]
-
-
-# ------------------------------------------------------------------------------
-# The perceptron
-# ------------------------------------------------------------------------------
+# == the perceptron ============================================================
 
 
 def perceptron_reference_fit(
@@ -84,6 +77,9 @@ def perceptron_reference_fit(
         b[...] = np.reshape(intercept_init, b.shape)
     sw = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight)
     cw = [1.0 if class_weight is None else class_weight[c] for c in classes]
+    # Imported here, so that the section stands alone in the module.
+    from sknn.activations import get_activation
+
     f = None if activation == "step" else get_activation(activation)
     u, q = 0.0, np.zeros_like(W)  # the L1 penalty owed, and received
     W_sum, b_sum, n_averaged, step, errors, scores = 0 * W, 0 * b, 0, 0, [], []

@@ -31,6 +31,7 @@ import re
 import warnings
 
 import numpy as np
+import pytest
 import scipy.sparse as sp
 from hypothesis import given
 from hypothesis import strategies as st
@@ -38,8 +39,17 @@ from sklearn.exceptions import ConvergenceWarning
 
 from sknn import MLPNeuronClassifier, MLPNeuronRegressor, PerceptronClassifier
 from sknn._initialization import WEIGHT_INITS
-from sknn._mlp_base import HIDDEN_ACTIVATIONS
-from sknn.activations import get_activation
+from sknn.activations import ACTIVATIONS, ALIASES, get_activation
+
+# every name a hidden layer trained by back-propagation may use, aliases too
+HIDDEN_ACTIVATIONS = [
+    name
+    for name in [*ACTIVATIONS, *ALIASES]
+    if ACTIVATIONS[ALIASES.get(name, name)].differentiable
+]
+
+# hypothesis runs 500 examples per estimator: seconds each, for the fast loop too many.
+pytestmark = pytest.mark.slow
 
 EXPECTED_ERRORS = [
     # the early-stopping split (scikit-learn's train_test_split wording)
@@ -48,8 +58,11 @@ EXPECTED_ERRORS = [
     r"The (test|train)_size = \d+ should be greater or equal to the number of classes",
     # a single class where the perceptron needs two
     r"The number of classes has to be greater than one",
-    # nothing finite to keep after divergence
+    # nothing finite to keep after divergence, or nothing fitted before it
     r"Training diverged: none of the weights",
+    r"Solver produced non-finite parameter weights",
+    # early stopping's validation data too small to score (scikit-learn's)
+    r"The validation set is too small",
     r"The weights overflowed during epoch",
     r"The weights grew so large that the neurons' pre-activations overflow",
     # parameters that exclude each other, each error naming both

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from sklearn.neural_network._stochastic_optimizers import AdamOptimizer, SGDOptimizer
 
-from sknn._optimizers import SGD, Adam
+from sknn._optimizers import SGD, Adam, gradient_norm
 
 
 def _params_and_grads(n=6, dtype=np.float64, seed=0):
@@ -231,22 +231,36 @@ def test_n_decayed_is_checked():
 # -- the numpy oracles ------------------------------------------------------
 
 
-def _add_decay(grads, params, decay, n_decayed, scratch):
+def _add_decay(grads, params, decay, n_decayed, scratch, shrink=1.0, grad_scale=1.0):
     """The penalty's gradient added to ``grads``, as the network added it.
 
     Written into ``scratch`` (a copy of ``grads`` first), so the caller's
-    gradient is left alone as the kernels leave it.
+    gradient is left alone as the kernels leave it; then scaled by
+    ``grad_scale``, and the weights (the first ``n_decayed`` entries of
+    ``params``) scaled by ``shrink``, the decoupled weight decay.
     """
     kind = params.dtype.type
     np.copyto(scratch, grads)
     if n_decayed:
         term = np.multiply(params[:n_decayed], kind(decay))
         scratch[:n_decayed] += term
+        params[:n_decayed] *= kind(shrink)
+    scratch *= kind(grad_scale)
     return scratch
 
 
 def numpy_sgd_step(
-    params, grads, velocity, lr, momentum, nesterov, decay, n_decayed, scratch=None
+    params,
+    grads,
+    velocity,
+    lr,
+    momentum,
+    nesterov,
+    decay,
+    n_decayed,
+    scratch=None,
+    shrink=1.0,
+    grad_scale=1.0,
 ):
     """The numpy sequence the SGD kernel replaces, one ufunc per operation.
 
@@ -256,7 +270,7 @@ def numpy_sgd_step(
     kind = params.dtype.type
     if scratch is None:
         scratch = (np.empty_like(params), np.empty_like(params))
-    grads = _add_decay(grads, params, decay, n_decayed, scratch[0])
+    grads = _add_decay(grads, params, decay, n_decayed, scratch[0], shrink, grad_scale)
     step = np.multiply(grads, kind(lr), out=scratch[1])
     np.multiply(velocity, kind(momentum), out=velocity)
     np.subtract(velocity, step, out=velocity)
@@ -268,7 +282,19 @@ def numpy_sgd_step(
         np.add(params, velocity, out=params)
 
 
-def numpy_adam_step(params, grads, m, v, adam, decay, n_decayed, scratch=None):
+def numpy_adam_step(
+    params,
+    grads,
+    m,
+    v,
+    adam,
+    decay,
+    n_decayed,
+    scratch=None,
+    shrink=1.0,
+    grad_scale=1.0,
+    rate_factor=1.0,
+):
     """The numpy sequence the Adam kernel replaces; ``adam`` has taken its step.
 
     ``scratch`` as for :func:`numpy_sgd_step`.
@@ -276,11 +302,12 @@ def numpy_adam_step(params, grads, m, v, adam, decay, n_decayed, scratch=None):
     kind = params.dtype.type
     if scratch is None:
         scratch = (np.empty_like(params), np.empty_like(params))
-    grads = _add_decay(grads, params, decay, n_decayed, scratch[0])
+    grads = _add_decay(grads, params, decay, n_decayed, scratch[0], shrink, grad_scale)
     t, beta_1, beta_2 = adam.t, adam.beta_1, adam.beta_2
     root = np.sqrt(1 - beta_2)
     step_size = (
         adam.learning_rate
+        * rate_factor
         * np.sqrt(1 - beta_2**t)
         / (1 - beta_1**t)
         * (1 - beta_1)
@@ -339,3 +366,105 @@ def test_decay_adds_the_penalty_gradient_to_the_leading_entries():
     by_hand[:4] += 0.2 * params[:4]
     SGD(plain, 0.1, momentum=0.0).step(plain, by_hand)
     np.testing.assert_allclose(fused, plain, rtol=1e-15)
+
+
+# -- schedules' factor, decoupled weight decay, clipping ---------------------
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("nesterov", [False, True])
+def test_sgd_kernel_with_weight_decay_and_clipping_agrees_with_numpy(dtype, nesterov):
+    params, _ = _params_and_grads(n=1000, dtype=dtype)
+    twin, velocity = params.copy(), np.zeros_like(params)
+    sgd = SGD(params, 0.05, momentum=0.8, nesterov=nesterov, weight_decay=0.3)
+    rng = np.random.RandomState(1)
+    for factor, scale in [(1.0, 1.0), (0.5, 0.25), (0.1, 0.9)]:
+        grads = rng.randn(1000).astype(dtype)
+        sgd.step(params, grads, 0.03, 700, rate_factor=factor, grad_scale=scale)
+        rate = 0.05 * factor
+        numpy_sgd_step(
+            twin,
+            grads,
+            velocity,
+            rate,
+            0.8,
+            nesterov,
+            0.03,
+            700,
+            shrink=dtype(1 - rate * 0.3),
+            grad_scale=scale,
+        )
+    np.testing.assert_array_equal(params, twin)
+    np.testing.assert_array_equal(sgd.velocity, velocity)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_adam_kernel_with_weight_decay_and_clipping_agrees_with_numpy(dtype):
+    params, _ = _params_and_grads(n=1000, dtype=dtype)
+    twin = params.copy()
+    m, v = np.zeros_like(params), np.zeros_like(params)
+    adam = Adam(params, learning_rate_init=0.01, weight_decay=0.05)
+    rng = np.random.RandomState(1)
+    for factor, scale in [(1.0, 1.0), (0.5, 0.25), (0.1, 0.9)]:
+        grads = rng.randn(1000).astype(dtype)
+        adam.step(params, grads, 0.03, 700, rate_factor=factor, grad_scale=scale)
+        numpy_adam_step(
+            twin,
+            grads,
+            m,
+            v,
+            adam,
+            0.03,
+            700,
+            shrink=dtype(1 - 0.01 * factor * 0.05),
+            grad_scale=scale,
+            rate_factor=factor,
+        )
+    np.testing.assert_array_equal(params, twin)
+    np.testing.assert_array_equal(adam._m_scaled, m)
+
+
+def test_adamw_step_by_hand():
+    # AdamW, step 1: θ ← θ (1 - η λ) - η_t m / (√v + ε), with scikit-learn's
+    # placement of ε and η_t = η √(1 - β₂) / (1 - β₁); at t = 1, m = (1 - β₁) g
+    # and v = (1 - β₂) g², so the move is η √(1 - β₂) g / (√(1 - β₂) |g| + ε).
+    params = np.array([1.0, -2.0, 3.0])
+    grads = np.array([0.5, 0.5, -1.0])
+    adam = Adam(params, learning_rate_init=0.1, weight_decay=0.2, epsilon=1e-3)
+    adam.step(params, grads, n_decayed=2, rate_factor=0.5)
+    rate, root = 0.05, np.sqrt(1 - 0.999)
+    expected = np.array([1.0, -2.0, 3.0]) * [1 - rate * 0.2, 1 - rate * 0.2, 1]
+    expected -= rate * root * grads / (root * np.abs(grads) + 1e-3)
+    np.testing.assert_allclose(params, expected, rtol=1e-12)
+
+
+def test_weight_decay_leaves_the_biases_alone():
+    params = np.ones(6)
+    sgd = SGD(params, 0.1, momentum=0.0, weight_decay=0.5)
+    sgd.step(params, np.zeros(6), n_decayed=4)
+    np.testing.assert_array_equal(params, [0.95] * 4 + [1.0] * 2)
+
+
+def test_unit_factors_leave_the_step_exactly_as_without_them():
+    params, grads = _params_and_grads(n=100)
+    twin = params.copy()
+    Adam(params, 0.01).step(params, grads, 0.1, 60)
+    Adam(twin, 0.01, weight_decay=0.0).step(
+        twin, grads, 0.1, 60, rate_factor=1.0, grad_scale=1.0
+    )
+    np.testing.assert_array_equal(params, twin)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_gradient_norm_includes_the_penalty_on_the_weights(dtype):
+    params, grads = _params_and_grads(n=50, dtype=dtype)
+    expected = grads.astype(np.float64)
+    expected[:30] += 0.2 * params[:30].astype(np.float64)
+    assert gradient_norm(params, grads, 0.2, 30) == pytest.approx(
+        np.linalg.norm(expected), rel=1e-6 if dtype == np.float32 else 1e-13
+    )
+
+
+def test_gradient_norm_of_float32_does_not_overflow():
+    grads = np.full(4, 3e20, dtype=np.float32)  # squares overflow float32
+    assert gradient_norm(np.zeros(4, np.float32), grads) == pytest.approx(6e20)

@@ -188,6 +188,19 @@ def test_no_improvement_count_on_the_validation_score():
     assert history.best_validation_score == 0.7
 
 
+def test_nan_validation_score_counts_as_no_improvement():
+    history = History(validation_scores=[], best_validation_score=-np.inf)
+    counts = []
+    for score in [0.5, np.nan, np.nan, 0.4, 0.7]:
+        assert update_no_improvement_count(history, 0.05, score) is (score == 0.7) or (
+            score == 0.5
+        )
+        counts.append(history.no_improvement_count)
+    # a NaN neither resets the count nor becomes the best
+    assert counts == [0, 1, 2, 3, 0]
+    assert history.best_validation_score == 0.7
+
+
 def test_patience_stops_or_divides_the_adaptive_rate():
     optimizer = SGD(np.zeros(3), learning_rate_init=0.1)
     config = make_config(n_iter_no_change=2)
@@ -309,7 +322,8 @@ def test_validation_keeps_the_best_weights():
 
     def validation():
         snapshots.append(network.params.copy())
-        return next(scores)
+        score = next(scores)
+        return score, 1 - score  # the score, and a validation loss
 
     with pytest.warns(ConvergenceWarning):
         history = minimize_stochastic(
@@ -322,6 +336,7 @@ def test_validation_keeps_the_best_weights():
             validation=validation,
         )
     assert history.validation_scores == [0.5, 0.8, 0.7, 0.6, 0.75]
+    assert history.validation_losses == pytest.approx([0.5, 0.2, 0.3, 0.4, 0.25])
     assert history.best_validation_score == 0.8 and history.best_loss is None
     assert_array_equal(network.params, snapshots[1])
     assert not np.array_equal(network.params, snapshots[-1])
