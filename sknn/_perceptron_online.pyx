@@ -353,11 +353,15 @@ def train_pass(Rule rule, Weights weights, Samples samples, const int[::1] rows,
     cdef double[:, ::1] updates = np.empty((batch, n_neurons))
     with nogil:
         if samples.single:
-            n_wrong = pass_over_rows(&rule.settings, rule.class_weight, weights, samples,
-                          <const float *>samples.data, rows, t, scores, updates, sums)
+            n_wrong = pass_over_rows(
+                &rule.settings, rule.class_weight, weights, samples,
+                <const float *>samples.data, rows, t, scores, updates, sums,
+            )
         else:
-            n_wrong = pass_over_rows(&rule.settings, rule.class_weight, weights, samples,
-                          <const double *>samples.data, rows, t, scores, updates, sums)
+            n_wrong = pass_over_rows(
+                &rule.settings, rule.class_weight, weights, samples,
+                <const double *>samples.data, rows, t, scores, updates, sums,
+            )
         for k in range(n_neurons):
             weights.settle(k)
     return loss, n_wrong
