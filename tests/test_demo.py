@@ -19,10 +19,14 @@ EXPECTED_MODELS = {
     "sklearn.MLPClassifier": [
         a for a in demo.MLP_ACTIVATIONS if a in demo.SKLEARN_MLP_ACTIVATIONS
     ],
+    "sknn.TabularMLPClassifier": ["relu"],
+    "sklearn.HistGradientBoostingClassifier": ["-"],
 }
 EXPECTED_REGRESSORS = {
     "sknn.MLPNeuronRegressor": ["relu", "tanh", "leaky_relu"],
     "sklearn.MLPRegressor": ["relu", "tanh"],
+    "sknn.TabularMLPRegressor": ["relu"],
+    "sklearn.HistGradientBoostingRegressor": ["-"],
 }
 
 
@@ -81,6 +85,7 @@ def test_demo_puts_sklearn_beside_sknn(demo_run):
     for ours, theirs in [
         ("sknn.PerceptronClassifier", "sklearn.Perceptron"),
         ("sknn.MLPNeuronClassifier", "sklearn.MLPClassifier"),
+        ("sknn.TabularMLPClassifier", "sklearn.HistGradientBoostingClassifier"),
     ]:
         first = models.index(ours)
         assert models[first + 1] == theirs
@@ -97,8 +102,11 @@ def test_demo_regression_table_puts_each_activation_beside_sklearn(demo_run):
         "sklearn.MLPRegressor"
     )
     for (model, activation), (r2, seconds) in table.items():
-        # a linear model (ridge) explains about 0.36 of this split's variance
-        assert 0.3 < r2 < 0.6, (model, activation, r2)
+        # A linear model (ridge) explains about 0.36 of this split's variance;
+        # the tabular network and the trees, at defaults chosen for larger
+        # tables, fit 331 rows less well but still explain some of it.
+        low = 0.3 if "MLPNeuron" in model or "MLPRegressor" in model else 0.1
+        assert low < r2 < 0.6, (model, activation, r2)
         assert seconds >= 0.0
     for activation in EXPECTED_REGRESSORS["sklearn.MLPRegressor"]:
         ours = table["sknn.MLPNeuronRegressor", activation][0]
@@ -122,9 +130,9 @@ def test_a_failing_row_is_reported_and_fails_the_exit_status(monkeypatch):
         raise RuntimeError("cannot build")
 
     rows = [demo.DemoRow("broken.Model", "relu", broken)]
-    monkeypatch.setattr(demo, "perceptron_rows", lambda: rows)
-    monkeypatch.setattr(demo, "mlp_rows", lambda quick: [])
-    monkeypatch.setattr(demo, "regression_rows", lambda: [])
+    monkeypatch.setattr(
+        demo, "table_rows", lambda task, quick=False: rows if task[0] == "c" else []
+    )
     out = io.StringIO()
     assert demo.run_demo(stream=out) == 1
     out = out.getvalue()

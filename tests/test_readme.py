@@ -56,12 +56,8 @@ def test_readme_header_is_the_demos(split):
 @pytest.mark.parametrize(
     "which, make_rows, score",
     [
-        (
-            0,
-            lambda: demo.perceptron_rows() + demo.mlp_rows(quick=False),
-            "test accuracy",
-        ),
-        (1, demo.regression_rows, "test R²"),
+        (0, lambda: demo.table_rows("classification"), "test accuracy"),
+        (1, lambda: demo.table_rows("regression"), "test R²"),
     ],
     ids=["classification", "regression"],
 )
