@@ -197,11 +197,11 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         zero weights: give it ``coef_init``.
 
     batch_size : int, default=1
-        The samples per update. 1 is the online rule; larger batches are
-        scored at once and move the weights by their summed update divided
-        by ``batch_size``. Without ``average``, a mini-batch fit's ``coef_``
-        and ``intercept_`` are the mean of each neuron's weights over its
-        last epoch (see Notes).
+        The samples per update. 1 is the online rule; the samples of a
+        larger batch are all scored with the weights at its start, which
+        move by their summed update divided by ``batch_size``. Without
+        ``average``, a mini-batch fit's ``coef_`` and ``intercept_`` are the
+        mean of each neuron's weights over its last epoch (see Notes).
 
     average : bool or int, default=False
         If True, ``coef_`` and ``intercept_`` are the average of the weights
@@ -301,13 +301,13 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
     weights are wherever its last batch moved them: every sample of a batch
     is judged by the same stale weights, so the batch's mistakes add up to
     one large step, and on data no hyperplane separates the weights never
-    settle (on the digits with ``batch_size=64``, the training accuracy after
-    the batches of one epoch ranged from 0.74 to 0.98). The mean of the weights an epoch
-    went through does about as well as that epoch's mean loss, the objective
-    the stopping rule watched (the online-to-batch conversion of
-    Cesa-Bianchi, Conconi and Gentile, 2004; averaging is how Freund and
-    Schapire, 1999, and Collins, 2002, make perceptrons stable, and how
-    mini-batch perceptrons are run), without the early epochs that
+    settle (on the digits with ``batch_size=64``, the training accuracy
+    after the batches of one epoch ranged from 0.74 to 0.98). The mean of
+    the weights an epoch went through does about as well as that epoch's
+    mean loss, the objective the stopping rule watched (the online-to-batch
+    conversion of Cesa-Bianchi, Conconi and Gentile, 2004; averaging is how
+    Freund and Schapire, 1999, and Collins, 2002, make perceptrons stable,
+    and how mini-batch perceptrons are run), without the early epochs that
     ``average=True`` also counts. The online rule keeps its last weights, as
     scikit-learn's Perceptron: one sample moves them little.
 
