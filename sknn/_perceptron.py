@@ -285,7 +285,9 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
     ``early_stopping`` its validation accuracy. One-vs-rest neurons stop
     independently, as scikit-learn's binary problems; the multinomial rule's
     neurons stop together. A diverging epoch is undone with a
-    ConvergenceWarning, and training stops there.
+    ConvergenceWarning, and training stops there; a fit whose first epoch
+    diverges, with no earlier fit to go back to, raises scikit-learn's
+    ValueError instead, as the MLPs do.
 
     **Mini-batches** (``batch_size = B > 1``): the updates of a batch are all
     computed with the weights at its start, and the weights move by their
@@ -616,6 +618,12 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             )
         )
         stopping = fit and self.tol is not None
+        # Weights from an earlier fit are a model to fall back on; zeros or
+        # coef_init are not.
+        if fit:
+            resumed = self.warm_start and hasattr(self, "coef_")
+        else:
+            resumed = hasattr(self, "_standard_coef")
         # Overflow while training (unscaled input, an unbounded activation)
         # is caught as non-finite weights, or scores, and reported as a
         # ValueError with advice, not as numpy's warnings.
@@ -637,6 +645,7 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
                 verbose=self.verbose,
                 on_epoch_begin=on_epoch_begin,
                 on_epoch_end=on_epoch_end,
+                resumed=resumed,
             )
         self._store_weights(trainer, weights, t + n_iter * X.shape[0], n_iter)
         keep_finite_neurons(

@@ -15,7 +15,7 @@ import time
 
 import numpy as np
 
-from sknn._divergence import warn_divergence
+from sknn._divergence import raise_unusable_fit, warn_divergence
 from sknn._history import EpochInfo
 from sknn._perceptron_online import ActivationCode, Rule, Samples, train_pass
 from sknn._perceptron_weights import Weights
@@ -137,6 +137,7 @@ def train_neurons(
     verbose=0,
     on_epoch_begin=None,
     on_epoch_end=None,
+    resumed=False,
 ):
     """Train up to ``max_iter`` epochs; return the epochs run and their mistakes.
 
@@ -148,7 +149,9 @@ def train_neurons(
     held-out rows. The hooks are the MLP loop's:
     ``on_epoch_begin(epoch)``, then ``on_epoch_end(info)`` with an
     :class:`~sknn._history.EpochInfo`, whose true return stops training. A
-    diverging epoch is undone with the MLPs' warning and ends training.
+    diverging epoch is undone with the MLPs' warning and ends training; if
+    it is the first and the weights are not ``resumed`` from an earlier fit,
+    nothing was fitted, and the MLPs' error is raised instead.
     """
     samples = Samples(X, y, sample_weight)
     t_start, errors, kept, start = t, [], None, time.perf_counter()
@@ -162,6 +165,8 @@ def train_neurons(
             weights.restart_average()
         loss, n_wrong = train_pass(trainer.rule, weights, samples, rows, t)
         if not weights.finite():
+            if epoch == 1 and not resumed:
+                raise_unusable_fit(X, rate="eta0")
             weights.restore(kept)
             warn_divergence(epoch, X, rate="eta0")
             return epoch - 1, errors

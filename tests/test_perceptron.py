@@ -926,14 +926,43 @@ def test_partial_fit_errors():
 
 def test_divergence_keeps_the_last_finite_weights():
     # As the MLP: a diverging epoch is undone with a warning, nothing raises,
-    # and the estimator is fitted with finite weights.
+    # and the estimator is fitted with the weights of the epoch before (the
+    # delta rule at eta0=1 overflows in the second epoch here).
+    X, y = classification(2)
+    clf = PerceptronClassifier(activation="identity", max_iter=50)
+    with pytest.warns(ConvergenceWarning, match="diverged in iteration 2"):
+        clf.fit(X, y)
+    assert np.isfinite(clf.coef_).all() and np.isfinite(clf.intercept_).all()
+    assert np.any(clf.coef_ != 0)
+    assert clf.n_iter_ == len(clf.errors_) == 1
+    assert clf.t_ == 1 + clf.n_iter_ * len(y)
+
+
+def test_a_fit_diverging_in_its_first_epoch_raises_scikit_learns_error():
+    # As the MLP: with no epoch ended, the weights kept would be the zeros it
+    # started from, which predict one class; scikit-learn's words, sknn's
+    # advice naming the perceptron's learning rate.
     X, y = classification(2)
     clf = PerceptronClassifier(activation="identity", eta0=1e3, max_iter=50)
-    with pytest.warns(ConvergenceWarning, match="diverged"):
+    with pytest.raises(ValueError, match="Solver produced non-finite.*lower eta0"):
         clf.fit(X * 1e100, y)
-    assert np.isfinite(clf.coef_).all() and np.isfinite(clf.intercept_).all()
-    assert clf.n_iter_ == len(clf.errors_)
-    assert clf.t_ == 1 + clf.n_iter_ * len(y)
+    with pytest.raises(ValueError, match="Solver produced non-finite"):
+        clf.partial_fit(X * 1e100, y, classes=[0, 1])
+
+
+@pytest.mark.parametrize("resume", ["warm_start", "partial_fit"])
+def test_a_resumed_fit_diverging_at_once_keeps_the_earlier_fit(resume):
+    # An earlier fit's weights are a model to fall back on: warn, keep them.
+    X, y = classification(2)
+    clf = PerceptronClassifier(activation="identity", eta0=1e-3).fit(X, y)
+    before = clf.coef_.copy()
+    clf.set_params(eta0=1e3, warm_start=resume == "warm_start")
+    with pytest.warns(ConvergenceWarning, match="diverged in iteration 1"):
+        if resume == "warm_start":
+            clf.fit(X * 1e100, y)
+        else:
+            clf.partial_fit(X * 1e100, y)
+    assert_array_equal(clf.coef_, before)
 
 
 def test_multinomial_early_stopping_stops_on_the_held_out_accuracy():
