@@ -452,8 +452,9 @@ class InputLayer:
         The dense input's other columns, copied as they are.
     cardinalities : sequence of int
         The code columns' table sizes (may be empty).
-    numeric : PeriodicEmbedding or None, default=None
-        The numeric embedding; None passes the numeric columns through too.
+    numeric : PeriodicEmbedding, PiecewiseLinearEmbedding or None, default=None
+        The numeric embedding (:mod:`sknn._piecewise` has the piecewise-linear
+        one); None passes the numeric columns through too.
     n_categorical_dims : int, default=8
         The outputs per code column.
     dtype : {np.float64, np.float32}, default=np.float64

@@ -73,7 +73,7 @@ from scipy import special
 
 from sknn._mlp import MLPNeuronClassifier
 from sknn._mlp_regressor import MLPNeuronRegressor
-from sknn._onnx_tables import check_table_inputs, table_input
+from sknn._onnx_tables import check_table_inputs
 from sknn._perceptron import PerceptronClassifier
 from sknn._tabular import TabularMLPClassifier, TabularMLPRegressor
 
@@ -541,65 +541,53 @@ def _regression_output(graph, z, estimator, dtype):
     return graph.op("Exp", graph.op("Min", z, graph.constant(bound, "max_exponent")))
 
 
-def convert_tabular_classifier(scope, operator, container):
-    """skl2onnx converter for :class:`~sknn.TabularMLPClassifier`.
+def _refuse_tabular(operator):
+    raise ValueError(
+        f"sknn.onnx cannot export {type(operator.raw_operator).__name__} yet: its "
+        "ensemble of members (piecewise-linear embeddings, input scale, "
+        "parametric activations, temperature) has no converter. Serve it with "
+        "predict or predict_proba, or export an MLPNeuron estimator instead."
+    )
 
-    The table stage (the column encoder and the input layer, see
-    :ref:`deploying-tables`), then the dense layers and the outputs of
-    :func:`convert_mlp_classifier`.
+
+def convert_tabular_classifier(scope, operator, container):
+    """skl2onnx converter for :class:`~sknn.TabularMLPClassifier`: refuses.
 
     Parameters
     ----------
     scope : skl2onnx.common._topology.Scope
         Where skl2onnx makes unique names.
     operator : skl2onnx.common._topology.Operator
-        The estimator's operator: ``raw_operator`` is the fitted estimator,
-        ``inputs`` the table's columns (one tensor, or several whose widths
-        add up to the columns of ``fit``) and ``outputs`` its outputs.
+        The estimator's operator.
     container : skl2onnx.common._container.ModelComponentContainer
-        The graph being built; it receives the nodes and the weights.
+        The graph being built.
+
+    Raises
+    ------
+    ValueError
+        Always, saying what to do instead.
     """
-    graph = _Graph(scope, operator, container)
-    z = _layers(graph, table_input(graph, operator), operator.raw_operator)
-    _classifier_outputs(graph, scope, operator, z)
+    _refuse_tabular(operator)
 
 
 def convert_tabular_regressor(scope, operator, container):
-    """skl2onnx converter for :class:`~sknn.TabularMLPRegressor`.
-
-    The table stage (see :func:`convert_tabular_classifier`), the dense
-    layers and the output function, then the standardised targets mapped
-    back to the targets' scale in double, as ``predict`` maps them.
+    """skl2onnx converter for :class:`~sknn.TabularMLPRegressor`: refuses.
 
     Parameters
     ----------
     scope : skl2onnx.common._topology.Scope
         Where skl2onnx makes unique names.
     operator : skl2onnx.common._topology.Operator
-        The estimator's operator: ``raw_operator`` is the fitted estimator,
-        ``inputs`` the table's columns and ``outputs`` its output.
+        The estimator's operator.
     container : skl2onnx.common._container.ModelComponentContainer
-        The graph being built; it receives the nodes and the weights.
+        The graph being built.
+
+    Raises
+    ------
+    ValueError
+        Always, saying what to do instead.
     """
-    estimator = operator.raw_operator
-    graph = _Graph(scope, operator, container)
-    z = _layers(graph, table_input(graph, operator), estimator)
-    # sknn's exp runs in the network's dtype: its clip is that dtype's (or
-    # the graph's, where that is narrower)
-    network = np.dtype(estimator._network.dtype)
-    narrower = min(network, graph.dtype, key=lambda dtype: dtype.itemsize)
-    z = _regression_output(graph, z, estimator, narrower)
-    double = graph.dtype == np.float64
-    if not double:
-        z = graph.op("Cast", z, to=TensorProto.DOUBLE)
-    scale = graph.constant(estimator._target_scale, "target_scale", np.float64)
-    centre = graph.constant(estimator._target_centre, "target_centre", np.float64)
-    output = operator.outputs[0].full_name
-    y = graph.op(
-        "Add", graph.op("Mul", z, scale), centre, output=output if double else None
-    )
-    if not double:
-        graph.op("Cast", y, to=graph.proto, output=output)
+    _refuse_tabular(operator)
 
 
 def _is_multilabel(estimator):
