@@ -24,7 +24,9 @@ Three steps, each a function:
 The curves follow the MLP estimators' conventions: ``loss_curve`` holds the
 training loss of each epoch (the mean over the members and the batches),
 ``validation_loss_curve`` the mean of the members' validation losses, and
-the verbose lines are scikit-learn's (:func:`sknn._history.print_progress`).
+the epoch hooks are the MLP estimators' (the verbose lines of
+:func:`sknn._history.print_progress`, scikit-learn's callbacks through
+:class:`sknn._callbacks.FitTasks`).
 """
 
 import time
@@ -34,7 +36,7 @@ import numpy as np
 from scipy.optimize import minimize_scalar
 from sklearn.model_selection import KFold, StratifiedKFold
 
-from sknn._history import EpochInfo, print_progress
+from sknn._history import EpochInfo
 from sknn.schedules import Cosine, FlatCosine, ScheduledRate
 
 __all__ = ["TrainingPlan", "fit_temperature", "member_splits", "train_members"]
@@ -99,7 +101,6 @@ class TrainingPlan:
     beta_1: float = 0.9
     beta_2: float = 0.95
     epsilon: float = 1e-8
-    verbose: bool = False
 
 
 @dataclass
@@ -148,7 +149,19 @@ def _validation_losses(network, loss, dense, codes, Y, weights, rows):
 
 
 def train_members(
-    network, loss, dense, codes, Y, targets, weights, train, validation, plan, rng
+    network,
+    loss,
+    dense,
+    codes,
+    Y,
+    targets,
+    weights,
+    train,
+    validation,
+    plan,
+    rng,
+    on_epoch_begin=None,
+    on_epoch_end=None,
 ):
     """Train the members; each keeps the weights of its best epoch.
 
@@ -172,6 +185,12 @@ def train_members(
     plan : TrainingPlan
     rng : numpy.random.Generator
         Draws the shuffles and the dropout masks.
+    on_epoch_begin : callable, optional
+        ``on_epoch_begin(epoch)`` before each epoch (counted from 1).
+    on_epoch_end : callable, optional
+        ``on_epoch_end(info)`` after each, with a
+        :class:`~sknn._history.EpochInfo`; training stops when it returns
+        True (the verbose printer, scikit-learn's callbacks).
 
     Returns
     -------
@@ -194,6 +213,8 @@ def train_members(
     started = time.perf_counter()
     step = 0
     for epoch in range(1, plan.max_iter + 1):
+        if on_epoch_begin is not None:
+            on_epoch_begin(epoch)
         order = np.stack([rng.permutation(rows) for rows in train])
         total = 0.0
         for start in range(0, n_train, batch_size):
@@ -223,12 +244,12 @@ def train_members(
                 result.best_losses[i] = losses[i]
                 result.best_epochs[i] = epoch
         result.n_iter = epoch
-        if plan.verbose:
-            print_progress(
-                EpochInfo(
-                    epoch, result.loss_curve[-1], score, time.perf_counter() - started
-                )
+        if on_epoch_end is not None:
+            info = EpochInfo(
+                epoch, result.loss_curve[-1], score, time.perf_counter() - started
             )
+            if on_epoch_end(info):
+                break
     if validation is not None:
         network.params[...] = best
     return result

@@ -32,6 +32,7 @@ are not drop-ins, and have no ``partial_fit`` (the encoder is fitted on the
 data of one call).
 """
 
+import copy
 from numbers import Integral, Real
 
 import numpy as np
@@ -48,8 +49,10 @@ from sknn._base import (
     check_activation_parameter,
     check_sample_weight,
 )
+from sknn._callbacks import CallbackSupportMixin, FitTasks
 from sknn._columns import ColumnEncoder
 from sknn._embeddings import InputLayer, PeriodicEmbedding
+from sknn._history import print_progress
 from sknn._losses import SoftmaxLogLoss, SquaredError
 from sknn._member_network import MemberNetwork
 from sknn._member_training import (
@@ -87,7 +90,7 @@ PERIODIC_SCALE = 0.1
 """The standard deviation of the 'pbld' embedding's initial frequencies."""
 
 
-class _TabularNetwork(BaseEstimator):
+class _TabularNetwork(CallbackSupportMixin, BaseEstimator):
     """What the two estimators share: the table, the members, the training."""
 
     _parameter_constraints: dict = {
@@ -161,7 +164,11 @@ class _TabularNetwork(BaseEstimator):
             max_iter=self.max_iter,
             batch_size=_batch_size(self.batch_size, train.shape[1]),
             dropout=self.dropout,
-            verbose=bool(self.verbose),
+        )
+        tasks = FitTasks(self, X, y, sample_weight, n_epochs=self.max_iter)
+        on_epoch_begin, on_epoch_end = tasks.begin(
+            print_progress if self.verbose else None,
+            fitted_state=self._state_after_epoch,
         )
         result = train_members(
             self._network,
@@ -175,10 +182,29 @@ class _TabularNetwork(BaseEstimator):
             validation,
             plan,
             rng,
+            on_epoch_begin,
+            on_epoch_end,
         )
         self._record(result)
         self._after_training(dense, codes, Y, validation)
+        tasks.end()
         return self
+
+    def _state_after_epoch(self, info):
+        """The attributes of a copy that predicts as epoch ``info.epoch`` left it.
+
+        scikit-learn's callbacks set them on a shallow copy (their
+        ``fitted_estimator``): the members' weights as they are, not the best
+        ones kept so far, and (for the classifier) no temperature yet.
+        """
+        state = {
+            "_network": copy.deepcopy(self._network),
+            "n_iter_": info.epoch,
+            "loss_": info.loss,
+        }
+        if isinstance(self, ClassifierMixin):
+            state["temperature_"] = 1.0
+        return state
 
     def _build_network(self, encoder, dense, hidden, activation, rng):
         n_numeric = encoder.n_numeric_

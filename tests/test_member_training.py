@@ -5,6 +5,7 @@ import pytest
 from scipy.special import log_softmax
 
 from sknn._embeddings import InputLayer
+from sknn._history import print_progress
 from sknn._losses import SquaredError
 from sknn._member_network import MemberNetwork
 from sknn._member_training import (
@@ -91,10 +92,49 @@ def test_verbose_prints_scikit_learn_s_lines(capsys):
     net = tiny_network()
     train, validation = member_splits(60, 2, 0.2, None, seed=0)
     net.initialize(rng, X[train], codes[train])
-    plan = TrainingPlan(0.1, 2, 16, 0.0, verbose=True)
+    plan = TrainingPlan(0.1, 3, 16, 0.0)
     Y = X[:, :1].copy()
-    train_members(
-        net, SquaredError(), X, codes, Y, Y, None, train, validation, plan, rng
+    begun = []
+    result = train_members(
+        net,
+        SquaredError(),
+        X,
+        codes,
+        Y,
+        Y,
+        None,
+        train,
+        validation,
+        plan,
+        rng,
+        on_epoch_begin=begun.append,
+        on_epoch_end=print_progress,
     )
     out = capsys.readouterr().out
-    assert out.count("Iteration ") == 2 and out.count("Validation score: ") == 2
+    assert out.count("Iteration ") == 3 and out.count("Validation score: ") == 3
+    assert begun == [1, 2, 3] and result.n_iter == 3
+
+
+def test_an_epoch_hook_can_stop_training():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 2))
+    codes = np.zeros((60, 0), dtype=np.intp)
+    net = tiny_network()
+    train, validation = member_splits(60, 2, 0.2, None, seed=0)
+    net.initialize(rng, X[train], codes[train])
+    Y = X[:, :1].copy()
+    result = train_members(
+        net,
+        SquaredError(),
+        X,
+        codes,
+        Y,
+        Y,
+        None,
+        train,
+        validation,
+        TrainingPlan(0.1, 10, 16, 0.0),
+        rng,
+        on_epoch_end=lambda info: info.epoch == 4,
+    )
+    assert result.n_iter == 4 and len(result.loss_curve) == 4

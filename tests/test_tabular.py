@@ -314,3 +314,35 @@ def test_the_two_estimators_document_their_shared_parameters_alike():
         assert classifier[name].type == regressor[name].type, name
         assert classifier[name].desc == regressor[name].desc, name
     assert set(regressor) == set(classifier) - own
+
+
+@pytest.mark.parametrize("estimator", [TabularMLPClassifier, TabularMLPRegressor])
+def test_scikit_learn_s_callbacks_see_every_epoch_and_can_stop(estimator):
+    pytest.importorskip("sklearn.callback")
+    X, y = frame()
+    y = y.astype(float) if estimator is TabularMLPRegressor else y
+    seen = []
+
+    class Stopper:
+        max_propagation_depth = None
+
+        def setup(self, estimator, context):
+            pass
+
+        def teardown(self, estimator, context):
+            pass
+
+        def on_fit_task_begin(self, estimator, context, **kwargs):
+            pass
+
+        def on_fit_task_end(
+            self, estimator, context, *, fitted_estimator=None, X=None, **kwargs
+        ):
+            if context.task_name == "epoch":
+                seen.append(fitted_estimator.predict(X))
+                return len(seen) == 4
+            return False
+
+    model = estimator(**SMALL).set_callbacks(Stopper()).fit(X, y)
+    assert model.n_iter_ == len(model.loss_curve_) == len(seen) == 4
+    assert seen[-1].shape == (len(X),)
