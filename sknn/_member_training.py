@@ -36,6 +36,7 @@ import numpy as np
 from scipy.optimize import minimize_scalar
 from sklearn.model_selection import KFold, StratifiedKFold
 
+from sknn._divergence import raise_unusable_fit, warn_divergence
 from sknn._history import EpochInfo
 from sknn.schedules import Cosine, FlatCosine, ScheduledRate
 
@@ -209,34 +210,34 @@ def train_members(
         result.best_losses = np.full(k, np.inf)
         result.best_epochs = np.zeros(k, dtype=int)
         best = network.params.copy()
-    n_outputs = targets.shape[1]
     started = time.perf_counter()
-    step = 0
+    last_finite = network.params.copy()
     for epoch in range(1, plan.max_iter + 1):
         if on_epoch_begin is not None:
             on_epoch_begin(epoch)
-        order = np.stack([rng.permutation(rows) for rows in train])
-        total = 0.0
-        for start in range(0, n_train, batch_size):
-            rows = order[:, start : start + batch_size]
-            m = rows.shape[1]
-            batch_dense, batch_codes = _gather(rows, dense, codes)
-            p_drop = plan.dropout * dropout.factor(step)
-            logits = network.forward(batch_dense, batch_codes, p_drop, rng, keep=True)
-            flat = logits.reshape(k * m, n_outputs)
-            w = None if weights is None else weights[rows].reshape(-1)
-            total += loss.value_and_delta(
-                flat, targets[rows].reshape(k * m, n_outputs), w, 1.0 / m
-            ) / (k * m)
-            network.backward(logits)
-            network.step(rate.factor(step))
-            step += 1
-        result.loss_curve.append(total / n_batches)
+        # an overflow is caught below, as a non-finite loss, not warned about
+        with np.errstate(over="ignore", invalid="ignore"):
+            epoch_loss = _train_epoch(
+                network,
+                loss,
+                (dense, codes, targets, weights),
+                train,
+                batch_size,
+                rng,
+                (rate, dropout, plan.dropout),
+                (epoch - 1) * n_batches,
+            )
+        if not (np.isfinite(epoch_loss) and np.isfinite(network.params).all()):
+            _diverged(epoch, network, last_finite)
+            break
+        last_finite[...] = network.params
+        result.loss_curve.append(epoch_loss)
         score = None
         if validation is not None:
-            losses = _validation_losses(
-                network, loss, dense, codes, Y, weights, validation
-            )
+            with np.errstate(over="ignore", invalid="ignore"):
+                losses = _validation_losses(
+                    network, loss, dense, codes, Y, weights, validation
+                )
             result.validation_loss_curve.append(float(losses.mean()))
             score = -float(losses.mean())
             for i in np.flatnonzero(losses < result.best_losses):
@@ -253,6 +254,51 @@ def train_members(
     if validation is not None:
         network.params[...] = best
     return result
+
+
+def _train_epoch(network, loss, data, train, batch_size, rng, schedules, step):
+    """One pass over each member's rows in a new order; the mean training loss.
+
+    ``data`` is ``(dense, codes, targets, weights)``, ``schedules`` the
+    learning rate's and the dropout's schedules and the peak dropout, ``step``
+    the number of steps taken before this epoch.
+    """
+    dense, codes, targets, weights = data
+    rate, dropout, p_drop = schedules
+    k, n_train = train.shape
+    n_outputs = targets.shape[1]
+    order = np.stack([rng.permutation(rows) for rows in train])
+    total, n_batches = 0.0, 0
+    for start in range(0, n_train, batch_size):
+        rows = order[:, start : start + batch_size]
+        m = rows.shape[1]
+        batch_dense, batch_codes = _gather(rows, dense, codes)
+        logits = network.forward(
+            batch_dense, batch_codes, p_drop * dropout.factor(step), rng, keep=True
+        )
+        flat = logits.reshape(k * m, n_outputs)
+        w = None if weights is None else weights[rows].reshape(-1)
+        total += loss.value_and_delta(
+            flat, targets[rows].reshape(k * m, n_outputs), w, 1.0 / m
+        ) / (k * m)
+        network.backward(logits)
+        network.step(rate.factor(step))
+        step += 1
+        n_batches += 1
+    return total / n_batches
+
+
+def _diverged(epoch, network, last_finite):
+    """Stop a fit whose loss or weights became non-finite in ``epoch``.
+
+    In the first epoch there is nothing to keep (the initial weights are no
+    fit): scikit-learn's error. Later, the weights at the end of the last
+    finite epoch are kept, with a warning.
+    """
+    if epoch == 1:
+        raise_unusable_fit(None, advise=False)
+    network.params[...] = last_finite
+    warn_divergence(epoch, None, advise=False)
 
 
 def fit_temperature(logits, labels):

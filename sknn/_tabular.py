@@ -122,6 +122,17 @@ class _TabularNetwork(CallbackSupportMixin, BaseEstimator):
     # -- fit --------------------------------------------------------------
 
     def _fit(self, X, y, sample_weight):
+        # A fit that fails (a bad table, a diverging first epoch) leaves the
+        # estimator as it found it: nothing half-fitted.
+        before = dict(self.__dict__)
+        try:
+            return self._fit_unguarded(X, y, sample_weight)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(before)
+            raise
+
+    def _fit_unguarded(self, X, y, sample_weight):
         if y is None:  # scikit-learn's words, before any work on X
             raise ValueError(
                 f"This {type(self).__name__} estimator requires y to be passed, "

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 from scipy.special import log_softmax
+from sklearn.exceptions import ConvergenceWarning
 
 from sknn._embeddings import InputLayer
 from sknn._history import print_progress
@@ -138,3 +139,62 @@ def test_an_epoch_hook_can_stop_training():
         on_epoch_end=lambda info: info.epoch == 4,
     )
     assert result.n_iter == 4 and len(result.loss_curve) == 4
+
+
+def test_a_loss_that_overflows_later_keeps_the_last_finite_epoch():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 2))
+    codes = np.zeros((60, 0), dtype=np.intp)
+    net = tiny_network()
+    train, _ = member_splits(60, 2, None, None, seed=0)
+    net.initialize(rng, X[train], codes[train])
+    Y = X[:, :1].copy()
+    kept = []
+
+    def poison(info):
+        if info.epoch == 2:
+            kept.append(net.params.copy())
+            net.params[0] = np.inf  # the next epoch's loss is not finite
+        return False
+
+    with pytest.warns(ConvergenceWarning, match="diverged in iteration 3"):
+        result = train_members(
+            net,
+            SquaredError(),
+            X,
+            codes,
+            Y,
+            Y,
+            None,
+            train,
+            None,
+            TrainingPlan(0.1, 6, 16, 0.0),
+            rng,
+            on_epoch_end=poison,
+        )
+    assert result.n_iter == 2 and len(result.loss_curve) == 2
+    np.testing.assert_array_equal(net.params, kept[0])
+
+
+def test_a_loss_that_overflows_in_the_first_epoch_is_an_error():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 2))
+    codes = np.zeros((60, 0), dtype=np.intp)
+    net = tiny_network()
+    train, _ = member_splits(60, 2, None, None, seed=0)
+    net.initialize(rng, X[train], codes[train])
+    Y = X[:, :1] * 1e200  # squared, beyond float64
+    with pytest.raises(ValueError, match="non-finite .* Lower learning_rate_init"):
+        train_members(
+            net,
+            SquaredError(),
+            X,
+            codes,
+            Y,
+            Y,
+            None,
+            train,
+            None,
+            TrainingPlan(1e30, 3, 16, 0.0),
+            rng,
+        )

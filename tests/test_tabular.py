@@ -346,3 +346,13 @@ def test_scikit_learn_s_callbacks_see_every_epoch_and_can_stop(estimator):
     model = estimator(**SMALL).set_callbacks(Stopper()).fit(X, y)
     assert model.n_iter_ == len(model.loss_curve_) == len(seen) == 4
     assert seen[-1].shape == (len(X),)
+
+
+def test_a_diverging_fit_says_so_and_leaves_nothing_fitted():
+    X, y = frame()
+    reg = TabularMLPRegressor(learning_rate_init=1e8, **SMALL)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no numpy RuntimeWarning escapes
+        with pytest.raises(ValueError, match="Lower learning_rate_init"):
+            reg.fit(X, 1e3 * y)
+    assert not hasattr(reg, "n_features_in_") and not hasattr(reg, "_network")
