@@ -223,10 +223,14 @@ class MemberNetwork:
         ):
             state.pop(name, None)
         state.pop("grads")
+        # by name, as the input layers save theirs: skops then trusts only
+        # sknn's own types
+        state["dtype"] = self.dtype.name
         return state
 
     def __setstate__(self, state):
         self.__dict__.update(state)
+        self.dtype = np.dtype(self.dtype)
         self.grads = np.zeros_like(self.params)
         self._bind()
 

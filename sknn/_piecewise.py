@@ -38,7 +38,14 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from sknn._embeddings import _Buffers, _check_dtype, _check_views, _rng
+from sknn._embeddings import (
+    _Buffers,
+    _check_dtype,
+    _check_views,
+    _rng,
+    restore_state,
+    saved_state,
+)
 
 __all__ = ["PiecewiseLinearEmbedding", "quantile_bin_edges"]
 
@@ -149,12 +156,12 @@ class PiecewiseLinearEmbedding:
         self._buffers = _Buffers(self.dtype)
 
     def __getstate__(self):
-        # the weights are views of the network's buffer, rebound on loading
-        state = self.__dict__.copy()
-        for name in [name for name, _ in self._shapes] + ["grad", "_batch"]:
-            state.pop(name, None)
-        state["_buffers"] = _Buffers(self.dtype)
-        return state
+        return saved_state(
+            self, [name for name, _ in self._shapes] + ["grad", "_batch"]
+        )
+
+    def __setstate__(self, state):
+        restore_state(self, state)
 
     def __repr__(self):
         return (

@@ -356,3 +356,33 @@ def test_a_diverging_fit_says_so_and_leaves_nothing_fitted():
         with pytest.raises(ValueError, match="Lower learning_rate_init"):
             reg.fit(X, 1e3 * y)
     assert not hasattr(reg, "n_features_in_") and not hasattr(reg, "_network")
+
+
+@pytest.mark.parametrize("embedding", ["ple", "pbld", None])
+@pytest.mark.parametrize("estimator", [TabularMLPClassifier, TabularMLPRegressor])
+def test_saved_with_pickle_joblib_or_skops_it_predicts_the_same(estimator, embedding):
+    import io
+
+    import joblib
+
+    skops_io = pytest.importorskip("skops.io")
+    X, y = frame()
+    y = y.astype(float) if estimator is TabularMLPRegressor else y
+    model = estimator(numeric_embedding=embedding, **SMALL).fit(X, y)
+    method = "predict_proba" if estimator is TabularMLPClassifier else "predict"
+    expected = getattr(model, method)(X)
+    data = skops_io.dumps(model)
+    untrusted = skops_io.get_untrusted_types(data=data)
+    # what the user reviews: sknn's own types, never numpy's or others'
+    assert all(name.startswith("sknn.") for name in untrusted), untrusted
+    buffer = io.BytesIO()
+    joblib.dump(model, buffer)
+    buffer.seek(0)
+    for loaded in (
+        pickle.loads(pickle.dumps(model)),
+        joblib.load(buffer),
+        skops_io.loads(data, trusted=untrusted),
+    ):
+        np.testing.assert_array_equal(getattr(loaded, method)(X), expected)
+        # the workspaces are rebuilt, not saved
+        assert "_buffers" not in loaded._network.input_layers[0].__getstate__()
