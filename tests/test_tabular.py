@@ -269,10 +269,13 @@ def test_bad_tables_are_refused_and_leave_nothing_fitted(make_bad, message):
     assert not hasattr(clf, "n_features_in_") and not hasattr(clf, "classes_")
 
 
-def test_targets_with_nan_are_refused():
+@pytest.mark.parametrize("estimator", [TabularMLPClassifier, TabularMLPRegressor])
+def test_targets_with_nan_are_refused(estimator):
     X, y = frame()
+    model = estimator(**SMALL)
     with pytest.raises(ValueError, match="NaN"):
-        TabularMLPRegressor(**SMALL).fit(X, np.where(y, 1.0, np.nan))
+        model.fit(X, np.where(y, 1.0, np.nan))
+    assert not hasattr(model, "n_features_in_")
 
 
 def test_a_column_whose_dtype_changes_is_refused_at_predict():
