@@ -18,10 +18,7 @@ from sklearn.utils._param_validation import (  # noqa: F401  (re-exported)
 from sklearn.utils.multiclass import unique_labels
 from sklearn.utils.validation import _check_sample_weight
 
-from sknn.activations import ACTIVATIONS, ALIASES, check_activation
-
-ACTIVATION_NAMES = frozenset([*ACTIVATIONS, *ALIASES])
-"""Every name ``get_activation`` accepts, for ``_parameter_constraints``."""
+from sknn.activations import check_activation
 
 FLOAT_DTYPES = (np.float64, np.float32)
 """Input dtypes kept as they are; anything else becomes float64."""

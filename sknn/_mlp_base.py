@@ -28,7 +28,6 @@ scikit-learn's MLPs have.
 """
 
 import copy
-import inspect
 import warnings
 from abc import ABCMeta, abstractmethod
 from numbers import Integral, Real
@@ -40,7 +39,6 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from sknn._base import (
-    ACTIVATION_NAMES,
     FLOAT_DTYPES,
     Interval,
     Options,
@@ -64,49 +62,9 @@ from sknn._losses import get_loss
 from sknn._network import Network
 from sknn._optimizers import SGD, Adam
 from sknn._training import STOCHASTIC_SOLVERS, minimize_stochastic
-from sknn.activations import ACTIVATIONS, ALIASES, Activation
+from sknn.activations import ALIASES, Activation
 
-__all__ = ["HIDDEN_ACTIVATIONS", "BaseMultilayerNetwork", "estimator_init"]
-
-HIDDEN_ACTIVATIONS = frozenset(
-    name
-    for name in ACTIVATION_NAMES
-    if ACTIVATIONS[ALIASES.get(name, name)].differentiable
-)
-"""The activation names a hidden layer trained by back-propagation may use."""
-
-SHARED_PARAMETERS = {
-    "hidden_layer_sizes": (100,),
-    "activation": "relu",
-    "solver": "adam",
-    "alpha": 0.0001,
-    "batch_size": "auto",
-    "learning_rate": "constant",
-    "learning_rate_init": 0.001,
-    "power_t": 0.5,
-    "max_iter": 200,
-    "shuffle": True,
-    "random_state": None,
-    "tol": 1e-4,
-    "verbose": False,
-    "warm_start": False,
-    "momentum": 0.9,
-    "nesterovs_momentum": True,
-    "early_stopping": False,
-    "validation_fraction": 0.1,
-    "beta_1": 0.9,
-    "beta_2": 0.999,
-    "epsilon": 1e-8,
-    "n_iter_no_change": 10,
-    "max_fun": 15000,
-    "negative_slope": 0.01,
-    "diagnostics": False,
-    "weight_init": "glorot_uniform",
-    "dropout": 0.0,
-    "scoring": None,
-}
-"""The constructor parameters of both MLPs, with scikit-learn's defaults, in its
-order (the first two may be passed by position, the rest by keyword)."""
+__all__ = ["BaseMultilayerNetwork"]
 
 # The fitted attributes a new fit starts without; a warm start keeps them.
 _FIT_STATE = (
@@ -116,46 +74,6 @@ _FIT_STATE = (
     "best_validation_score_",
     "diagnostics_",
 )
-
-
-def estimator_init(leading=None, keywords=None):
-    """Return an ``__init__`` that stores the shared parameters and an estimator's own.
-
-    scikit-learn reads an estimator's parameters from the signature of its
-    ``__init__``, so each estimator needs one listing them all. Written out,
-    the two MLPs would repeat the same 25 parameters and assignments; this
-    builds the function once from :data:`SHARED_PARAMETERS`, with a real
-    signature (``inspect.signature``, ``help`` and the API reference show
-    it), and its body only stores the values, as scikit-learn requires.
-
-    Parameters
-    ----------
-    leading : dict, optional
-        Parameters placed first, before ``hidden_layer_sizes``, that may also
-        be passed by position (the regressor's ``loss``).
-    keywords : dict, optional
-        Keyword-only parameters added after the shared ones.
-    """
-    leading = leading or {}
-    positional = {*leading, "hidden_layer_sizes", "activation"}
-    defaults = {**leading, **SHARED_PARAMETERS, **(keywords or {})}
-    parameters = [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
-    for name, default in defaults.items():
-        if name in positional:
-            kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
-        else:
-            kind = inspect.Parameter.KEYWORD_ONLY
-        parameters.append(inspect.Parameter(name, kind, default=default))
-    signature = inspect.Signature(parameters)
-
-    def __init__(self, *args, **kwargs):
-        bound = signature.bind(self, *args, **kwargs)
-        bound.apply_defaults()
-        for name, value in list(bound.arguments.items())[1:]:
-            setattr(self, name, value)
-
-    __init__.__signature__ = signature
-    return __init__
 
 
 def _is_stochastic(est):
@@ -171,8 +89,10 @@ class BaseMultilayerNetwork(CallbackSupportMixin, BaseEstimator, metaclass=ABCMe
     """The shared base of the multi-layer networks; not an estimator by itself.
 
     Subclasses implement the hooks named in the module docstring, their
-    ``fit``/``partial_fit``/``predict`` methods (with their own docstrings)
-    and an ``__init__`` made by :func:`estimator_init`.
+    ``fit``/``partial_fit``/``predict`` methods and their ``__init__``, each
+    written out with its own docstring (scikit-learn reads an estimator's
+    parameters from its ``__init__`` signature, and a reader should see them
+    there too; tests/test_mlp_parameters.py keeps the two in step).
     """
 
     _parameter_constraints: dict = {
@@ -250,7 +170,7 @@ class BaseMultilayerNetwork(CallbackSupportMixin, BaseEstimator, metaclass=ABCMe
             not self.warm_start and not incremental
         )
         hidden_sizes = self._hidden_layer_sizes()
-        activations = self._hidden_activations(len(hidden_sizes))
+        activations = self._activation_functions(len(hidden_sizes))
         X, y = self._validate_input(X, y, reset=first_pass)
         Y, stratify = self._encode_targets(y, incremental, first_pass)
         if sample_weight is not None:
@@ -364,7 +284,7 @@ class BaseMultilayerNetwork(CallbackSupportMixin, BaseEstimator, metaclass=ABCMe
             )
         return [int(size) for size in sizes]
 
-    def _hidden_activations(self, n_hidden):
+    def _activation_functions(self, n_hidden):
         """Return one Activation per hidden layer, checking ``activation``."""
         values = self.activation
         if isinstance(values, (str, Activation)):

@@ -6,7 +6,7 @@ from sklearn.utils import column_or_1d
 from sklearn.utils.metaestimators import available_if
 
 from sknn._base import StrOptions, _fit_context
-from sknn._mlp_base import BaseMultilayerNetwork, _is_stochastic, estimator_init
+from sknn._mlp_base import BaseMultilayerNetwork, _is_stochastic
 
 __all__ = ["MLPNeuronRegressor"]
 
@@ -321,34 +321,16 @@ class MLPNeuronRegressor(RegressorMixin, BaseMultilayerNetwork):
     prediction ``exp(z)`` is computed with ``z`` clipped below the overflow
     threshold, so it is never infinite.
 
-    Weights start Glorot-uniform, drawn from ``U(-r, r)`` with
-    ``r = sqrt(6 / (fan_in + fan_out))`` (``2`` instead of ``6`` for the
-    logistic), exactly as scikit-learn draws them. The stochastic solvers
-    follow scikit-learn's updates and stopping rules step for step, so with
-    the same ``random_state`` the two estimators take the same path, up to
-    rounding. All weights live in one contiguous buffer that the optimizers
-    and L-BFGS update in place.
-
-    float32 input is trained and predicted in float32 (``coefs_`` are
-    float32); any other input in float64. If the loss becomes non-finite
-    (a learning rate too large for unscaled input), training stops with a
-    :class:`~sklearn.exceptions.ConvergenceWarning` and the network keeps the
-    last weights whose outputs on the training data are finite; if there are
-    none, ``fit`` raises a ValueError. Prediction refuses, with a ValueError,
-    input so much larger than the training data that the outputs overflow.
-
     With ``hidden_layer_sizes=()`` the network is linear, and with
     'squared_error' its loss is ridge regression's: both minimise
     ``Σ_i (y_i - z_i)² + alpha ||W||²`` for one output, so 'lbfgs' converges
     to ``Ridge(alpha=alpha)`` (for ``K`` outputs, averaged, to
     ``Ridge(alpha=K * alpha)``).
 
-    With scikit-learn 1.9 or later the estimator takes scikit-learn's
-    callbacks (:mod:`sklearn.callback`), for example
-    ``clf.set_callbacks(ProgressBar())``, also inside a Pipeline or a search.
-    A fit reports one task per epoch ('epoch'; for 'lbfgs' one per iteration,
-    'lbfgs-iter'), each ending with a copy of the estimator as fitted so far
-    (what a ScoringMonitor scores), and stops when a callback asks it to.
+    The user guide describes what both networks share: how the weights
+    start and how the solvers follow scikit-learn's path (:ref:`training`),
+    float32 input and a diverging fit (:ref:`numerics`), and scikit-learn's
+    callbacks (:ref:`callbacks`).
 
     References
     ----------
@@ -386,7 +368,68 @@ class MLPNeuronRegressor(RegressorMixin, BaseMultilayerNetwork):
 
     _numeric_targets = True
 
-    __init__ = estimator_init(leading={"loss": "squared_error"})
+    def __init__(
+        self,
+        loss="squared_error",
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        solver="adam",
+        alpha=0.0001,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+        negative_slope=0.01,
+        diagnostics=False,
+        weight_init="glorot_uniform",
+        dropout=0.0,
+        scoring=None,
+    ):
+        self.loss = loss
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.solver = solver
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
+        self.negative_slope = negative_slope
+        self.diagnostics = diagnostics
+        self.weight_init = weight_init
+        self.dropout = dropout
+        self.scoring = scoring
 
     # -- fitting -----------------------------------------------------------
 

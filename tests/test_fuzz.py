@@ -38,8 +38,14 @@ from sklearn.exceptions import ConvergenceWarning
 
 from sknn import MLPNeuronClassifier, MLPNeuronRegressor, PerceptronClassifier
 from sknn._initialization import WEIGHT_INITS
-from sknn._mlp_base import HIDDEN_ACTIVATIONS
-from sknn.activations import get_activation
+from sknn.activations import ACTIVATIONS, ALIASES, get_activation
+
+# every name a hidden layer trained by back-propagation may use, aliases too
+HIDDEN_ACTIVATIONS = [
+    name
+    for name in [*ACTIVATIONS, *ALIASES]
+    if ACTIVATIONS[ALIASES.get(name, name)].differentiable
+]
 
 EXPECTED_ERRORS = [
     # the early-stopping split (scikit-learn's train_test_split wording)
