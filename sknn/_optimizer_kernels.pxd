@@ -1,0 +1,196 @@
+# The optimizers' update loops, one production copy of each.
+#
+# Inline functions on raw pointers, compiled into both _optimizer_kernels.pyx
+# (the optimizer objects' entry points) and the compiled epoch
+# (_epoch_kernel.pyx). The operations, and their order, are the numpy
+# sequence's, so the results agree bit for bit (the build forbids contracting
+# a * b + c into one rounding).
+#
+# A step runs its loop twice: over the weights (the first ``n_decayed``
+# entries), which take the L2 penalty and decoupled weight decay, and over the
+# biases, which do not. A test of the index inside one loop would keep the
+# compiler from vectorising it; literal flags fixed for a whole loop let it
+# compile a branch-free copy for each case, and the plain step keeps the speed
+# it had before the extras (decoupled weight decay, clipping) existed.
+
+from cython cimport floating
+from libc.math cimport sqrt, sqrtf
+
+
+cdef inline void _sgd(
+    floating* params,
+    const floating* grads,
+    floating* velocity,
+    Py_ssize_t start,
+    Py_ssize_t stop,
+    floating learning_rate,
+    floating momentum,
+    bint nesterov,
+    bint decayed,
+    floating decay,
+    bint extras,
+    floating shrink,
+    floating grad_scale,
+) noexcept nogil:
+    cdef Py_ssize_t i
+    cdef floating g, p, step, v
+    for i in range(start, stop):
+        p = params[i]
+        g = grads[i]
+        if decayed:
+            g = g + p * decay
+            if extras:
+                p = p * shrink
+        if extras:
+            g = g * grad_scale
+        step = g * learning_rate
+        v = velocity[i] * momentum - step
+        velocity[i] = v
+        if nesterov:
+            params[i] = (p - step) + v * momentum
+        else:
+            params[i] = p + v
+
+
+cdef inline void sgd_update(
+    floating* params,
+    const floating* grads,
+    floating* velocity,
+    Py_ssize_t n,
+    Py_ssize_t n_decayed,
+    floating learning_rate,
+    floating momentum,
+    bint nesterov,
+    floating decay,
+    floating shrink,
+    floating grad_scale,
+) noexcept nogil:
+    """One step of SGD with momentum over ``n`` parameters, in place.
+
+    With ``g = s (grads + decay * params)`` and ``θ' = ρ θ`` on the first
+    ``n_decayed`` entries (the weights: ``decay`` is the L2 penalty's factor,
+    ``ρ = shrink`` the decoupled weight decay), ``g = s grads`` and ``θ' = θ``
+    on the rest (the biases), where ``s = grad_scale`` (gradient clipping)::
+
+        v ← μ v - η g
+        θ ← θ' - η g + μ v     (Nesterov)
+        θ ← θ' + v             (classical momentum)
+
+    ``shrink = grad_scale = 1`` leave the step exactly as without them.
+    """
+    if shrink == 1 and grad_scale == 1:
+        _sgd(params, grads, velocity, 0, n_decayed, learning_rate, momentum,
+             nesterov, True, decay, False, shrink, grad_scale)
+        _sgd(params, grads, velocity, n_decayed, n, learning_rate, momentum,
+             nesterov, False, decay, False, shrink, grad_scale)
+    else:
+        _sgd(params, grads, velocity, 0, n_decayed, learning_rate, momentum,
+             nesterov, True, decay, True, shrink, grad_scale)
+        _sgd(params, grads, velocity, n_decayed, n, learning_rate, momentum,
+             nesterov, False, decay, True, shrink, grad_scale)
+
+
+cdef inline void _adam(
+    floating* params,
+    const floating* grads,
+    floating* m,
+    floating* v,
+    Py_ssize_t start,
+    Py_ssize_t stop,
+    floating beta_1,
+    floating beta_2,
+    floating epsilon,
+    floating neg_inv_step,
+    bint move,
+    bint decayed,
+    floating decay,
+    bint extras,
+    floating shrink,
+    floating grad_scale,
+) noexcept nogil:
+    cdef Py_ssize_t i
+    cdef floating g, p, m_i, v_i, root
+    for i in range(start, stop):
+        p = params[i]
+        g = grads[i]
+        if decayed:
+            g = g + p * decay
+            if extras:
+                p = p * shrink
+        if extras:
+            g = g * grad_scale
+        m_i = m[i] * beta_1 + g
+        v_i = v[i] * beta_2 + g * g
+        m[i] = m_i
+        v[i] = v_i
+        if move:
+            if floating is float:
+                root = sqrtf(v_i)
+            else:
+                root = sqrt(v_i)
+            p = p + m_i / ((root + epsilon) * neg_inv_step)
+        params[i] = p
+
+
+cdef inline void adam_update(
+    floating* params,
+    const floating* grads,
+    floating* m,
+    floating* v,
+    Py_ssize_t n,
+    Py_ssize_t n_decayed,
+    floating beta_1,
+    floating beta_2,
+    floating epsilon,
+    floating neg_inv_step,
+    bint move,
+    floating decay,
+    floating shrink,
+    floating grad_scale,
+) noexcept nogil:
+    """One Adam step on the scaled moments ``M`` and ``V``, in place.
+
+    With ``g``, ``θ'`` as in :func:`sgd_update` (the L2 penalty, decoupled
+    weight decay and clipping on the first ``n_decayed`` entries, clipping
+    alone on the rest)::
+
+        M ← β₁ M + g
+        V ← β₂ V + g²
+        θ ← θ' + M / ((√V + ε') · (-1 / c))     (θ ← θ' if not ``move``)
+
+    ``c`` is the bias-corrected step size and ``ε'`` the rescaled epsilon
+    (see :class:`sknn._optimizers.Adam`); the caller passes ``-1 / c``.
+    """
+    if shrink == 1 and grad_scale == 1:
+        _adam(params, grads, m, v, 0, n_decayed, beta_1, beta_2, epsilon,
+              neg_inv_step, move, True, decay, False, shrink, grad_scale)
+        _adam(params, grads, m, v, n_decayed, n, beta_1, beta_2, epsilon,
+              neg_inv_step, move, False, decay, False, shrink, grad_scale)
+    else:
+        _adam(params, grads, m, v, 0, n_decayed, beta_1, beta_2, epsilon,
+              neg_inv_step, move, True, decay, True, shrink, grad_scale)
+        _adam(params, grads, m, v, n_decayed, n, beta_1, beta_2, epsilon,
+              neg_inv_step, move, False, decay, True, shrink, grad_scale)
+
+
+cdef inline double penalised_norm(
+    const floating* params,
+    const floating* grads,
+    Py_ssize_t n,
+    floating decay,
+    Py_ssize_t n_decayed,
+) noexcept nogil:
+    """The Euclidean norm of ``grads + decay * params[:n_decayed]``.
+
+    The squares are summed in double precision, so a float32 gradient's norm
+    neither overflows nor loses its small entries.
+    """
+    cdef Py_ssize_t i
+    cdef double g, total = 0.0
+    for i in range(n_decayed):
+        g = grads[i] + params[i] * decay
+        total += g * g
+    for i in range(n_decayed, n):
+        g = grads[i]
+        total += g * g
+    return sqrt(total)
