@@ -271,6 +271,16 @@ class Network:
             workspace = self._workspace = _Workspace(self, n_samples)
         return workspace.views(n_samples)
 
+    def training_workspace(self, n_samples):
+        """Return the whole workspace buffers, for batches of up to ``n_samples`` rows.
+
+        What the compiled epoch (:mod:`sknn._compiled_epoch`) trains in:
+        ``outputs`` (one ``(capacity, n_units)`` array per layer), ``deltas``
+        (the two flat buffers the hidden deltas take in turn) and ``ones``.
+        """
+        self.workspace(n_samples)
+        return self._workspace
+
     # -- passes ------------------------------------------------------------
 
     def _prepare(self, X):

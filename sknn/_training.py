@@ -27,10 +27,12 @@ The loop knows nothing of estimators. It reads its hyper-parameters from a
 
 import math
 import time
+from functools import partial
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
+from sknn._compiled_epoch import CompiledEpochs, numpy_reason
 from sknn._divergence import (
     Snapshots,
     keep_finite_weights,
@@ -44,6 +46,7 @@ from sknn._warnings import warn
 __all__ = [
     "STOCHASTIC_SOLVERS",
     "check_patience",
+    "epoch_runner",
     "minimize_stochastic",
     "one_epoch",
     "update_no_improvement_count",
@@ -239,6 +242,18 @@ def minimize_stochastic(
     return history
 
 
+def epoch_runner(network, optimizer, batches, config, recorder=None):
+    """Return a function that trains one epoch and returns its mean loss.
+
+    The compiled epoch (:mod:`sknn._compiled_epoch`) where it runs this fit,
+    else :func:`one_epoch`; both take the same steps.
+    """
+    if numpy_reason(network, optimizer, batches, recorder) is None:
+        epochs = CompiledEpochs(network, optimizer, batches, config.shuffle)
+        return partial(epochs.run, config.alpha)
+    return partial(one_epoch, network, optimizer, batches, config.alpha, recorder)
+
+
 def _epoch_loop(
     network,
     optimizer,
@@ -255,6 +270,7 @@ def _epoch_loop(
 ):
     """Run the epochs; return True if training diverged."""
     start = time.perf_counter()
+    run_epoch = epoch_runner(network, optimizer, batches, config, recorder)
     history.n_iter = 0
     for _ in range(config.max_iter):
         if on_epoch_begin is not None:
@@ -262,7 +278,7 @@ def _epoch_loop(
         if config.shuffle:
             batches.shuffle(random_state)
         snapshots.remember(network.params)
-        loss = one_epoch(network, optimizer, batches, config.alpha, recorder)
+        loss = run_epoch()
         if not (math.isfinite(loss) and np.isfinite(network.params).all()):
             if history.loss is None:
                 history.loss = loss  # diverged at once: the only loss there is

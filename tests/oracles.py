@@ -7,12 +7,17 @@ bit where both take the same operations in the same order, and
 sknn imports this module: these forms are no longer anyone's production code.
 
 Sections: the network (the activations' passes, the losses' output passes,
-the optimizers' steps).
+the optimizers' steps, products through scipy's BLAS, a training epoch).
 """
 
+import math
+
 import numpy as np
+from scipy.linalg import blas
 
 from sknn._losses import BinaryLogLoss, Loss, SquaredError
+from sknn._network import l2_decay
+from sknn._optimizers import gradient_norm
 
 # == the network ===============================================================
 
@@ -159,3 +164,146 @@ def numpy_adam_step(
     np.multiply(work, kind(-1 / step_size), out=work)
     np.divide(m, work, out=work)
     np.add(params, work, out=params)
+
+
+# -- products through scipy's BLAS ---------------------------------------------
+
+
+def _blasable(array):
+    """Whether numpy hands a 2-D array to BLAS as it is: rows contiguous."""
+    unit = array.itemsize
+    rows, columns = array.strides
+    return columns == unit and rows % unit == 0 and rows // unit >= array.shape[1]
+
+
+def blas_matmul(a, b, out=None):
+    """``np.matmul`` of float vectors and matrices, through scipy's BLAS.
+
+    numpy's own choice of call (gemm for matrices, gemv where one side is a
+    vector, the dot where the result is one number, a plain loop where the
+    inner dimension is 1), made through the BLAS that scipy ships: the calls
+    the compiled epoch makes (:mod:`sknn._epoch_kernel`). Anything else goes
+    to numpy's matmul.
+    """
+    if not (
+        isinstance(a, np.ndarray)
+        and isinstance(b, np.ndarray)
+        and a.dtype == b.dtype
+        and a.dtype in (np.float32, np.float64)
+        and a.ndim in (1, 2)
+        and b.ndim in (1, 2)
+    ):
+        return _NUMPY_MATMUL(a, b, out=out)
+    A = a[np.newaxis, :] if a.ndim == 1 else a
+    B = b[:, np.newaxis] if b.ndim == 1 else b
+    (m, n), p = A.shape, B.shape[1]
+    prefix = "s" if a.dtype == np.float32 else "d"
+    if m == 1 and p == 1:
+        result = np.array([[_blas(prefix, "dot")(A[0], B[:, 0])]], dtype=a.dtype)
+    elif n == 1:
+        result = np.add(np.zeros((m, p), a.dtype), A * B)
+    elif m == 1:
+        result = _gemv(prefix, B.T, A[0])[np.newaxis, :]
+    elif p == 1:
+        result = _gemv(prefix, A, B[:, 0])[:, np.newaxis]
+    else:
+        result = _gemm(prefix, A, B)
+    shape = (p,) if a.ndim == 1 else (m,) if b.ndim == 1 else (m, p)
+    result = result.reshape(shape)
+    if out is None:
+        return result
+    out[...] = result
+    return out
+
+
+def blas_dot(a, b, out=None):
+    """``np.dot`` of two float vectors through scipy's BLAS, else numpy's dot."""
+    if (
+        isinstance(a, np.ndarray)
+        and isinstance(b, np.ndarray)
+        and a.ndim == b.ndim == 1
+        and a.dtype == b.dtype
+        and a.dtype in (np.float32, np.float64)
+        and out is None
+    ):
+        prefix = "s" if a.dtype == np.float32 else "d"
+        return a.dtype.type(0.0 + float(_blas(prefix, "dot")(a, b)))
+    return _NUMPY_DOT(a, b, out=out)
+
+
+_NUMPY_MATMUL = np.matmul
+_NUMPY_DOT = np.dot
+
+
+def _blas(prefix, name):
+    return getattr(blas, prefix + name)
+
+
+def _gemv(prefix, M, x):
+    # numpy: column-major 'T' for a matrix with contiguous rows, else 'N'
+    if _blasable(M):
+        return _blas(prefix, "gemv")(1.0, M.T, x, trans=1)
+    return _blas(prefix, "gemv")(1.0, M, x, trans=0)
+
+
+def _gemm(prefix, A, B):
+    # numpy's row-major gemm is the Fortran C^T = op(B)^T op(A)^T; scipy
+    # takes Fortran-ordered operands, so each goes in as the transpose that
+    # is Fortran-ordered without a copy
+    b_operand, trans_b = (B.T, 0) if _blasable(B) else (B, 1)
+    a_operand, trans_a = (A.T, 0) if _blasable(A) else (A, 1)
+    product = _blas(prefix, "gemm")(
+        1.0, b_operand, a_operand, trans_a=trans_b, trans_b=trans_a
+    )
+    return product.T
+
+
+# -- a training epoch ----------------------------------------------------------
+
+
+def numpy_epoch(
+    network,
+    optimizer,
+    batches,
+    alpha,
+    rate_factors=None,
+    max_norm=None,
+    target_values=(0.0, 1.0),
+):
+    """One stochastic epoch on the numpy path, with a schedule, clipping, smoothing.
+
+    :func:`sknn._training.one_epoch`, plus what the compiled epoch takes as
+    arguments: the learning rate of step ``i`` times ``rate_factors[i]``, the
+    gradient (penalty included) clipped to the norm ``max_norm``, and boolean
+    targets standing for ``target_values`` (label smoothing).
+    """
+    total = 0.0
+    n_decayed = network.n_coef_params
+    off, on = (network.dtype.type(value) for value in target_values)
+    smooth = batches.Y.dtype == np.bool_ and (off, on) != (0, 1)
+    with np.errstate(over="ignore", invalid="ignore"):
+        for step, (X_batch, Y_batch, weights) in enumerate(batches):
+            n_rows = X_batch.shape[0]
+            if smooth:
+                Y_batch = np.where(Y_batch != 0, on, off)
+            loss = network.loss_and_gradient(
+                X_batch, Y_batch, weights, alpha, penalty_gradient=False
+            )
+            if not math.isfinite(loss):
+                return loss
+            decay = l2_decay(alpha, n_rows, weights)
+            grad_scale = 1.0
+            if max_norm is not None:
+                norm = gradient_norm(network.params, network.grads, decay, n_decayed)
+                grad_scale = max_norm / norm if norm > max_norm else 1.0
+            factor = 1.0 if rate_factors is None else rate_factors[step]
+            optimizer.step(
+                network.params,
+                network.grads,
+                decay,
+                n_decayed,
+                rate_factor=factor,
+                grad_scale=grad_scale,
+            )
+            total += loss * n_rows
+    return total / batches.n_samples
