@@ -17,9 +17,11 @@ from sklearn.exceptions import ConvergenceWarning
 from sknn._warnings import warn
 
 __all__ = [
+    "NON_FINITE_FIT",
     "Snapshots",
     "divergence_advice",
     "keep_finite_weights",
+    "raise_unusable_fit",
     "scale_advice",
     "warn_divergence",
 ]
@@ -65,8 +67,27 @@ def divergence_advice(X):
     """The advice a diverging fit gives: scaling where it applies, a smaller rate."""
     scaling = scale_advice(X)
     if scaling:
-        return f"{scaling.capitalize()} or lower learning_rate_init."
+        # upper-case the first letter only: str.capitalize would lower the
+        # rest, StandardScaler included
+        return f"{scaling[0].upper()}{scaling[1:]} or lower learning_rate_init."
     return "Lower learning_rate_init."
+
+
+NON_FINITE_FIT = (
+    "Solver produced non-finite parameter weights. The input data may contain "
+    "large values and need to be preprocessed."
+)
+"""scikit-learn's words for a fit that produced no usable weights."""
+
+
+def raise_unusable_fit(X):
+    """Raise scikit-learn's error for a fit that diverged before any epoch ended.
+
+    Keeping the last finite weights is a good policy when they are a fit;
+    before the first epoch has ended with a finite loss they are only the
+    initial random weights, which would predict nonsense.
+    """
+    raise ValueError(f"{NON_FINITE_FIT} {divergence_advice(X)}")
 
 
 def warn_divergence(epoch, X):

@@ -15,7 +15,12 @@ import numpy as np
 import scipy.optimize
 from sklearn.exceptions import ConvergenceWarning
 
-from sknn._divergence import keep_finite_weights, scale_advice, warn_divergence
+from sknn._divergence import (
+    keep_finite_weights,
+    raise_unusable_fit,
+    scale_advice,
+    warn_divergence,
+)
 from sknn._history import EpochInfo
 from sknn._network import MAX_BATCH_ROWS
 from sknn._warnings import warn
@@ -105,6 +110,8 @@ def minimize_lbfgs(
         history.loss = float(result.fun)
         keep_finite_weights(network, X, [params, start_params])
     else:
+        if not history.loss_curve:
+            raise_unusable_fit(X)
         keep_finite_weights(network, X, [start_params])
         # The loss of weights with finite outputs may still overflow (Poisson's
         # exp); inf is then the loss to report, without numpy's warning.

@@ -165,10 +165,23 @@ class BaseMultilayerNetwork(CallbackSupportMixin, BaseEstimator, metaclass=ABCMe
     # -- fitting -----------------------------------------------------------
 
     def _fit(self, X, y, sample_weight, incremental):
-        tasks = self._fit_tasks(X, y, sample_weight, incremental)
         first_pass = not hasattr(self, "_network") or (
             not self.warm_start and not incremental
         )
+        if not first_pass:
+            return self._train(X, y, sample_weight, incremental, first_pass)
+        # A refused fit from scratch leaves the estimator as it was: no
+        # half-built network for a warm start to continue from.
+        before = dict(self.__dict__)
+        try:
+            return self._train(X, y, sample_weight, incremental, first_pass)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(before)
+            raise
+
+    def _train(self, X, y, sample_weight, incremental, first_pass):
+        tasks = self._fit_tasks(X, y, sample_weight, incremental)
         hidden_sizes = self._hidden_layer_sizes()
         activations = self._activation_functions(len(hidden_sizes))
         X, y = self._validate_input(X, y, reset=first_pass)
@@ -417,12 +430,27 @@ class BaseMultilayerNetwork(CallbackSupportMixin, BaseEstimator, metaclass=ABCMe
     def _hold_out(self, X, Y, stratify, sample_weight, random_state):
         """Split off the validation data; return the training part and a scorer."""
         arrays = [X, Y] if sample_weight is None else [X, Y, sample_weight]
-        # Stratified by label, so that an error names the classes as y has them.
-        labels = None if stratify is None else self.classes_[stratify]
-        train, val = validation_split(
-            self.validation_fraction, random_state, labels, *arrays
-        )
+        labels = _stratification_labels(getattr(self, "classes_", None), stratify)
+        try:
+            train, val = validation_split(
+                self.validation_fraction, random_state, labels, *arrays
+            )
+        except ValueError as error:
+            if labels is None or labels.dtype != bool or "Classes" not in str(error):
+                raise
+            # scikit-learn's words name 'True'; say which class that is.
+            negative, positive = self.classes_.tolist()
+            raise ValueError(
+                f"{error} (Two classes are stratified as scikit-learn does, by "
+                f"whether a sample is of class {positive!r}: 'True' is that "
+                f"class, 'False' the class {negative!r}.)"
+            ) from None
         X_val, Y_val = val[0], val[1]
+        if X_val.shape[0] < 2:
+            raise ValueError(
+                "The validation set is too small. Increase 'validation_fraction' "
+                "or the size of your dataset."
+            )
         weights_val = val[2] if sample_weight is not None else None
         weights_train = train[2] if sample_weight is not None else None
         for part, weights in (("training", weights_train), ("validation", weights_val)):
@@ -575,6 +603,23 @@ class BaseMultilayerNetwork(CallbackSupportMixin, BaseEstimator, metaclass=ABCMe
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         return tags
+
+
+def _stratification_labels(classes, stratify):
+    """The labels that early stopping's split keeps the proportions of.
+
+    None where there are no classes to keep (regression, multilabel targets).
+    Two classes are stratified as scikit-learn stratifies them, by the
+    indicator column of the second (a boolean column, which the split reads
+    as the strings 'True' and 'False', and so its errors name them); more
+    classes, which scikit-learn 1.9 does not stratify, by their labels, so
+    that an error names them as ``y`` has them.
+    """
+    if stratify is None:
+        return None
+    if len(classes) == 2:
+        return (stratify == 1)[:, np.newaxis]
+    return classes[stratify]
 
 
 class _OutputOverflow(ValueError):

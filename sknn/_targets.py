@@ -13,7 +13,7 @@ from sklearn.utils.multiclass import type_of_target
 
 from sknn._warnings import warn
 
-__all__ = ["MIN_SAMPLES_PER_CLASS", "check_class_labels", "warn_if_quantity"]
+__all__ = ["check_class_labels", "warn_if_quantity"]
 
 MIN_SAMPLES_PER_CLASS = 2
 """Below this many samples per class on average, the labels look like a quantity.
@@ -28,6 +28,21 @@ diabetes target: 187 values for 331 training samples, 1.8 per class).
 
 MIN_SAMPLES = 20
 """Too few samples say nothing about the labels: toy sets are left alone."""
+
+MANY_CLASSES = 20
+"""From this many classes, numbers with gaps between them look like a quantity."""
+
+FEW_SAMPLES_PER_CLASS = 5
+"""Below this many samples per class on average, numbers with gaps look measured.
+
+Labels that are numbers are usually ``0, 1, ..., K - 1`` (or some other run of
+consecutive whole numbers). A whole-numbered measurement instead takes the
+values that happen to occur, with gaps between them, and many of them: all
+of sklearn's diabetes target has 214 values from 25 to 346 for 442 samples,
+2.1 per class, which :data:`MIN_SAMPLES_PER_CLASS` alone misses. Real label
+sets with that many classes have either consecutive codes or more samples
+per class (a 100-class problem with 50 samples each).
+"""
 
 
 def check_class_labels(y, estimator, regressor):
@@ -60,25 +75,50 @@ def check_class_labels(y, estimator, regressor):
 
 
 def warn_if_quantity(classes, n_samples, estimator, regressor):
-    """Warn if there are fewer than :data:`MIN_SAMPLES_PER_CLASS` samples per class.
+    """Warn if the labels look like a whole-numbered quantity.
+
+    They do when there are fewer than :data:`MIN_SAMPLES_PER_CLASS` samples
+    per class, or when they are at least :data:`MANY_CLASSES` numbers with
+    gaps between them and fewer than :data:`FEW_SAMPLES_PER_CLASS` samples
+    per class. Fewer than :data:`MIN_SAMPLES` samples never warn.
 
     Parameters
     ----------
     classes : ndarray
-        The distinct labels found in ``y``.
+        The distinct labels found in ``y``, sorted.
     n_samples : int
         The number of training samples.
     estimator, regressor : str
         The classifier's name and what to use instead, for the message.
     """
     n_classes = len(classes)
-    if n_samples < MIN_SAMPLES or n_classes * MIN_SAMPLES_PER_CLASS <= n_samples:
+    if n_samples < MIN_SAMPLES:
+        return
+    per_class = n_samples / n_classes
+    if per_class < MIN_SAMPLES_PER_CLASS:
+        why = f"fewer than {MIN_SAMPLES_PER_CLASS} samples per class"
+    elif (
+        n_classes >= MANY_CLASSES
+        and per_class < FEW_SAMPLES_PER_CLASS
+        and _numbers_with_gaps(classes)
+    ):
+        why = (
+            f"{per_class:.1f} samples per class, and the classes are numbers "
+            f"from {classes[0]:g} to {classes[-1]:g} with gaps between them"
+        )
+    else:
         return
     warn(
-        f"y has {n_classes} classes for {n_samples} samples, fewer than "
-        f"{MIN_SAMPLES_PER_CLASS} samples per class: it looks like a quantity "
-        f"(a count or a measurement) rather than labels, and {estimator} would "
-        "learn a class for nearly every sample and predict new ones by chance. "
-        f"To predict the quantity, use {regressor}.",
+        f"y has {n_classes} classes for {n_samples} samples, {why}: it looks "
+        f"like a quantity (a count or a measurement) rather than labels, and "
+        f"{estimator} would learn a class for nearly every sample and predict "
+        f"new ones by chance. To predict the quantity, use {regressor}.",
         UserWarning,
     )
+
+
+def _numbers_with_gaps(classes):
+    """Whether sorted ``classes`` are numbers other than a run of consecutive ones."""
+    if classes.dtype.kind not in "iuf":
+        return False  # strings, booleans and objects are names, not measurements
+    return float(classes[-1]) - float(classes[0]) + 1 > len(classes)

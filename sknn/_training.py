@@ -36,6 +36,7 @@ from sknn._compiled_epoch import CompiledEpochs, numpy_reason
 from sknn._divergence import (
     Snapshots,
     keep_finite_weights,
+    raise_unusable_fit,
     scale_advice,
     warn_divergence,
 )
@@ -119,7 +120,10 @@ def update_no_improvement_count(history, tol, validation_score=None):
         history.best_loss = min(history.best_loss, loss)
         return False
     history.validation_scores.append(validation_score)
-    if validation_score < history.best_validation_score + tol:
+    # A NaN score (outputs that overflow on the validation data, a scorer
+    # with nothing to measure) improves nothing: the test is written so that
+    # it counts as no improvement and is never the best.
+    if not validation_score >= history.best_validation_score + tol:
         history.no_improvement_count += 1
     else:
         history.no_improvement_count = 0
@@ -158,6 +162,17 @@ def check_patience(history, config, optimizer, early_stopping):
             )
         return True, f"{message} Learning rate too small. Stopping."
     return True, f"{message} Stopping."
+
+
+def warn_nan_score(epoch):
+    """Warn that the validation score of ``epoch`` is NaN, which counts as no gain."""
+    warn(
+        f"The validation score after epoch {epoch} is NaN: the network's "
+        "outputs overflow on the validation data, or the scorer found nothing "
+        "to measure. It counts as an epoch without improvement and is never "
+        "the best; validation_scores_ records it as NaN.",
+        UserWarning,
+    )
 
 
 # -- the loop ----------------------------------------------------------------
@@ -272,6 +287,7 @@ def _epoch_loop(
     start = time.perf_counter()
     run_epoch = epoch_runner(network, optimizer, batches, config, recorder)
     history.n_iter = 0
+    nan_warned = False
     for _ in range(config.max_iter):
         if on_epoch_begin is not None:
             on_epoch_begin(history.n_iter + 1)
@@ -280,6 +296,8 @@ def _epoch_loop(
         snapshots.remember(network.params)
         loss = run_epoch()
         if not (math.isfinite(loss) and np.isfinite(network.params).all()):
+            if not history.loss_curve:
+                raise_unusable_fit(batches.X)
             if history.loss is None:
                 history.loss = loss  # diverged at once: the only loss there is
             warn_divergence(history.n_iter + 1, batches.X)
@@ -288,6 +306,9 @@ def _epoch_loop(
         if recorder is not None:
             recorder.end_epoch()
         score = None if validation is None else validation()
+        if score is not None and math.isnan(score) and not nan_warned:
+            nan_warned = True
+            warn_nan_score(history.n_iter)
         if update_no_improvement_count(history, config.tol, score):
             np.copyto(history.best_params, network.params)
         optimizer.iteration_ends(history.t)

@@ -338,17 +338,23 @@ def test_partial_fit_is_one_epoch(data, kind):
 
 
 @pytest.mark.parametrize(
-    "solver, scale, rate", [("sgd", 1e50, 1.0), ("lbfgs", 1e200, 1.0)]
+    "solver, scale, params, cut_short_by",
+    [
+        # an epoch that diverges after others ended
+        ("sgd", 1e50, {"learning_rate_init": 1.0}, "diverged"),
+        # an L-BFGS iteration that diverges after others ended
+        ("lbfgs", 1e153, {"activation": "identity"}, "diverged"),
+    ],
 )
-def test_an_epoch_cut_short_is_closed_without_an_estimator(data, solver, scale, rate):
+def test_an_epoch_cut_short_is_closed_without_an_estimator(
+    data, solver, scale, params, cut_short_by
+):
     callback_api()
     X, y = data
     recorder = Recorder()
-    clf = MLPNeuronClassifier(
-        solver=solver, learning_rate_init=rate, max_iter=30, random_state=0
-    )
-    # The recorder's predictions on such data overflow (and are refused).
-    with pytest.warns(ConvergenceWarning, match="diverged"):
+    clf = MLPNeuronClassifier(solver=solver, max_iter=30, random_state=0, **params)
+    # The recorder's predictions on diverging data overflow (and are refused).
+    with pytest.warns(ConvergenceWarning, match=cut_short_by):
         clf.set_callbacks(recorder).fit(X * scale, y)
     name = epoch_name(solver)
     assert recorder.calls["begin", name, 1] == clf.n_iter_ + 1

@@ -54,8 +54,11 @@ EXPECTED_ERRORS = [
     r"The (test|train)_size = \d+ should be greater or equal to the number of classes",
     # a single class where the perceptron needs two
     r"The number of classes has to be greater than one",
-    # nothing finite to keep after divergence
+    # nothing finite to keep after divergence, or nothing fitted before it
     r"Training diverged: none of the weights",
+    r"Solver produced non-finite parameter weights",
+    # early stopping's validation data too small to score (scikit-learn's)
+    r"The validation set is too small",
     r"The weights overflowed during epoch",
     r"The weights grew so large that the neurons' pre-activations overflow",
     # parameters that exclude each other, each error naming both

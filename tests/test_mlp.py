@@ -12,6 +12,7 @@ from scipy import sparse
 from sklearn.base import clone
 from sklearn.datasets import (
     load_digits,
+    load_iris,
     make_classification,
     make_multilabel_classification,
 )
@@ -22,7 +23,9 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils._param_validation import InvalidParameterError
 
-from sknn import MLPNeuronClassifier
+from sknn import MLPNeuronClassifier, MLPNeuronRegressor
+from sknn._base import validation_split
+from sknn._mlp_base import _stratification_labels
 from sknn.activations import get_activation
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
@@ -451,9 +454,39 @@ def test_predict_agrees_with_predict_proba(binary, multiclass):
 
 
 @pytest.mark.parametrize(
-    "solver, scale, rate",
-    [("sgd", 1e50, 1.0), ("adam", 1e150, 1e150), ("lbfgs", 1e200, 1.0)],
+    "solver, scale, rate", [("adam", 1e150, 1e150), ("lbfgs", 1e200, 1.0)]
 )
+def test_divergence_before_any_epoch_raises_scikit_learns_error(
+    multiclass, solver, scale, rate
+):
+    # Nothing was fitted: the only finite weights are the random initial
+    # ones, which would predict nonsense (the old policy kept them).
+    X, y = multiclass
+    clf = MLPNeuronClassifier(
+        solver=solver, learning_rate_init=rate, max_iter=30, random_state=0
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        with pytest.raises(ValueError) as error:
+            clf.fit(X * scale, y)
+    message = str(error.value)
+    assert message.startswith(
+        "Solver produced non-finite parameter weights. The input data may "
+        "contain large values and need to be preprocessed. Scale the input"
+    )
+    assert "learning_rate_init" in message
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam", "lbfgs"])
+def test_regressor_on_overflowing_input_raises_scikit_learns_error(solver):
+    rng = np.random.RandomState(0)
+    X = np.finfo(np.float64).max * rng.uniform(size=(10, 2))
+    y = rng.standard_normal(size=10)
+    with pytest.raises(ValueError, match="Solver produced non-finite parameter"):
+        MLPNeuronRegressor(solver=solver).fit(X, y)
+
+
+@pytest.mark.parametrize("solver, scale, rate", [("sgd", 1e50, 1.0)])
 def test_divergence_leaves_no_nan(multiclass, solver, scale, rate):
     X, y = multiclass
     X = X * scale
@@ -812,3 +845,67 @@ def test_verbose_prints_sklearns_lines_and_the_time(binary, capsys):
 
     MLPNeuronClassifier(max_iter=3).fit(X, y)
     assert capsys.readouterr().out == ""
+
+
+# -- early stopping's edges, as scikit-learn ------------------------------------
+
+
+def test_binary_single_member_class_is_named_as_scikit_learn_names_it():
+    # scikit-learn stratifies two classes by their indicator column, which
+    # its split reads as the strings 'True' and 'False'; sknn uses the same
+    # words and says which class 'True' is.
+    X = [[1, 2], [2, 3], [3, 4], [4, 5]]
+    with pytest.raises(ValueError) as theirs:
+        MLPClassifier(early_stopping=True).fit(X, [0, 0, 0, 1])
+    with pytest.raises(ValueError) as ours:
+        MLPNeuronClassifier(early_stopping=True).fit(X, ["no", "no", "no", "yes"])
+    assert str(ours.value).startswith(str(theirs.value))
+    assert "'True' is that class, 'False' the class 'no'" in str(ours.value)
+
+
+def test_binary_stratification_splits_as_the_class_labels_do():
+    # The boolean column names the classes as scikit-learn does; the split
+    # it gives is the one the labels themselves give.
+    y = np.r_[np.zeros(30), np.ones(10)].astype(int)
+    column = _stratification_labels(np.array([0, 1]), y)
+    assert column.shape == (40, 1) and column.dtype == bool
+    rows = np.arange(40)
+    by_column = validation_split(0.2, 0, column, rows)
+    by_label = validation_split(0.2, 0, y, rows)
+    for ours, theirs in zip(by_column, by_label):
+        assert_array_equal(ours[0], theirs[0])
+
+
+@pytest.mark.parametrize("n_samples", [2, 3])
+def test_validation_set_too_small_to_score_is_refused(n_samples):
+    # scikit-learn's check: one held-out sample cannot be scored (R² is
+    # undefined), and a NaN score must never be recorded silently.
+    X = np.random.RandomState(0).randn(n_samples, 2)
+    reg = MLPNeuronRegressor(early_stopping=True, random_state=0)
+    with pytest.raises(ValueError, match="The validation set is too small"):
+        reg.fit(X, X[:, 0])
+
+
+def test_nan_validation_score_warns_and_is_recorded():
+    X, y = load_iris(return_X_y=True)
+    calls = []
+
+    def nan_after_two(estimator, X_val, y_val):
+        calls.append(1)
+        return 0.5 if len(calls) <= 2 else np.nan
+
+    clf = MLPNeuronClassifier(
+        (8,),
+        early_stopping=True,
+        scoring=nan_after_two,
+        n_iter_no_change=3,
+        max_iter=50,
+        random_state=0,
+    )
+    with pytest.warns(UserWarning, match="validation score after epoch 3 is NaN"):
+        clf.fit(X / 8, y)
+    # the NaN epochs counted as no improvement: patience ran out after the
+    # third of them following the best (epoch 1), not after 50 epochs
+    assert clf.n_iter_ == 5
+    assert np.isnan(clf.validation_scores_[2:]).all()
+    assert clf.best_validation_score_ == 0.5

@@ -225,10 +225,9 @@ def test_early_stopping_single_member_class_mlp():
     expected = _message(MLPClassifier(**params), X, y)
     message = _message(MLPNeuronClassifier(**params), X, y)
     # scikit-learn stratifies its boolean indicator column and so names the
-    # class True; sknn names the class as y has it.
-    prefix = expected[: expected.index("Classes with too few members are:")]
-    assert message.startswith(prefix)
-    assert message.endswith("Classes with too few members are: [1]")
+    # class 'True'; sknn does the same and says which class that is.
+    assert message.startswith(expected)
+    assert message.endswith("'True' is that class, 'False' the class 0.)")
 
 
 def test_early_stopping_single_member_class_multiclass():
@@ -275,7 +274,9 @@ def test_perceptron_proba_sums_to_one_for_large_float32_scores():
 
 def test_failed_lbfgs_reports_its_loss_without_warnings():
     # L-BFGS on unscaled float32 input with a Poisson loss: the loss at the
-    # weights kept is infinite, and computing it warned "overflow".
+    # weights kept is infinite, and computing it warned "overflow". A fit
+    # from scratch now refuses (nothing was fitted); a warm start keeps the
+    # earlier fit's weights and computes their loss.
     X = np.array([[1764.0524]], dtype=np.float32)
     reg = MLPNeuronRegressor(
         loss="poisson", hidden_layer_sizes=(), solver="lbfgs", max_iter=3
@@ -283,7 +284,11 @@ def test_failed_lbfgs_reports_its_loss_without_warnings():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         warnings.simplefilter("error", RuntimeWarning)
-        reg.set_params(random_state=0).fit(X, [3.0])
+        with pytest.raises(ValueError, match="Solver produced non-finite"):
+            reg.set_params(random_state=0).fit(X, [3.0])
+        assert not hasattr(reg, "n_features_in_")  # a refused fit leaves nothing
+        reg.set_params(warm_start=True).fit(X / 1000, [3.0])
+        reg.fit(X, [3.0])
         assert np.isfinite(reg.predict(X)).all()
 
 

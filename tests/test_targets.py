@@ -59,6 +59,35 @@ def test_real_labels_do_not_warn(name, load):
         CLASSIFIERS[name]().fit(X / X.max(), y)
 
 
+@pytest.mark.parametrize("name", list(CLASSIFIERS))
+def test_whole_diabetes_target_warns_as_a_quantity(name):
+    # 442 samples of 214 values from 25 to 346: 2.07 per class, above the
+    # rule of fewer than two, but numbers with gaps between them.
+    X, y = load_diabetes(return_X_y=True)
+    with pytest.warns(UserWarning, match="214 classes for 442 samples, 2.1") as record:
+        CLASSIFIERS[name]().fit(X, y)
+    message = str(next(w for w in record if "quantity" in str(w.message)).message)
+    assert "from 25 to 346 with gaps" in message and "MLPNeuronRegressor" in message
+
+
+@pytest.mark.parametrize(
+    "n_classes, per_class",
+    [
+        (100, 50),  # many classes, many samples each
+        (40, 10),  # a face data set: consecutive identities
+        (300, 3),  # few samples per class, but consecutive codes
+    ],
+)
+def test_many_real_classes_do_not_warn(n_classes, per_class):
+    rng = np.random.RandomState(0)
+    y = np.repeat(np.arange(n_classes), per_class)
+    X = rng.randn(len(y), 3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        PerceptronClassifier(max_iter=1).fit(X, y)
+
+
 def test_few_samples_do_not_warn():
     # Ten samples of ten classes say nothing about the labels.
     X = np.arange(20.0).reshape(10, 2)

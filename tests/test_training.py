@@ -188,6 +188,19 @@ def test_no_improvement_count_on_the_validation_score():
     assert history.best_validation_score == 0.7
 
 
+def test_nan_validation_score_counts_as_no_improvement():
+    history = History(validation_scores=[], best_validation_score=-np.inf)
+    counts = []
+    for score in [0.5, np.nan, np.nan, 0.4, 0.7]:
+        assert update_no_improvement_count(history, 0.05, score) is (score == 0.7) or (
+            score == 0.5
+        )
+        counts.append(history.no_improvement_count)
+    # a NaN neither resets the count nor becomes the best
+    assert counts == [0, 1, 2, 3, 0]
+    assert history.best_validation_score == 0.7
+
+
 def test_patience_stops_or_divides_the_adaptive_rate():
     optimizer = SGD(np.zeros(3), learning_rate_init=0.1)
     config = make_config(n_iter_no_change=2)
