@@ -101,20 +101,27 @@ def warn_divergence(epoch, X):
 
 
 class Snapshots:
-    """The weights at the start of the last two epochs and of the call.
+    """The weights at the start of the last two epochs, and of the call.
 
     A step can leave weights whose loss was never computed (the last step of
     an epoch, of a fit); they are finite numbers yet may overflow in the
     forward pass. These copies are the fallbacks :func:`keep_finite_weights`
     tries, newest first. Two buffers, made on first need, are taken in turn,
-    so remembering an epoch costs one copy of the parameters; the call's
-    start is copied aside only when a third epoch would overwrite it.
+    so remembering an epoch costs one copy of the parameters.
+
+    The call's start is kept too when it is the result of an earlier fit
+    (``keep_start``: a warm start, partial_fit), copied aside only when a
+    third epoch would overwrite it. A fit from scratch starts from random
+    weights, which are no fit (a fit that diverges before any epoch ends
+    raises rather than keep them): keeping them from the third epoch on
+    would cost a third copy of the parameters for nothing.
     """
 
-    def __init__(self, params):
+    def __init__(self, params, keep_start=True):
         self._params = params
         self._buffers = []
         self._start = None
+        self._keep_start = keep_start
         self._n_remembered = 0
 
     def remember(self, params):
@@ -122,13 +129,14 @@ class Snapshots:
         n = self._n_remembered
         if n < 2:
             self._buffers.append(np.empty_like(self._params))
-        elif n == 2:
+        elif n == 2 and self._keep_start:
             self._start = self._buffers[0].copy()
         np.copyto(self._buffers[n % 2], params)
         self._n_remembered += 1
 
     def candidates(self):
-        """The remembered weights, newest first, ending with the call's start."""
+        """The remembered weights, newest first, ending with the call's start
+        where it is kept."""
         n = self._n_remembered
         newest = [self._buffers[(n - 1 - k) % 2] for k in range(min(n, 2))]
         return newest if self._start is None else [*newest, self._start]

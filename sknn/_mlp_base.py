@@ -191,6 +191,11 @@ class BaseMultilayerNetwork(CallbackSupportMixin, BaseEstimator, metaclass=ABCMe
         sample_weight = self._target_weights(
             sample_weight, stratify, incremental, X.dtype
         )
+        if not self.early_stopping:
+            # past the class weights, only the early-stopping split reads the
+            # class of each sample: a fit without it does not carry that
+            # index (an intp per sample) through training
+            stratify = None
         layer_sizes = [X.shape[1], *hidden_sizes, Y.shape[1]]
         # One generator for the whole fit, drawn from in scikit-learn's order:
         # the initial weights, then the validation split, then the shuffles.

@@ -227,9 +227,10 @@ def minimize_stochastic(
     History
         ``history``, updated.
     """
+    # a history with epochs in it: this call goes on from an earlier fit
+    snapshots = Snapshots(network.params, keep_start=bool(history.loss_curve))
     history.prepare_stochastic(validation is not None, network.params)
-    snapshots = Snapshots(network.params)
-    diverged = _epoch_loop(
+    outcome = _epoch_loop(
         network,
         optimizer,
         batches,
@@ -243,6 +244,7 @@ def minimize_stochastic(
         recorder,
         snapshots,
     )
+    diverged = outcome == _DIVERGED
     if validation is not None and not diverged:
         network.params[...] = history.best_params
     # The weights kept must predict finite values on the data they were fitted
@@ -254,6 +256,11 @@ def minimize_stochastic(
         keep_finite_weights(
             network, batches.X, [network.params, *snapshots.candidates()]
         )
+    # The fallbacks go before the warning's advice reads X (a pass with a
+    # buffer of its own), so that the two never add up in the fit's peak.
+    del snapshots
+    if outcome == _EXHAUSTED:
+        _warn_not_converged(config.max_iter, batches.X)
     return history
 
 
@@ -283,7 +290,7 @@ def _epoch_loop(
     recorder,
     snapshots,
 ):
-    """Run the epochs; return True if training diverged."""
+    """Run the epochs; return how they ended: diverged, stopped or exhausted."""
     start = time.perf_counter()
     run_epoch = epoch_runner(network, optimizer, batches, config, recorder)
     history.n_iter = 0
@@ -295,13 +302,13 @@ def _epoch_loop(
             batches.shuffle(random_state)
         snapshots.remember(network.params)
         loss = run_epoch()
-        if not (math.isfinite(loss) and np.isfinite(network.params).all()):
+        if not (math.isfinite(loss) and _all_finite(network.params)):
             if not history.loss_curve:
                 raise_unusable_fit(batches.X)
             if history.loss is None:
                 history.loss = loss  # diverged at once: the only loss there is
             warn_divergence(history.n_iter + 1, batches.X)
-            return True
+            return _DIVERGED
         _record_epoch(history, loss, batches.n_samples)
         if recorder is not None:
             recorder.end_epoch()
@@ -319,17 +326,35 @@ def _epoch_loop(
             history.n_iter, loss, score, time.perf_counter() - start, message
         )
         if on_epoch_end is not None and on_epoch_end(info):
-            return False
+            return _STOPPED
         if stop or incremental:
-            return False
-    scaling = scale_advice(batches.X)
+            return _STOPPED
+    return _EXHAUSTED
+
+
+_DIVERGED, _STOPPED, _EXHAUSTED = "diverged", "stopped", "exhausted"
+"""How the epochs ended: a non-finite loss, a stopping rule, or max_iter."""
+
+
+def _warn_not_converged(max_iter, X):
+    scaling = scale_advice(X)
     warn(
-        f"Stochastic optimizer: the maximum number of iterations ({config.max_iter}) "
+        f"Stochastic optimizer: the maximum number of iterations ({max_iter}) "
         "was reached and the optimization has not converged yet. Increase "
         f"max_iter{', or ' + scaling if scaling else ''}.",
         ConvergenceWarning,
     )
-    return False
+
+
+def _all_finite(array):
+    """Whether ``array`` holds no inf or NaN, checked with no temporary array.
+
+    The largest and smallest entries are finite exactly when every entry is:
+    NaN propagates through both reductions, and an infinity is one of them.
+    (``np.isfinite(array).all()`` would make a boolean copy of the parameters
+    every epoch, the size of which shows in a fit's peak memory.)
+    """
+    return math.isfinite(array.max()) and math.isfinite(array.min())
 
 
 def _record_epoch(history, loss, n_samples):

@@ -410,3 +410,30 @@ def test_a_fit_takes_the_compiled_epoch_where_it_can(monkeypatch):
         assert built == [True]
         _classifier(max_iter=1, activation="tanh").fit(X, y)
     assert built == [True]
+
+
+# -- memory ------------------------------------------------------------------
+
+
+def _peak(estimator, X, y):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        tracemalloc.start()
+        estimator.fit(X, y)
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    return peak
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_a_fit_needs_no_more_memory_than_scikit_learns(solver, dtype):
+    from sklearn.neural_network import MLPClassifier
+
+    X, y = load_digits(return_X_y=True)
+    X = (X / 16).astype(dtype)
+    params = dict(hidden_layer_sizes=(100,), solver=solver, max_iter=4, tol=0.0)
+    theirs = MLPClassifier(random_state=0, **params)
+    _peak(theirs, X, y)  # scikit-learn's first fit fills caches of its own
+    ours = _peak(MLPNeuronClassifier(random_state=0, **params), X, y)
+    assert ours <= _peak(MLPClassifier(random_state=0, **params), X, y)
