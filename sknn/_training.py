@@ -42,6 +42,7 @@ from sknn._divergence import (
 )
 from sknn._history import EpochInfo
 from sknn._network import l2_decay
+from sknn._threads import one_blas_thread
 from sknn._warnings import warn
 
 __all__ = [
@@ -226,24 +227,30 @@ def minimize_stochastic(
     -------
     History
         ``history``, updated.
+
+    Notes
+    -----
+    The epochs run with one BLAS thread (:mod:`sknn._threads` says why);
+    the libraries' thread counts are restored afterwards.
     """
     # a history with epochs in it: this call goes on from an earlier fit
     snapshots = Snapshots(network.params, keep_start=bool(history.loss_curve))
     history.prepare_stochastic(validation is not None, network.params)
-    outcome = _epoch_loop(
-        network,
-        optimizer,
-        batches,
-        config,
-        history,
-        random_state,
-        validation,
-        incremental,
-        on_epoch_begin,
-        on_epoch_end,
-        recorder,
-        snapshots,
-    )
+    with one_blas_thread():
+        outcome = _epoch_loop(
+            network,
+            optimizer,
+            batches,
+            config,
+            history,
+            random_state,
+            validation,
+            incremental,
+            on_epoch_begin,
+            on_epoch_end,
+            recorder,
+            snapshots,
+        )
     diverged = outcome == _DIVERGED
     if validation is not None and not diverged:
         network.params[...] = history.best_params

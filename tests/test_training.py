@@ -503,3 +503,31 @@ def test_the_epochs_finiteness_check_makes_no_copy(dtype):
             broken = params.copy()
             broken[where] = bad
             assert not _all_finite(broken)
+
+
+def test_the_epochs_run_with_one_blas_thread():
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    def blas_threads():
+        return [
+            pool["num_threads"]
+            for pool in threadpool_info()
+            if pool["user_api"] == "blas"
+        ]
+
+    X, Y, network = make_problem(hidden="relu")
+    seen = []
+    with threadpool_limits(2, user_api="blas"):
+        with pytest.warns(ConvergenceWarning):
+            minimize_stochastic(
+                network,
+                Adam(network.params),
+                MiniBatches(X, Y, None, 30),
+                make_config(max_iter=2),
+                History(),
+                np.random.RandomState(0),
+                on_epoch_end=lambda info: seen.append(blas_threads()),
+            )
+        after = blas_threads()
+    assert seen and all(counts and set(counts) == {1} for counts in seen)
+    assert set(after) == {2}
