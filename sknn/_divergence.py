@@ -37,14 +37,27 @@ the advice for data that is clearly off, such as raw pixel intensities
 """
 
 
+ADVICE_ROWS = 4096
+"""Rows read to judge the features' scales: evenly spaced, at most this many.
+
+The advice is a judgement with tenfold margins (:data:`UNIT_SCALE`); a few
+thousand rows settle it, where a pass over a large X would cost a noticeable
+part of a fit (about 34 ms for 60,000 x 784 float32).
+"""
+
+
 def scale_advice(X):
     """Return advice to scale ``X`` if its features are far from unit scale, else ''.
 
     Far means the largest feature scale above :data:`UNIT_SCALE`, or the
     median one below it. All-zero columns are ignored: no scaling changes
     them. The advice quotes the smallest and largest scale found, so the user
-    sees why it applies.
+    sees why it applies. The scales are those of at most :data:`ADVICE_ROWS`
+    evenly spaced rows.
     """
+    step = -(-X.shape[0] // ADVICE_ROWS)
+    if step > 1:
+        X = X[::step]
     with np.errstate(over="ignore"):  # squares of huge inputs are inf, and far
         if sparse.issparse(X):
             mean_square = np.asarray(X.multiply(X).mean(axis=0)).ravel()
