@@ -16,7 +16,10 @@ from sklearn.utils._param_validation import (  # noqa: F401  (re-exported)
     StrOptions,
 )
 from sklearn.utils.multiclass import unique_labels
-from sklearn.utils.validation import _check_sample_weight
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    _check_y,  # noqa: F401  (re-exported)
+)
 
 from sknn.activations import check_activation
 

@@ -17,14 +17,14 @@ from sknn._warnings import warn
 __all__ = ["MiniBatches", "resolve_batch_size"]
 
 
-def resolve_batch_size(batch_size, n_samples):
-    """Return the batch size to train with: 'auto' is ``min(200, n_samples)``.
+def resolve_batch_size(batch_size, n_samples, auto=200):
+    """Return the batch size to train with: 'auto' is ``min(auto, n_samples)``.
 
-    A batch size larger than the number of samples is clipped to it, with a
-    warning, as scikit-learn does.
+    ``auto`` is scikit-learn's 200 for the MLPs. A batch size larger than the
+    number of samples is clipped to it, with a warning, as scikit-learn does.
     """
     if batch_size == "auto":
-        return min(200, n_samples)
+        return min(auto, n_samples)
     if batch_size > n_samples:
         warn(
             f"batch_size={batch_size} is larger than the {n_samples} training "
@@ -46,7 +46,8 @@ class MiniBatches:
 
     Targets may be stored compactly (a boolean indicator matrix takes an
     eighth of float64's memory); each batch of them is then widened into one
-    reused buffer of the data's dtype.
+    reused buffer of the data's dtype, and label smoothing, when asked for,
+    is applied there: ``Y ← scale · Y + shift``.
 
     Parameters
     ----------
@@ -55,6 +56,9 @@ class MiniBatches:
         The targets: an indicator matrix, of any dtype.
     sample_weight : ndarray of shape (n_samples,) or None
     batch_size : int
+    smoothing : tuple of float or None, default=None
+        ``(scale, shift)`` of label smoothing, applied to the widened targets;
+        None leaves them as they are.
 
     Attributes
     ----------
@@ -63,15 +67,21 @@ class MiniBatches:
     n_samples : int
     """
 
-    def __init__(self, X, Y, sample_weight, batch_size):
+    def __init__(self, X, Y, sample_weight, batch_size, smoothing=None):
         self.X = X
         self.Y = Y
         self.sample_weight = sample_weight
         self.batch_size = batch_size
+        self.smoothing = smoothing
         self.n_samples = X.shape[0]
         self.order = None
         self._buffers = None
         self._wide_targets = None
+
+    @property
+    def n_batches(self):
+        """The number of batches in an epoch (the last may be shorter)."""
+        return -(-self.n_samples // self.batch_size)
 
     def shuffle(self, random_state):
         """Permute the sample order in place.
@@ -128,13 +138,17 @@ class MiniBatches:
         return X_batch, self._widen(Y_batch), weights
 
     def _widen(self, Y_batch):
-        if self.Y.dtype == self.X.dtype:
+        if self.Y.dtype == self.X.dtype and self.smoothing is None:
             return Y_batch
         if self._wide_targets is None:
             shape = (self.batch_size, self.Y.shape[1])
             self._wide_targets = np.empty(shape, dtype=self.X.dtype)
         wide = self._wide_targets[: len(Y_batch)]
         np.copyto(wide, Y_batch)
+        if self.smoothing is not None:
+            scale, shift = self.smoothing
+            wide *= wide.dtype.type(scale)
+            wide += wide.dtype.type(shift)
         return wide
 
     def _allocate(self):

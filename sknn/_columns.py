@@ -163,9 +163,9 @@ class ColumnEncoder(TransformerMixin, BaseEstimator):
     ----------
     n_features_in_ : int
         The number of columns seen in fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         The column names seen in fit, where they are all strings.
-    is_categorical_ : ndarray of shape (n_features_in_,), dtype=bool
+    is_categorical_ : ndarray of shape (`n_features_in_`,), dtype=bool
         Which columns are treated as categorical.
     numeric_columns_, one_hot_columns_, coded_columns_ : ndarray of int
         The indices of the input columns in each group.
@@ -233,6 +233,7 @@ class ColumnEncoder(TransformerMixin, BaseEstimator):
                 raise ValueError(
                     f"Column {frame.name(j)!r} has only missing values; drop it."
                 )
+            _check_uniform(column, frame.name(j))
         n_levels = [_n_categories(column) for column in columns]
         few = [n <= MAX_ONE_HOT_CATEGORIES for n in n_levels]
         one_hot_columns = categorical[np.array(few, dtype=bool)]
@@ -310,8 +311,11 @@ class ColumnEncoder(TransformerMixin, BaseEstimator):
             flags = self.missing_indicator_.transform(_without_infinities(values))
             dense[:, stop : stop + flags.shape[1]] = flags
             stop += flags.shape[1]
-        values -= self.center_
-        values /= self.scale_
+        # A value near float64's limit may overflow to ±inf here: the smooth
+        # clip takes it to ±B, where the value itself would have gone.
+        with np.errstate(over="ignore"):
+            values -= self.center_
+            values /= self.scale_
         # the median, imputed: 0 once centred
         np.nan_to_num(values, copy=False, nan=0.0, posinf=np.inf, neginf=-np.inf)
         dense[:, : self.n_numeric_] = smooth_clip(values)
@@ -429,11 +433,30 @@ def _missing_objects(column):
 
 
 def _n_categories(column):
+    return len(np.unique(column[~_missing_objects(column)]))
+
+
+def _check_uniform(column, name):
+    """Refuse a categorical column that mixes numbers and strings.
+
+    In a data frame, one stray string (``'n/a'``) in a column of numbers
+    turns the whole column into objects, which reads as categorical; the
+    encoders would then fail on the mix, naming neither the column nor the
+    value.
+    """
     present = column[~_missing_objects(column)]
-    try:
-        return len(np.unique(present))
-    except TypeError:  # mixed types: let the encoder's own message say so
-        return len(set(present))
+    is_string = np.array([isinstance(value, str) for value in present], dtype=bool)
+    if is_string.any() and not is_string.all():
+        example = (
+            present[is_string][0]
+            if is_string.sum() <= (~is_string).sum()
+            else (present[~is_string][0])
+        )
+        raise ValueError(
+            f"Column {name!r} mixes numbers and strings (for example {example!r}). "
+            "If it is numeric, a value that is not a number slipped in: fix the "
+            "data. If it is categorical, make every value a string."
+        )
 
 
 def _object_block(columns):

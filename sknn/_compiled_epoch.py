@@ -48,6 +48,10 @@ def numpy_reason(network, optimizer, batches, recorder=None):
         return "the data is not an aligned array of the network's dtype"
     if network.dropout:
         return "dropout draws its masks from numpy's random generator"
+    if network.input_layer is not None:
+        return "the input layer (embeddings) has no compiled pass"
+    if batches.smoothing is not None and batches.Y.dtype != np.bool_:
+        return "label smoothing is compiled for boolean targets only"
     for activation in network.activations:
         if activation.name not in ACTIVATIONS:
             return (
@@ -81,10 +85,6 @@ class CompiledEpochs:
         before every epoch.
     shuffled : bool
         Whether the batches will be shuffled (their rows then need a buffer).
-    target_values : tuple of float, default=(0.0, 1.0)
-        The values that boolean targets (the classifier's indicators) stand
-        for: ``(1 - ε) Y + ε / K`` with label smoothing ``ε`` gives
-        ``(ε / K, 1 - ε + ε / K)``, computed in the network's dtype.
 
     Notes
     -----
@@ -94,7 +94,7 @@ class CompiledEpochs:
     they are read in place) and the gathered sample weights.
     """
 
-    def __init__(self, network, optimizer, batches, shuffled, target_values=(0, 1)):
+    def __init__(self, network, optimizer, batches, shuffled):
         dtype = network.dtype
         size = batches.batch_size
         X, Y, weights = batches.X, batches.Y, batches.sample_weight
@@ -133,8 +133,15 @@ class CompiledEpochs:
             0 if is_sgd else 1,
             optimizer.state_arrays,
         )
-        kind = dtype.type
-        self.target_values = tuple(float(kind(value)) for value in target_values)
+        # What boolean targets stand for: 0 and 1, or with label smoothing
+        # (scale, shift) what the batches' widening makes of them in the
+        # network's dtype, scale * Y + shift.
+        values = np.array([0, 1], dtype=dtype)
+        if batches.smoothing is not None:
+            scale, shift = batches.smoothing
+            values *= dtype.type(scale)
+            values += dtype.type(shift)
+        self.target_values = tuple(float(value) for value in values)
         self._optimizer = optimizer
         self._batches = batches
 

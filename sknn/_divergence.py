@@ -49,12 +49,17 @@ part of a fit (about 34 ms for 60,000 x 784 float32).
 def scale_advice(X):
     """Return advice to scale ``X`` if its features are far from unit scale, else ''.
 
+    None (an input the estimator scales itself, the tabular networks') gets
+    no advice.
+
     Far means the largest feature scale above :data:`UNIT_SCALE`, or the
     median one below it. All-zero columns are ignored: no scaling changes
     them. The advice quotes the smallest and largest scale found, so the user
     sees why it applies. The scales are those of at most :data:`ADVICE_ROWS`
     evenly spaced rows.
     """
+    if X is None:  # an input the estimator scales itself
+        return ""
     step = -(-X.shape[0] // ADVICE_ROWS)
     if step > 1:
         X = X[::step]
@@ -93,22 +98,22 @@ NON_FINITE_FIT = (
 """scikit-learn's words for a fit that produced no usable weights."""
 
 
-def raise_unusable_fit(X):
+def raise_unusable_fit(X, advise=True):
     """Raise scikit-learn's error for a fit that diverged before any epoch ended.
 
     Keeping the last finite weights is a good policy when they are a fit;
     before the first epoch has ended with a finite loss they are only the
     initial random weights, which would predict nonsense.
     """
-    raise ValueError(f"{NON_FINITE_FIT} {divergence_advice(X)}")
+    raise ValueError(f"{NON_FINITE_FIT} {divergence_advice(X if advise else None)}")
 
 
-def warn_divergence(epoch, X):
+def warn_divergence(epoch, X, advise=True):
     """Warn that training diverged in ``epoch``; the last finite weights are kept."""
     warn(
         f"Training diverged in iteration {epoch}: the loss became non-finite. "
         "The last weights whose outputs on the training data are finite were "
-        f"kept. {divergence_advice(X)}",
+        f"kept. {divergence_advice(X if advise else None)}",
         ConvergenceWarning,
     )
 
@@ -155,7 +160,7 @@ class Snapshots:
         return newest if self._start is None else [*newest, self._start]
 
 
-def keep_finite_weights(network, X, candidates):
+def keep_finite_weights(network, X, candidates, advise=True):
     """Set the network's weights to the first of ``candidates`` finite on ``X``.
 
     Finite on the training data ``X`` means the logits there are finite, so
@@ -175,5 +180,5 @@ def keep_finite_weights(network, X, candidates):
             return
     raise ValueError(
         "Training diverged: none of the weights it went through gives finite "
-        f"outputs on the training data. {divergence_advice(X)}"
+        f"outputs on the training data. {divergence_advice(X if advise else None)}"
     )

@@ -181,6 +181,16 @@ class PeriodicEmbedding:
         self._buffers = _Buffers(self.dtype)
         self._zero_phases = np.zeros((f, k), dtype=self.dtype)
 
+    def __getstate__(self):
+        # The weights are views of the network's buffer, which rebinds them on
+        # loading; the workspaces are scratch. Neither is saved.
+        state = self.__dict__.copy()
+        for name in [name for name, _ in self._shapes] + ["grad", "_batch"]:
+            state.pop(name, None)
+        state.pop("_row_of_ones", None)
+        state["_buffers"] = _Buffers(self.dtype)
+        return state
+
     def __repr__(self):
         return (
             f"PeriodicEmbedding({self.n_features} features x {self.n_frequencies} "
@@ -373,6 +383,13 @@ class CategoricalEmbedding:
         self.n_params = self._n_rows * self.n_dims
         self.n_outputs = len(self.cardinalities) * self.n_dims
 
+    def __getstate__(self):
+        # the tables are views of the network's buffer, rebound on loading
+        state = self.__dict__.copy()
+        for name in ("table", "grad", "_rows"):
+            state.pop(name, None)
+        return state
+
     def __repr__(self):
         return (
             f"CategoricalEmbedding({len(self.cardinalities)} columns, "
@@ -523,6 +540,22 @@ class InputLayer:
         for part in (self.numeric, self.categorical):
             if part is not None:
                 part.initialize(rng)
+
+    @property
+    def n_inputs(self):
+        """The columns of the matrix :meth:`split` takes: dense, then codes."""
+        n_codes = 0 if self.categorical is None else len(self.categorical.cardinalities)
+        return self.n_numeric + self.n_passthrough + n_codes
+
+    def split(self, X):
+        """Split one float matrix into the dense part and the integer codes.
+
+        The network core serves every batch as one float matrix (gathered,
+        shuffled and chunked like any other); the codes ride in its last
+        columns, exact in float32 below 2**24 categories.
+        """
+        n_dense = self.n_numeric + self.n_passthrough
+        return X[:, :n_dense], X[:, n_dense:].astype(np.intp)
 
     def forward(self, X, codes, out):
         """Write the first dense layer's input for a batch into ``out``.

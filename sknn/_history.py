@@ -36,6 +36,19 @@ class TrainingConfig:
         instead of stopping ('sgd' with ``learning_rate='adaptive'``).
     max_fun : int
         The most loss evaluations of L-BFGS.
+    rate : ScheduledRate or None
+        The learning-rate schedule of the stochastic solvers, evaluated
+        before every step (:class:`sknn.schedules.ScheduledRate`); None
+        steps with the optimizer's learning rate as it is.
+    max_grad_norm : float or None
+        Gradients whose norm exceeds this are scaled down to it before the
+        step; None clips nothing.
+    advise_scaling : bool
+        Whether warnings and errors may advise scaling the input; False
+        where the estimator scales its input itself.
+    warn_at_max_iter : bool
+        Whether reaching ``max_iter`` warns that training has not
+        converged; False where a fixed number of epochs is the plan.
     """
 
     max_iter: int = 200
@@ -45,6 +58,10 @@ class TrainingConfig:
     shuffle: bool = True
     adaptive: bool = False
     max_fun: int = 15000
+    rate: object = None
+    max_grad_norm: float | None = None
+    advise_scaling: bool = True
+    warn_at_max_iter: bool = True
 
 
 @dataclass
@@ -66,6 +83,12 @@ class History:
         validation score instead, and not kept by L-BFGS.
     validation_scores : list of float or None
         The validation score after every epoch, when early stopping.
+    validation_losses : list of float or None
+        The mean loss on the validation data after every epoch (without the
+        penalty, against the true targets), when early stopping.
+    learning_rates : list of float
+        The learning rate of each epoch's last step, schedule included, over
+        all calls (the stochastic solvers only).
     best_validation_score : float or None
         The best of them; its weights are ``best_params``.
     no_improvement_count : int
@@ -83,6 +106,8 @@ class History:
     loss_curve: list = field(default_factory=list)
     best_loss: float | None = None
     validation_scores: list | None = None
+    validation_losses: list | None = None
+    learning_rates: list = field(default_factory=list)
     best_validation_score: float | None = None
     no_improvement_count: int = 0
     best_params: np.ndarray | None = None
@@ -98,12 +123,14 @@ class History:
         self.stochastic = True
         if early_stopping and self.validation_scores is None:
             self.validation_scores = []
+            self.validation_losses = []
             self.best_validation_score = -np.inf
             self.best_loss = None
             self.best_params = params.copy()
         elif not early_stopping and self.best_loss is None:
             self.best_loss = np.inf
             self.validation_scores = None
+            self.validation_losses = None
             self.best_validation_score = None
             self.best_params = None
 

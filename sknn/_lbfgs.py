@@ -62,6 +62,7 @@ def minimize_lbfgs(
     """
     params = network.params
     start_params = params.copy()
+    advise = config.advise_scaling
     losses = []
     n_iterations = 0
     iteration_begun = False
@@ -108,19 +109,19 @@ def minimize_lbfgs(
     if np.isfinite(result.x).all() and math.isfinite(result.fun):
         params[...] = result.x
         history.loss = float(result.fun)
-        keep_finite_weights(network, X, [params, start_params])
+        keep_finite_weights(network, X, [params, start_params], advise)
     else:
         if not history.loss_curve:
-            raise_unusable_fit(X)
-        keep_finite_weights(network, X, [start_params])
+            raise_unusable_fit(X, advise)
+        keep_finite_weights(network, X, [start_params], advise)
         # The loss of weights with finite outputs may still overflow (Poisson's
         # exp); inf is then the loss to report, without numpy's warning.
         with np.errstate(over="ignore", invalid="ignore"):
             history.loss = network.loss_and_gradient(X, Y, sample_weight, config.alpha)
-        warn_divergence(history.n_iter + 1, X)
+        warn_divergence(history.n_iter + 1, X, advise)
         return history
     if result.status != 0 and not _stopped_by_hook(result):
-        scaling = scale_advice(X)
+        scaling = scale_advice(X if advise else None)
         warn(
             f"lbfgs failed to converge after {history.n_iter} iteration(s) "
             f"(status={result.status}): {result.message}. Increase max_iter or "

@@ -1,5 +1,7 @@
 """MLPNeuronClassifier: a multi-layer network of neurons that classifies."""
 
+from numbers import Real
+
 import numpy as np
 from sklearn.base import ClassifierMixin
 from sklearn.preprocessing import LabelBinarizer
@@ -8,10 +10,12 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import type_of_target, unique_labels
 
 from sknn._base import (
+    Interval,
     StrOptions,
     _fit_context,
     check_known_classes,
     class_sample_weight,
+    class_weights,
     partial_fit_classes,
 )
 from sknn._mlp_base import BaseMultilayerNetwork, _is_stochastic
@@ -205,12 +209,53 @@ class MLPNeuronClassifier(ClassifierMixin, BaseMultilayerNetwork):
         ``scorer(estimator, X_val, y_val)``. The weights with the best score
         are kept.
 
+    learning_rate_schedule : {'constant', 'cosine', 'one_cycle', \
+            'cosine_restarts'}, Schedule, callable or None, default=None
+        A factor on the learning rate of 'sgd' and 'adam', applied at every
+        step: a name (the schedule's defaults), a schedule object from
+        :mod:`sknn.schedules` (``CosineRestarts(n_cycles=3)``), or any
+        callable mapping the fraction of training done, ``p`` in ``[0, 1]``
+        (steps over ``max_iter`` epochs of batches), to a factor ``>= 0``.
+        'cosine' decays the rate to 0, 'one_cycle' ramps it up to
+        ``learning_rate_init`` and down again, 'cosine_restarts' decays it in
+        cycles. None keeps scikit-learn's behaviour. It is a separate
+        parameter so that ``learning_rate`` keeps exactly scikit-learn's
+        meaning (per-epoch rules of 'sgd'); the two multiply. ``partial_fit``
+        counts each call as one epoch of the schedule.
+
+    warmup_fraction : float, default=0.0
+        The fraction of the steps, in ``[0, 1)``, over which the learning
+        rate rises linearly from 0 to its scheduled value, before any
+        schedule (or before the constant rate). 'sgd' and 'adam' only.
+
+    weight_decay : float, default=0.0
+        Decoupled weight decay (AdamW, SGDW): every step first shrinks the
+        weights, not the biases, by the factor ``1 - η λ``, with ``η`` the
+        step's learning rate, apart from the gradient. Unlike ``alpha``, the
+        L2 penalty inside the loss, it is not rescaled by Adam's adaptive
+        steps. 'sgd' and 'adam' only.
+
+    max_grad_norm : float or None, default=None
+        Clip the gradient (the penalty's included) to this Euclidean norm
+        before every step of 'sgd' and 'adam', by scaling it down when it is
+        longer; it keeps one steep batch from throwing the weights far. None
+        clips nothing.
+
     class_weight : dict, 'balanced' or None, default=None
         Weights of the classes in the loss, multiplying ``sample_weight``:
         ``{label: weight}``, or 'balanced' for ``n_samples / (n_classes *
         np.bincount(y))``. Not available for multilabel targets, and
         'balanced' not in ``partial_fit`` (pass a dict computed on the whole
         data instead).
+
+    label_smoothing : float, default=0.0
+        Train towards softened targets: ``(1 - ε) y + ε / K`` for ``K``
+        classes with the softmax, ``(1 - ε) y + ε / 2`` for each logistic
+        output (two classes, multilabel), with ``ε`` in ``[0, 1)``. It keeps
+        the network from growing ever more confident, which often helps
+        accuracy and hurts the log loss: see the user guide's Training
+        chapter. ``loss_curve_`` reports the loss on the softened targets;
+        the validation loss and scores use the true ones.
 
     Attributes
     ----------
@@ -356,6 +401,7 @@ class MLPNeuronClassifier(ClassifierMixin, BaseMultilayerNetwork):
     _parameter_constraints: dict = {
         **BaseMultilayerNetwork._parameter_constraints,
         "class_weight": [dict, StrOptions({"balanced"}), None],
+        "label_smoothing": [Interval(Real, 0, 1, closed="left")],
     }
 
     def __init__(
@@ -389,7 +435,12 @@ class MLPNeuronClassifier(ClassifierMixin, BaseMultilayerNetwork):
         weight_init="glorot_uniform",
         dropout=0.0,
         scoring=None,
+        learning_rate_schedule=None,
+        warmup_fraction=0.0,
+        weight_decay=0.0,
+        max_grad_norm=None,
         class_weight=None,
+        label_smoothing=0.0,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -419,12 +470,26 @@ class MLPNeuronClassifier(ClassifierMixin, BaseMultilayerNetwork):
         self.weight_init = weight_init
         self.dropout = dropout
         self.scoring = scoring
+        self.learning_rate_schedule = learning_rate_schedule
+        self.warmup_fraction = warmup_fraction
+        self.weight_decay = weight_decay
+        self.max_grad_norm = max_grad_norm
         self.class_weight = class_weight
+        self.label_smoothing = label_smoothing
 
     # -- fitting -----------------------------------------------------------
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None):
+    def fit(
+        self,
+        X,
+        y,
+        sample_weight=None,
+        *,
+        X_val=None,
+        y_val=None,
+        sample_weight_val=None,
+    ):
         """Fit the network to the data ``X`` and the labels ``y``.
 
         Parameters
@@ -436,15 +501,30 @@ class MLPNeuronClassifier(ClassifierMixin, BaseMultilayerNetwork):
             classification.
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weights of the samples in the loss (and in the
-            validation score, with ``early_stopping``); None weighs them
-            equally.
+            validation score, with ``early_stopping`` and no ``X_val``);
+            None weighs them equally.
+        X_val : {array-like, sparse matrix} of shape (n_val, n_features), \
+                default=None
+            Validation data for early stopping, used instead of holding out
+            ``validation_fraction`` of ``X`` (needs ``early_stopping=True``
+            and a stochastic solver). In a Pipeline, ``X_val`` is transformed
+            as ``X`` is with ``Pipeline(..., transform_input=["X_val"])`` and
+            metadata routing (``set_fit_request(X_val=True, y_val=True)``).
+        y_val : array-like of shape (n_val,) or (n_val, n_labels), default=None
+            The labels of ``X_val``.
+        sample_weight_val : array-like of shape (n_val,), default=None
+            Weights of the validation samples in the validation score and
+            loss.
 
         Returns
         -------
         self : MLPNeuronClassifier
             The fitted estimator.
         """
-        return self._fit(X, y, sample_weight, incremental=False)
+        validation_data = None
+        if X_val is not None or y_val is not None:
+            validation_data = (X_val, y_val, sample_weight_val)
+        return self._fit(X, y, sample_weight, False, validation_data)
 
     @available_if(_is_stochastic)
     @_fit_context(prefer_skip_nested_validation=True)
@@ -508,6 +588,46 @@ class MLPNeuronClassifier(ClassifierMixin, BaseMultilayerNetwork):
             self._check_classes(unique_labels(y))
         Y = self._indicator(y)
         return Y, self._class_index(Y)
+
+    def _encode_validation(self, y_val, sample_weight_val, stratify, dtype):
+        """The validation labels as an indicator matrix, and their weights.
+
+        The labels must be among the training classes; class weights are
+        those of the training data (for 'balanced', its class counts).
+        """
+        if y_val.ndim == 2 and y_val.shape[1] == 1:
+            y_val = column_or_1d(y_val, warn=True)
+        if (y_val.ndim == 2) != (
+            self._label_binarizer.y_type_ == "multilabel-indicator"
+        ):
+            raise ValueError(
+                "y_val must be of the kind y is: "
+                f"{self._label_binarizer.y_type_} targets."
+            )
+        if y_val.ndim == 1:
+            unseen = np.setdiff1d(unique_labels(y_val), self.classes_)
+            if unseen.size:
+                raise ValueError(
+                    f"y_val has classes not in y: {unseen.tolist()}; the "
+                    f"classes are {self.classes_.tolist()}."
+                )
+        Y_val = self._indicator(y_val)
+        if self.class_weight is not None:
+            per_class = class_weights(self.class_weight, self.classes_, stratify)
+            if sample_weight_val is None:
+                sample_weight_val = np.ones(len(Y_val), dtype=dtype)
+            index = self._class_index(Y_val)
+            sample_weight_val = sample_weight_val * per_class[index].astype(dtype)
+        return Y_val, sample_weight_val
+
+    def _target_smoothing(self):
+        """``(1 - ε, ε / K)`` with the softmax, ``(1 - ε, ε / 2)`` per logistic."""
+        if not self.label_smoothing:
+            return None
+        epsilon = float(self.label_smoothing)
+        multiclass = self._label_binarizer.y_type_ == "multiclass"
+        n_values = len(self.classes_) if multiclass else 2
+        return 1.0 - epsilon, epsilon / n_values
 
     def _loss_name(self):
         multiclass = self._label_binarizer.y_type_ == "multiclass"

@@ -2,7 +2,7 @@
 
 from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
-from sklearn.utils import column_or_1d
+from sklearn.utils import check_array, column_or_1d
 from sklearn.utils.metaestimators import available_if
 
 from sknn._base import StrOptions, _fit_context
@@ -215,6 +215,38 @@ class MLPNeuronRegressor(RegressorMixin, BaseMultilayerNetwork):
         ``scorer(estimator, X_val, y_val)``. The weights with the best score
         are kept.
 
+    learning_rate_schedule : {'constant', 'cosine', 'one_cycle', \
+            'cosine_restarts'}, Schedule, callable or None, default=None
+        A factor on the learning rate of 'sgd' and 'adam', applied at every
+        step: a name (the schedule's defaults), a schedule object from
+        :mod:`sknn.schedules` (``CosineRestarts(n_cycles=3)``), or any
+        callable mapping the fraction of training done, ``p`` in ``[0, 1]``
+        (steps over ``max_iter`` epochs of batches), to a factor ``>= 0``.
+        'cosine' decays the rate to 0, 'one_cycle' ramps it up to
+        ``learning_rate_init`` and down again, 'cosine_restarts' decays it in
+        cycles. None keeps scikit-learn's behaviour. It is a separate
+        parameter so that ``learning_rate`` keeps exactly scikit-learn's
+        meaning (per-epoch rules of 'sgd'); the two multiply. ``partial_fit``
+        counts each call as one epoch of the schedule.
+
+    warmup_fraction : float, default=0.0
+        The fraction of the steps, in ``[0, 1)``, over which the learning
+        rate rises linearly from 0 to its scheduled value, before any
+        schedule (or before the constant rate). 'sgd' and 'adam' only.
+
+    weight_decay : float, default=0.0
+        Decoupled weight decay (AdamW, SGDW): every step first shrinks the
+        weights, not the biases, by the factor ``1 - η λ``, with ``η`` the
+        step's learning rate, apart from the gradient. Unlike ``alpha``, the
+        L2 penalty inside the loss, it is not rescaled by Adam's adaptive
+        steps. 'sgd' and 'adam' only.
+
+    max_grad_norm : float or None, default=None
+        Clip the gradient (the penalty's included) to this Euclidean norm
+        before every step of 'sgd' and 'adam', by scaling it down when it is
+        longer; it keeps one steep batch from throwing the weights far. None
+        clips nothing.
+
     Attributes
     ----------
     loss_ : float
@@ -400,6 +432,10 @@ class MLPNeuronRegressor(RegressorMixin, BaseMultilayerNetwork):
         weight_init="glorot_uniform",
         dropout=0.0,
         scoring=None,
+        learning_rate_schedule=None,
+        warmup_fraction=0.0,
+        weight_decay=0.0,
+        max_grad_norm=None,
     ):
         self.loss = loss
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -430,11 +466,24 @@ class MLPNeuronRegressor(RegressorMixin, BaseMultilayerNetwork):
         self.weight_init = weight_init
         self.dropout = dropout
         self.scoring = scoring
+        self.learning_rate_schedule = learning_rate_schedule
+        self.warmup_fraction = warmup_fraction
+        self.weight_decay = weight_decay
+        self.max_grad_norm = max_grad_norm
 
     # -- fitting -----------------------------------------------------------
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None):
+    def fit(
+        self,
+        X,
+        y,
+        sample_weight=None,
+        *,
+        X_val=None,
+        y_val=None,
+        sample_weight_val=None,
+    ):
         """Fit the network to the data ``X`` and the targets ``y``.
 
         Parameters
@@ -445,15 +494,30 @@ class MLPNeuronRegressor(RegressorMixin, BaseMultilayerNetwork):
             The targets; non-negative for ``loss='poisson'``.
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weights of the samples in the loss (and in the
-            validation score, with ``early_stopping``); None weighs them
-            equally.
+            validation score, with ``early_stopping`` and no ``X_val``);
+            None weighs them equally.
+        X_val : {array-like, sparse matrix} of shape (n_val, n_features), \
+                default=None
+            Validation data for early stopping, used instead of holding out
+            ``validation_fraction`` of ``X`` (needs ``early_stopping=True``
+            and a stochastic solver). In a Pipeline, ``X_val`` is transformed
+            as ``X`` is with ``Pipeline(..., transform_input=["X_val"])`` and
+            metadata routing (``set_fit_request(X_val=True, y_val=True)``).
+        y_val : array-like of shape (n_val,) or (n_val, n_outputs), default=None
+            The targets of ``X_val``.
+        sample_weight_val : array-like of shape (n_val,), default=None
+            Weights of the validation samples in the validation score and
+            loss.
 
         Returns
         -------
         self : MLPNeuronRegressor
             The fitted estimator.
         """
-        return self._fit(X, y, sample_weight, incremental=False)
+        validation_data = None
+        if X_val is not None or y_val is not None:
+            validation_data = (X_val, y_val, sample_weight_val)
+        return self._fit(X, y, sample_weight, False, validation_data)
 
     @available_if(_is_stochastic)
     @_fit_context(prefer_skip_nested_validation=True)
@@ -499,6 +563,21 @@ class MLPNeuronRegressor(RegressorMixin, BaseMultilayerNetwork):
                 "the number of outputs."
             )
         return Y, None
+
+    def _encode_validation(self, y_val, sample_weight_val, stratify, dtype):
+        """The validation targets as a matrix of the training targets' width."""
+        y_val = check_array(y_val, ensure_2d=False, dtype=dtype, input_name="y_val")
+        Y_val = y_val.reshape(-1, 1) if y_val.ndim == 1 else y_val
+        if Y_val.shape[1] != self.n_outputs_:
+            raise ValueError(
+                f"y_val has {Y_val.shape[1]} output(s), but y has {self.n_outputs_}."
+            )
+        if self.loss == "poisson" and (Y_val < 0).any():
+            raise ValueError(
+                "Some value(s) of y_val are negative which is not allowed for "
+                "Poisson regression (loss='poisson')."
+            )
+        return Y_val, sample_weight_val
 
     def _loss_name(self):
         return self.loss

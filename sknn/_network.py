@@ -93,7 +93,9 @@ class Network:
     ((13,), (13,))
     """
 
-    def __init__(self, layer_sizes, activations, loss, dtype=np.float64):
+    def __init__(
+        self, layer_sizes, activations, loss, dtype=np.float64, input_layer=None
+    ):
         self.layer_sizes = [int(size) for size in layer_sizes]
         self.activations = list(activations)
         self.loss = loss
@@ -114,7 +116,19 @@ class Network:
         shapes = list(zip(self.layer_sizes[:-1], self.layer_sizes[1:]))
         self._coef_shapes = shapes
         self.n_coef_params = sum(n_in * n_out for n_in, n_out in shapes)
-        self.n_params = self.n_coef_params + sum(self.layer_sizes[1:])
+        self.n_dense_params = self.n_coef_params + sum(self.layer_sizes[1:])
+        self.input_layer = input_layer
+        if input_layer is not None and (
+            input_layer.n_outputs != self.layer_sizes[0]
+            or input_layer.dtype != self.dtype
+        ):
+            raise ValueError(
+                f"The input layer writes {input_layer.n_outputs} columns of "
+                f"{input_layer.dtype}; the first dense layer takes "
+                f"{self.layer_sizes[0]} of {self.dtype}."
+            )
+        extra = 0 if input_layer is None else input_layer.n_params
+        self.n_params = self.n_dense_params + extra
         self.params = np.zeros(self.n_params, dtype=self.dtype)
         self.grads = np.zeros(self.n_params, dtype=self.dtype)
         self._bind_views()
@@ -135,6 +149,10 @@ class Network:
         # all the weights, and their gradients, as one flat view each
         self._coefs_flat = self.params[: self.n_coef_params]
         self._coef_grads_flat = self.grads[: self.n_coef_params]
+        if self.input_layer is not None:
+            # its parameters after the biases: no penalty, no weight decay
+            tail = slice(self.n_dense_params, None)
+            self.input_layer.bind(self.params[tail], self.grads[tail])
 
     def _split(self, flat):
         coefs, intercepts = [], []
@@ -184,6 +202,8 @@ class Network:
             *hidden,
             f"{self.layer_sizes[-1]} {self.loss.out_activation}",
         ]
+        if self.input_layer is not None:
+            layers.insert(0, repr(self.input_layer))
         return f"Network({' -> '.join(layers)})"
 
     # -- initialisation ----------------------------------------------------
@@ -294,7 +314,9 @@ class Network:
             return X
         return np.asarray(X, dtype=self.dtype)
 
-    def _forward(self, X, outputs, pre_activations=None, masks=None, dropped=None):
+    def _forward(
+        self, X, outputs, pre_activations=None, masks=None, dropped=None, embedded=None
+    ):
         """Run ``X`` through the layers; return the logits.
 
         The one forward loop, for training and prediction alike. Layer
@@ -303,8 +325,10 @@ class Network:
         where one is given, for derivatives that need it; otherwise the
         activation is applied in place. With dropout ``masks``, the units
         kept, scaled, go into ``dropped[i]``, which feeds the next layer.
+        With an input layer, ``X`` goes through it first, into ``embedded``
+        (a new array when None), the first dense layer's input.
         """
-        inputs = X
+        inputs = X if self.input_layer is None else self._embed(X, embedded)
         last = len(self.coefs) - 1
         for i, (coef, intercept) in enumerate(zip(self.coefs, self.intercepts)):
             output = outputs[i]
@@ -322,6 +346,15 @@ class Network:
             if masks and masks[i] is not None:
                 inputs = self._drop(output, masks[i], dropped[i], i)
         return inputs
+
+    def _embed(self, X, out=None):
+        """Write the input layer's output for the rows ``X`` into ``out``; return it."""
+        layer = self.input_layer
+        if out is None:
+            out = np.empty((X.shape[0], self.layer_sizes[0]), dtype=self.dtype)
+        dense, codes = layer.split(X)
+        layer.forward(dense, codes, out)
+        return out
 
     def _drop(self, output, mask, dropped, layer):
         """Write ``output`` times a fresh inverted-dropout mask into ``dropped``."""
@@ -345,11 +378,16 @@ class Network:
         for i in range(len(self.coefs) - 1, -1, -1):
             mask = views.masks[i - 1] if views.masks and i > 0 else None
             if i == 0:
-                inputs = X
+                inputs = X if self.input_layer is None else views.embedded
             else:
                 inputs = views.outputs[i - 1] if mask is None else views.dropped[i - 1]
             _product(inputs.T, delta, out=coef_grads[i])
             if i == 0:
+                if self.input_layer is not None:
+                    # the gradient of the first dense layer's input, on to
+                    # the input layer's parameters
+                    np.matmul(delta, self.coefs[0].T, out=views.embedded_delta)
+                    self.input_layer.backward(views.embedded_delta)
                 break
             below = views.deltas[i - 1]
             np.matmul(delta, self.coefs[i].T, out=below)
@@ -404,13 +442,19 @@ class Network:
             total = self._piece(X, Y, sample_weight, scale, self._grad_views)
         else:
             total = 0.0
+            tail = slice(self.n_dense_params, None)  # the input layer's
             for start in range(0, n_samples, MAX_BATCH_ROWS):
                 rows = slice(start, min(start + MAX_BATCH_ROWS, n_samples))
                 weights = None if sample_weight is None else sample_weight[rows]
                 # The first piece writes the gradient; the others add theirs.
                 grads = self._grad_views if start == 0 else self._piece_grad_views()
+                if start:
+                    # the input layer overwrites its views in self.grads
+                    kept = self.grads[tail].copy()
                 total += self._piece(X[rows], Y[rows], weights, scale, grads)
                 if start:
+                    self._piece_grads[tail] = self.grads[tail]
+                    self.grads[tail] = kept
                     self.grads += self._piece_grads
         if alpha:
             if penalty_gradient:
@@ -433,7 +477,12 @@ class Network:
         """
         views = self.workspace(X.shape[0])
         logits = self._forward(
-            X, views.outputs, views.pre_activations, views.masks, views.dropped
+            X,
+            views.outputs,
+            views.pre_activations,
+            views.masks,
+            views.dropped,
+            views.embedded,
         )
         total = self.loss.value_and_delta(logits, Y, sample_weight, scale)
         self._backward(X, views, *grads)
@@ -454,7 +503,7 @@ class Network:
         """
         X = self._prepare(X)
         views = self.workspace(X.shape[0])
-        self._forward(X, views.outputs, views.pre_activations)
+        self._forward(X, views.outputs, views.pre_activations, embedded=views.embedded)
         return views
 
     def finite_on(self, X):
@@ -479,7 +528,9 @@ class Network:
             for start in range(0, n_samples, rows):
                 piece = X[start : start + rows]
                 views = self.workspace(piece.shape[0])
-                logits = self._forward(piece, views.outputs, views.pre_activations)
+                logits = self._forward(
+                    piece, views.outputs, views.pre_activations, embedded=views.embedded
+                )
                 if not np.isfinite(logits).all():
                     return False
         return True
@@ -494,6 +545,8 @@ class Network:
         to the weights: far cheaper than a forward pass, and enough whenever
         the bound is far from overflow, as it is after any sound fit.
         """
+        if self.input_layer is not None:
+            return np.inf  # the embeddings' outputs are not bounded by X's
         data = X.data if sparse.issparse(X) else X
         bound = float(max(data.max(initial=0), -data.min(initial=0)))
         scratch = self._bound_scratch()
@@ -540,6 +593,9 @@ class Network:
         chunk = min(n_samples, PREDICT_CHUNK_SIZE)
         width = max(self.layer_sizes[1:-1], default=0)
         buffers = [np.empty(chunk * width, dtype=self.dtype) for _ in range(2)]
+        embedded = None
+        if self.input_layer is not None:
+            embedded = np.empty((chunk, self.layer_sizes[0]), dtype=self.dtype)
         for start in range(0, n_samples, PREDICT_CHUNK_SIZE):
             stop = min(start + PREDICT_CHUNK_SIZE, n_samples)
             n = stop - start
@@ -547,7 +603,11 @@ class Network:
                 buffers[i % 2][: n * size].reshape(n, size)
                 for i, size in enumerate(self.layer_sizes[1:-1])
             ]
-            self._forward(X[start:stop], [*outputs, result[start:stop]])
+            self._forward(
+                X[start:stop],
+                [*outputs, result[start:stop]],
+                embedded=None if embedded is None else embedded[:n],
+            )
         return result
 
     def hidden_activations(self, X):
@@ -602,6 +662,13 @@ class _Workspace:
             for size, rate in zip(hidden, rates)
         ]
         self.dropped = [None if m is None else np.empty_like(m) for m in self.masks]
+        # with an input layer: its output (the first dense layer's input) and
+        # the gradient of the loss with respect to it
+        self.embedded = self.embedded_delta = None
+        if network.input_layer is not None:
+            shape = (capacity, network.layer_sizes[0])
+            self.embedded = np.empty(shape, dtype=dtype)
+            self.embedded_delta = np.empty(shape, dtype=dtype)
         width = max(hidden, default=0)
         self.deltas = [
             np.empty(capacity * width, dtype=dtype) for _ in range(min(2, len(hidden)))
@@ -649,6 +716,10 @@ class _Workspace:
             deltas=deltas,
             ones=self.ones[:n],
             scratch=self.scratch,
+            embedded=None if self.embedded is None else self.embedded[:n],
+            embedded_delta=(
+                None if self.embedded_delta is None else self.embedded_delta[:n]
+            ),
         )
 
 

@@ -42,6 +42,7 @@ from sknn._divergence import (
 )
 from sknn._history import EpochInfo
 from sknn._network import l2_decay
+from sknn._optimizers import gradient_norm
 from sknn._threads import one_blas_thread
 from sknn._warnings import warn
 
@@ -63,7 +64,16 @@ MIN_LEARNING_RATE = 1e-6
 # -- one epoch ---------------------------------------------------------------
 
 
-def one_epoch(network, optimizer, batches, alpha, recorder=None):
+def one_epoch(
+    network,
+    optimizer,
+    batches,
+    alpha,
+    recorder=None,
+    rate=None,
+    first_step=0,
+    max_grad_norm=None,
+):
     """Take one optimizer step per mini-batch; return the epoch's mean loss.
 
     The mean is scikit-learn's: each batch's (weighted) mean loss times its
@@ -74,10 +84,16 @@ def one_epoch(network, optimizer, batches, alpha, recorder=None):
 
     The L2 penalty's gradient, ``decay * W``, is added in one place: inside
     the optimizer's step, in the same pass over memory as the update (the
-    network's gradient buffer holds the data term only).
+    network's gradient buffer holds the data term only). So are the
+    schedule's factor on the learning rate (``rate``, a
+    :class:`~sknn.schedules.ScheduledRate`, evaluated at each step counted
+    from ``first_step``) and the scale that clips the penalised gradient to
+    ``max_grad_norm``.
     """
     total = 0.0
     n_decayed = network.n_coef_params
+    factor, scale = 1.0, 1.0
+    step = first_step
     # Overflow is caught below as a non-finite loss and reported once, with
     # advice, instead of as numpy's warnings from deep inside the matmuls.
     with np.errstate(over="ignore", invalid="ignore"):
@@ -91,7 +107,15 @@ def one_epoch(network, optimizer, batches, alpha, recorder=None):
             decay = l2_decay(alpha, n_rows, weights)
             if recorder is not None:
                 recorder.observe(network, n_rows, decay)
-            optimizer.step(network.params, network.grads, decay, n_decayed)
+            if rate is not None:
+                factor = rate.factor(step)
+            if max_grad_norm is not None:
+                norm = gradient_norm(network.params, network.grads, decay, n_decayed)
+                scale = max_grad_norm / norm if norm > max_grad_norm else 1.0
+            optimizer.step(
+                network.params, network.grads, decay, n_decayed, factor, scale
+            )
+            step += 1
             total += loss * n_rows
     return total / batches.n_samples
 
@@ -209,8 +233,8 @@ def minimize_stochastic(
     random_state : numpy.random.RandomState
         Shuffles the batches when ``config.shuffle``.
     validation : callable, optional
-        Returns the current network's validation score (higher is better);
-        enables early stopping.
+        Returns the current network's validation score (higher is better)
+        and its mean validation loss; enables early stopping.
     incremental : bool, default=False
         Run a single epoch (``partial_fit``).
     on_epoch_begin : callable, optional
@@ -257,30 +281,58 @@ def minimize_stochastic(
     # The weights kept must predict finite values on the data they were fitted
     # to. A fit checks once at the end (one forward pass); partial_fit, whose
     # calls are each one epoch, checks only after a divergence.
+    advise = config.advise_scaling
     if diverged:
-        keep_finite_weights(network, batches.X, snapshots.candidates())
+        keep_finite_weights(network, batches.X, snapshots.candidates(), advise)
     elif not incremental:
         keep_finite_weights(
-            network, batches.X, [network.params, *snapshots.candidates()]
+            network, batches.X, [network.params, *snapshots.candidates()], advise
         )
     # The fallbacks go before the warning's advice reads X (a pass with a
     # buffer of its own), so that the two never add up in the fit's peak.
     del snapshots
-    if outcome == _EXHAUSTED:
-        _warn_not_converged(config.max_iter, batches.X)
+    if outcome == _EXHAUSTED and config.warn_at_max_iter:
+        _warn_not_converged(
+            config.max_iter, batches.X if config.advise_scaling else None
+        )
     return history
 
 
 def epoch_runner(network, optimizer, batches, config, recorder=None):
-    """Return a function that trains one epoch and returns its mean loss.
+    """Return ``run(first_step)``, which trains one epoch and returns its mean loss.
 
-    The compiled epoch (:mod:`sknn._compiled_epoch`) where it runs this fit,
-    else :func:`one_epoch`; both take the same steps.
+    ``first_step`` counts the optimizer steps taken before the epoch, for the
+    learning-rate schedule. The compiled epoch (:mod:`sknn._compiled_epoch`)
+    where it runs this fit, else :func:`one_epoch`; both take the same steps.
     """
-    if numpy_reason(network, optimizer, batches, recorder) is None:
-        epochs = CompiledEpochs(network, optimizer, batches, config.shuffle)
-        return partial(epochs.run, config.alpha)
-    return partial(one_epoch, network, optimizer, batches, config.alpha, recorder)
+    rate, max_norm = config.rate, config.max_grad_norm
+    if numpy_reason(network, optimizer, batches, recorder) is not None:
+        return partial(_numpy_epoch, network, optimizer, batches, config, recorder)
+    epochs = CompiledEpochs(network, optimizer, batches, config.shuffle)
+    n_batches = batches.n_batches
+
+    def run(first_step):
+        # the schedule's factors for the epoch's steps, asked for up front
+        factors = None
+        if rate is not None:
+            steps = range(first_step, first_step + n_batches)
+            factors = np.fromiter(map(rate.factor, steps), float, n_batches)
+        return epochs.run(config.alpha, factors, max_norm)
+
+    return run
+
+
+def _numpy_epoch(network, optimizer, batches, config, recorder, first_step):
+    return one_epoch(
+        network,
+        optimizer,
+        batches,
+        config.alpha,
+        recorder,
+        config.rate,
+        first_step,
+        config.max_grad_norm,
+    )
 
 
 def _epoch_loop(
@@ -308,18 +360,27 @@ def _epoch_loop(
         if config.shuffle:
             batches.shuffle(random_state)
         snapshots.remember(network.params)
-        loss = run_epoch()
+        # partial_fit counts its calls as the epochs of the schedule
+        epoch = len(history.learning_rates) if incremental else history.n_iter
+        first_step = epoch * batches.n_batches
+        loss = run_epoch(first_step)
         if not (math.isfinite(loss) and _all_finite(network.params)):
             if not history.loss_curve:
-                raise_unusable_fit(batches.X)
+                raise_unusable_fit(batches.X, config.advise_scaling)
             if history.loss is None:
                 history.loss = loss  # diverged at once: the only loss there is
-            warn_divergence(history.n_iter + 1, batches.X)
+            warn_divergence(history.n_iter + 1, batches.X, config.advise_scaling)
             return _DIVERGED
         _record_epoch(history, loss, batches.n_samples)
+        history.learning_rates.append(
+            _last_rate(optimizer, config.rate, first_step + batches.n_batches - 1)
+        )
         if recorder is not None:
             recorder.end_epoch()
-        score = None if validation is None else validation()
+        score = None
+        if validation is not None:
+            score, validation_loss = validation()
+            history.validation_losses.append(validation_loss)
         if score is not None and math.isnan(score) and not nan_warned:
             nan_warned = True
             warn_nan_score(history.n_iter)
@@ -362,6 +423,11 @@ def _all_finite(array):
     every epoch, the size of which shows in a fit's peak memory.)
     """
     return math.isfinite(array.max()) and math.isfinite(array.min())
+
+
+def _last_rate(optimizer, rate, step):
+    """The rate of ``step``: the optimizer's, times the schedule's factor."""
+    return optimizer.learning_rate * (1.0 if rate is None else rate.factor(step))
 
 
 def _record_epoch(history, loss, n_samples):

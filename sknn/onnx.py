@@ -1,8 +1,9 @@
 """Export sknn's estimators to ONNX through skl2onnx.
 
 Importing this module registers a converter and a shape calculator for
-:class:`~sknn.PerceptronClassifier`, :class:`~sknn.MLPNeuronClassifier` and
-:class:`~sknn.MLPNeuronRegressor` with skl2onnx's public registration API
+:class:`~sknn.PerceptronClassifier`, :class:`~sknn.MLPNeuronClassifier`,
+:class:`~sknn.MLPNeuronRegressor`, :class:`~sknn.TabularMLPClassifier` and
+:class:`~sknn.TabularMLPRegressor` with skl2onnx's public registration API
 (``skl2onnx.update_registered_converter``). From then on skl2onnx's own
 ``to_onnx`` and ``convert_sklearn`` convert these estimators, alone or inside
 a :class:`~sklearn.pipeline.Pipeline` beside scikit-learn's transformers::
@@ -22,6 +23,18 @@ clipped approximation, its float64 one is off by 1e-10 relative). Every
 operator used has float and double kernels in onnxruntime, so a graph
 converted with ``DoubleTensorType`` computes in double throughout.
 
+The tabular estimators' graphs start with their table stage (written by
+``sknn/_onnx_tables.py``): the column encoder, computed in double as sknn
+computes it and rounded to the network's float32, then the numeric and
+categorical embeddings. Their input is the table of ``fit``: one tensor of
+all its columns (a numeric array, or an array of strings), or one tensor
+per column in the order of ``fit``, as skl2onnx converts a data frame.
+Numeric columns come as numbers (float or double, NaN for a missing value);
+categorical columns as strings (a missing value as the empty string) or,
+for numeric and boolean categories, as numbers or booleans. The graph
+computes in double when its first input is double, as skl2onnx's ZipMap
+decides the type of the probabilities.
+
 The outputs follow skl2onnx's conventions for the scikit-learn estimator
 each one replaces: ``label`` (int64, or string for string classes; an int64
 indicator matrix for multilabel targets) and ``probabilities``, or
@@ -32,7 +45,8 @@ the perceptron's decision function, instead of probabilities), ``nocl`` and
 ``output_class_labels``.
 
 :data:`ACTIVATION_OPSETS` gives, for each activation, the ONNX operators of
-its graph and the smallest ``target_opset`` that converts and runs it.
+its graph and the smallest ``target_opset`` that converts and runs it;
+:data:`TABLE_OPSETS` does the same for the parts of the table stage.
 """
 
 import math
@@ -59,18 +73,25 @@ from scipy import special
 
 from sknn._mlp import MLPNeuronClassifier
 from sknn._mlp_regressor import MLPNeuronRegressor
+from sknn._onnx_tables import check_table_inputs, table_input
 from sknn._perceptron import PerceptronClassifier
+from sknn._tabular import TabularMLPClassifier, TabularMLPRegressor
 
 __all__ = [
     "ACTIVATION_OPSETS",
     "BASE_OPSET",
     "CLASSIFIER_OPTIONS",
     "OUTPUT_OPSETS",
+    "TABLE_OPSETS",
     "calculate_classifier_output_shapes",
     "calculate_regressor_output_shapes",
+    "calculate_tabular_classifier_output_shapes",
+    "calculate_tabular_regressor_output_shapes",
     "convert_mlp_classifier",
     "convert_mlp_regressor",
     "convert_perceptron",
+    "convert_tabular_classifier",
+    "convert_tabular_regressor",
 ]
 
 CLASSIFIER_OPTIONS = {
@@ -118,6 +139,34 @@ Every model also needs :data:`BASE_OPSET` for its layers (``MatMul``,
 onnxruntime has no double ``Erf``, so in double the normal tail is evaluated
 from a Chebyshev series (opset 7). The perceptron's activations, ``step``
 among them, need no operator of their own (see :data:`OUTPUT_OPSETS`).
+"""
+
+TABLE_OPSETS = {
+    "numeric columns": (
+        "Gather, Concat, Cast, Sub, Div, IsNaN, Where, Max, Min, Mul, Add, Sqrt",
+        9,
+    ),
+    "missing indicators": ("IsNaN, Gather, Cast", 9),
+    "pbld embedding": ("Reshape, Mul, Add, Cos, Transpose, MatMul, Concat", 7),
+    "plr embedding": (
+        "Reshape, Mul, Cos, Sin, Concat, Transpose, MatMul, Add, Relu",
+        7,
+    ),
+    "string categories": ("LabelEncoder (ai.onnx.ml 2), Equal, Cast, Concat", 7),
+    "numeric categories": ("Cast, Equal, MatMul, IsNaN, Where, Concat", 11),
+    "embedding tables": ("Add, Gather, Reshape", 7),
+    "regression targets": ("Cast, Mul, Add", 7),
+}
+"""The tabular estimators' table stage: ONNX operators and smallest opset.
+
+A graph needs the largest opset of its parts, of its activations
+(:data:`ACTIVATION_OPSETS`) and of its output (:data:`OUTPUT_OPSETS`).
+Imputing missing values needs ``IsNaN`` and ``Where`` (opset 9), so every
+table with a numeric column needs 9; a table of string categories alone
+converts from opset 7. String categories are looked up with ``LabelEncoder``
+of the ``ai.onnx.ml`` domain, version 2 (its keys and values); numeric ones
+(numbers, booleans) are compared with ``Equal`` in double, which opset 11
+added.
 """
 
 
@@ -393,10 +442,15 @@ def convert_mlp_classifier(scope, operator, container):
     container : skl2onnx.common._container.ModelComponentContainer
         The graph being built; it receives the nodes and the weights.
     """
-    estimator = operator.raw_operator
     graph = _Graph(scope, operator, container)
+    z = _layers(graph, graph.input(operator), operator.raw_operator)
+    _classifier_outputs(graph, scope, operator, z)
+
+
+def _classifier_outputs(graph, scope, operator, z):
+    """The labels and the probabilities (or the logits) from the logits ``z``."""
+    estimator = operator.raw_operator
     raw = _options(scope, estimator)["raw_scores"]
-    z = _layers(graph, graph.input(operator), estimator)
     scores_name = operator.outputs[1].full_name
     if _is_multilabel(estimator):
         # Each label is on where its logistic output exceeds 1/2: where z > 0.
@@ -471,11 +525,81 @@ def convert_mlp_regressor(scope, operator, container):
     estimator = operator.raw_operator
     graph = _Graph(scope, operator, container)
     z = _layers(graph, graph.input(operator), estimator)
-    if estimator.out_activation_ == "exp":
-        bound = np.log(np.finfo(graph.dtype).max).astype(graph.dtype)
-        bound = np.nextafter(bound, graph.dtype.type(0))  # exp(bound) is finite
-        z = graph.op("Exp", graph.op("Min", z, graph.constant(bound, "max_exponent")))
+    z = _regression_output(graph, z, estimator, graph.dtype)
     graph.op("Identity", z, output=operator.outputs[0].full_name)
+
+
+def _regression_output(graph, z, estimator, dtype):
+    """The output function of the logits ``z``: identity, or ``exp`` clipped.
+
+    The logits are clipped where ``exp`` would overflow in ``dtype``.
+    """
+    if estimator.out_activation_ != "exp":
+        return z
+    bound = np.log(np.finfo(dtype).max).astype(dtype)
+    bound = np.nextafter(bound, dtype.type(0))  # exp(bound) is finite
+    return graph.op("Exp", graph.op("Min", z, graph.constant(bound, "max_exponent")))
+
+
+def convert_tabular_classifier(scope, operator, container):
+    """skl2onnx converter for :class:`~sknn.TabularMLPClassifier`.
+
+    The table stage (the column encoder and the input layer, see
+    :ref:`deploying-tables`), then the dense layers and the outputs of
+    :func:`convert_mlp_classifier`.
+
+    Parameters
+    ----------
+    scope : skl2onnx.common._topology.Scope
+        Where skl2onnx makes unique names.
+    operator : skl2onnx.common._topology.Operator
+        The estimator's operator: ``raw_operator`` is the fitted estimator,
+        ``inputs`` the table's columns (one tensor, or several whose widths
+        add up to the columns of ``fit``) and ``outputs`` its outputs.
+    container : skl2onnx.common._container.ModelComponentContainer
+        The graph being built; it receives the nodes and the weights.
+    """
+    graph = _Graph(scope, operator, container)
+    z = _layers(graph, table_input(graph, operator), operator.raw_operator)
+    _classifier_outputs(graph, scope, operator, z)
+
+
+def convert_tabular_regressor(scope, operator, container):
+    """skl2onnx converter for :class:`~sknn.TabularMLPRegressor`.
+
+    The table stage (see :func:`convert_tabular_classifier`), the dense
+    layers and the output function, then the standardised targets mapped
+    back to the targets' scale in double, as ``predict`` maps them.
+
+    Parameters
+    ----------
+    scope : skl2onnx.common._topology.Scope
+        Where skl2onnx makes unique names.
+    operator : skl2onnx.common._topology.Operator
+        The estimator's operator: ``raw_operator`` is the fitted estimator,
+        ``inputs`` the table's columns and ``outputs`` its output.
+    container : skl2onnx.common._container.ModelComponentContainer
+        The graph being built; it receives the nodes and the weights.
+    """
+    estimator = operator.raw_operator
+    graph = _Graph(scope, operator, container)
+    z = _layers(graph, table_input(graph, operator), estimator)
+    # sknn's exp runs in the network's dtype: its clip is that dtype's (or
+    # the graph's, where that is narrower)
+    network = np.dtype(estimator._network.dtype)
+    narrower = min(network, graph.dtype, key=lambda dtype: dtype.itemsize)
+    z = _regression_output(graph, z, estimator, narrower)
+    double = graph.dtype == np.float64
+    if not double:
+        z = graph.op("Cast", z, to=TensorProto.DOUBLE)
+    scale = graph.constant(estimator._target_scale, "target_scale", np.float64)
+    centre = graph.constant(estimator._target_centre, "target_centre", np.float64)
+    output = operator.outputs[0].full_name
+    y = graph.op(
+        "Add", graph.op("Mul", z, scale), centre, output=output if double else None
+    )
+    if not double:
+        graph.op("Cast", y, to=graph.proto, output=output)
 
 
 def _is_multilabel(estimator):
@@ -496,6 +620,14 @@ def _check_io(operator, n_outputs):
         )
 
 
+def _check_outputs(operator, n_outputs):
+    if len(operator.outputs) != n_outputs:
+        raise RuntimeError(
+            f"{type(operator.raw_operator).__name__} gives {n_outputs} output(s); "
+            f"got {len(operator.outputs)}."
+        )
+
+
 def _float_type(operator):
     """The tensor type the graph computes in: double for double input, else float."""
     if isinstance(operator.inputs[0].type, DoubleTensorType):
@@ -512,6 +644,51 @@ def calculate_classifier_output_shapes(operator):
         The estimator's operator; the types of its outputs are set in place.
     """
     _check_io(operator, 2)
+    _set_classifier_outputs(operator)
+
+
+def calculate_tabular_classifier_output_shapes(operator):
+    """Shape calculator of :class:`~sknn.TabularMLPClassifier`.
+
+    Checks that the inputs carry the table of ``fit`` (see
+    :func:`convert_tabular_classifier`); the outputs are the MLP's.
+
+    Parameters
+    ----------
+    operator : skl2onnx.common._topology.Operator
+        The estimator's operator; the types of its outputs are set in place.
+
+    Raises
+    ------
+    ValueError
+        Where the inputs cannot carry the table: their widths do not add up
+        to the columns of ``fit``, or a column's tensor cannot hold its
+        values (a numeric column as strings, string categories as numbers).
+    """
+    _check_outputs(operator, 2)
+    check_table_inputs(operator)
+    _set_classifier_outputs(operator)
+
+
+def calculate_tabular_regressor_output_shapes(operator):
+    """Shape calculator of :class:`~sknn.TabularMLPRegressor`: one column per output.
+
+    Parameters
+    ----------
+    operator : skl2onnx.common._topology.Operator
+        The estimator's operator; the types of its outputs are set in place.
+
+    Raises
+    ------
+    ValueError
+        As :func:`calculate_tabular_classifier_output_shapes`.
+    """
+    _check_outputs(operator, 1)
+    check_table_inputs(operator)
+    _set_regressor_outputs(operator)
+
+
+def _set_classifier_outputs(operator):
     estimator = operator.raw_operator
     n = operator.inputs[0].get_first_dimension()
     classes = get_label_classes(operator.scope_inst, estimator)
@@ -533,6 +710,10 @@ def calculate_regressor_output_shapes(operator):
         The estimator's operator; the types of its outputs are set in place.
     """
     _check_io(operator, 1)
+    _set_regressor_outputs(operator)
+
+
+def _set_regressor_outputs(operator):
     n = operator.inputs[0].get_first_dimension()
     n_outputs = operator.raw_operator.n_outputs_
     operator.outputs[0].type = _float_type(operator)([n, n_outputs])
@@ -561,6 +742,19 @@ def _register():
         "SknnMLPNeuronRegressor",
         calculate_regressor_output_shapes,
         convert_mlp_regressor,
+    )
+    update_registered_converter(
+        TabularMLPClassifier,
+        "SknnTabularMLPClassifier",
+        calculate_tabular_classifier_output_shapes,
+        convert_tabular_classifier,
+        options=CLASSIFIER_OPTIONS,
+    )
+    update_registered_converter(
+        TabularMLPRegressor,
+        "SknnTabularMLPRegressor",
+        calculate_tabular_regressor_output_shapes,
+        convert_tabular_regressor,
     )
 
 

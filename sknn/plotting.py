@@ -189,11 +189,13 @@ def _make_activation(name, params):
 class LossCurveDisplay:
     """Training loss per iteration of one or more fitted networks.
 
-    Build it with :meth:`from_estimator`. When an estimator recorded
-    validation scores (``early_stopping=True``), they are drawn dotted on a
-    second vertical axis. The axes name the loss (``'squared_error'``,
-    ``'log_loss'``, ...) and the validation score (accuracy for a classifier,
-    R² for a regressor, or the estimator's ``scoring``).
+    Build it with :meth:`from_estimator`. When an estimator recorded a
+    validation set (``early_stopping=True``, or ``X_val`` given to fit), its
+    validation loss is drawn dashed beside the training loss, in the same
+    colour, and its validation scores dotted on a second vertical axis. The
+    axes name the loss (``'squared_error'``, ``'log_loss'``, ...) and the
+    validation score (accuracy for a classifier, R² for a regressor, or the
+    estimator's ``scoring``).
 
     Parameters
     ----------
@@ -209,11 +211,16 @@ class LossCurveDisplay:
     score_name : str, default=None
         The validation score, named on the second vertical axis; 'score'
         when None.
+    validation_losses : list of ndarray or None, default=None
+        One validation-loss curve per estimator, or None where none was
+        recorded.
 
     Attributes
     ----------
     lines_ : list of matplotlib Line2D
         The loss lines, one per estimator.
+    validation_loss_lines_ : list of matplotlib Line2D
+        The validation-loss lines drawn.
     score_lines_ : list of matplotlib Line2D
         The validation-score lines drawn.
     ax_ : matplotlib Axes
@@ -238,13 +245,21 @@ class LossCurveDisplay:
     """
 
     def __init__(
-        self, *, loss_curves, validation_scores, labels, loss_name=None, score_name=None
+        self,
+        *,
+        loss_curves,
+        validation_scores,
+        labels,
+        loss_name=None,
+        score_name=None,
+        validation_losses=None,
     ):
         self.loss_curves = loss_curves
         self.validation_scores = validation_scores
         self.labels = labels
         self.loss_name = loss_name
         self.score_name = score_name
+        self.validation_losses = validation_losses
 
     @classmethod
     def from_estimator(cls, estimators, *, labels=None, ax=None):
@@ -267,13 +282,15 @@ class LossCurveDisplay:
         """
         if not isinstance(estimators, list | tuple):
             estimators = [estimators]
-        curves, scores = [], []
+        curves, scores, losses = [], [], []
         for estimator in estimators:
             if getattr(estimator, "loss_curve_", None) is None:
                 raise ValueError(_missing_curve_message(estimator))
             curves.append(np.asarray(estimator.loss_curve_))
             val = getattr(estimator, "validation_scores_", None)
             scores.append(None if val is None else np.asarray(val))
+            val_loss = getattr(estimator, "validation_loss_curve_", None)
+            losses.append(None if val_loss is None else np.asarray(val_loss))
         if labels is None:
             labels = [_describe(estimator) for estimator in estimators]
         scored = [e for e, val in zip(estimators, scores) if val is not None]
@@ -283,6 +300,7 @@ class LossCurveDisplay:
             labels=list(labels),
             loss_name=_names_of(_loss_name, estimators),
             score_name=_names_of(_score_name, scored),
+            validation_losses=losses,
         )
         return display.plot(ax=ax)
 
@@ -303,13 +321,22 @@ class LossCurveDisplay:
         else:
             self.figure_ = ax.figure
         self.ax_, self.score_ax_ = ax, None
-        self.lines_, self.score_lines_ = [], []
-        for curve, val, label in zip(
-            self.loss_curves, self.validation_scores, self.labels
+        self.lines_, self.score_lines_, self.validation_loss_lines_ = [], [], []
+        val_losses = self.validation_losses or [None] * len(self.loss_curves)
+        for curve, val, val_loss, label in zip(
+            self.loss_curves, self.validation_scores, val_losses, self.labels
         ):
             epochs = np.arange(1, len(curve) + 1)
             (line,) = ax.plot(epochs, curve, label=label)
             self.lines_.append(line)
+            if val_loss is not None:
+                (loss_line,) = ax.plot(
+                    np.arange(1, len(val_loss) + 1),
+                    val_loss,
+                    "--",
+                    color=line.get_color(),
+                )
+                self.validation_loss_lines_.append(loss_line)
             if val is not None:
                 if self.score_ax_ is None:
                     self.score_ax_ = ax.twinx()
@@ -320,7 +347,10 @@ class LossCurveDisplay:
                 )
                 self.score_lines_.append(score_line)
         ax.set_xlabel("iteration (epoch)")
-        ax.set_ylabel(_with_name("training loss", self.loss_name))
+        what = "training loss"
+        if self.validation_loss_lines_:
+            what = "training (solid) and validation (dashed) loss"
+        ax.set_ylabel(_with_name(what, self.loss_name))
         ax.grid(True, alpha=0.3)
         self.legend_ = self._legend()
         return self
@@ -335,8 +365,11 @@ class LossCurveDisplay:
         """
         top = self.score_ax_ if self.score_ax_ is not None else self.ax_
         legend = top.legend(handles=self.lines_, fontsize="small")
-        if self.score_ax_ is not None:
-            _place_legend(legend, [*self.lines_, *self.score_lines_])
+        if self.score_ax_ is not None or self.validation_loss_lines_:
+            _place_legend(
+                legend,
+                [*self.lines_, *self.validation_loss_lines_, *self.score_lines_],
+            )
         return legend
 
 

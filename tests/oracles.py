@@ -7,17 +7,13 @@ bit where both take the same operations in the same order, and
 sknn imports this module: these forms are no longer anyone's production code.
 
 Sections: the network (the activations' passes, the losses' output passes,
-the optimizers' steps, products through scipy's BLAS, a training epoch).
+the optimizers' steps, products through scipy's BLAS).
 """
-
-import math
 
 import numpy as np
 from scipy.linalg import blas
 
 from sknn._losses import BinaryLogLoss, Loss, SquaredError
-from sknn._network import l2_decay
-from sknn._optimizers import gradient_norm
 
 # == the network ===============================================================
 
@@ -256,54 +252,3 @@ def _gemm(prefix, A, B):
         1.0, b_operand, a_operand, trans_a=trans_b, trans_b=trans_a
     )
     return product.T
-
-
-# -- a training epoch ----------------------------------------------------------
-
-
-def numpy_epoch(
-    network,
-    optimizer,
-    batches,
-    alpha,
-    rate_factors=None,
-    max_norm=None,
-    target_values=(0.0, 1.0),
-):
-    """One stochastic epoch on the numpy path, with a schedule, clipping, smoothing.
-
-    :func:`sknn._training.one_epoch`, plus what the compiled epoch takes as
-    arguments: the learning rate of step ``i`` times ``rate_factors[i]``, the
-    gradient (penalty included) clipped to the norm ``max_norm``, and boolean
-    targets standing for ``target_values`` (label smoothing).
-    """
-    total = 0.0
-    n_decayed = network.n_coef_params
-    off, on = (network.dtype.type(value) for value in target_values)
-    smooth = batches.Y.dtype == np.bool_ and (off, on) != (0, 1)
-    with np.errstate(over="ignore", invalid="ignore"):
-        for step, (X_batch, Y_batch, weights) in enumerate(batches):
-            n_rows = X_batch.shape[0]
-            if smooth:
-                Y_batch = np.where(Y_batch != 0, on, off)
-            loss = network.loss_and_gradient(
-                X_batch, Y_batch, weights, alpha, penalty_gradient=False
-            )
-            if not math.isfinite(loss):
-                return loss
-            decay = l2_decay(alpha, n_rows, weights)
-            grad_scale = 1.0
-            if max_norm is not None:
-                norm = gradient_norm(network.params, network.grads, decay, n_decayed)
-                grad_scale = max_norm / norm if norm > max_norm else 1.0
-            factor = 1.0 if rate_factors is None else rate_factors[step]
-            optimizer.step(
-                network.params,
-                network.grads,
-                decay,
-                n_decayed,
-                rate_factor=factor,
-                grad_scale=grad_scale,
-            )
-            total += loss * n_rows
-    return total / batches.n_samples

@@ -247,12 +247,15 @@ def test_without_callbacks_the_loop_gets_its_hooks_unchanged(data):
     assert "_callback_fit_ctx" not in vars(est)
 
 
+@pytest.mark.slow  # a new interpreter imports scikit-learn: about two seconds
 def test_without_the_callback_api_everything_else_works():
     callback_api()  # the test hides it
     # scikit-learn < 1.9 has no sklearn.callback; hide its public names (the
-    # private modules stay, for the installed scikit-learn's own use).
+    # private modules stay, for the installed scikit-learn's own use: those
+    # sknn's imports reach are imported first, before the name is hidden).
     code = """
 import sklearn.callback, sklearn.model_selection, sklearn.pipeline
+import sklearn.impute, sklearn.preprocessing
 del sklearn.callback.CallbackSupportMixin
 import pickle
 from sklearn.base import clone

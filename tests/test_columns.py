@@ -1,6 +1,7 @@
 """Tests for sknn._columns: column typing, numeric scaling, categories, errors."""
 
 import pickle
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -98,6 +99,16 @@ def test_infinite_values_reach_the_bound_and_do_not_skew_the_statistics():
     assert np.isfinite(encoder.center_).all() and np.isfinite(encoder.scale_).all()
     dense = encoder.transform(X).dense
     np.testing.assert_allclose(dense[4:, 0], [CLIP_BOUND, -CLIP_BOUND])
+
+
+def test_values_near_the_float_limit_reach_the_bound_without_a_warning():
+    X = np.array([[0.1], [0.2], [0.3], [0.4]])
+    top = np.finfo(np.float64).max
+    encoder = ColumnEncoder().fit(X)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # scaling top by 1 / 0.15 overflows
+        dense = encoder.transform(np.array([[top], [-top]])).dense
+    np.testing.assert_allclose(dense[:, 0], [CLIP_BOUND, -CLIP_BOUND])
 
 
 def test_missing_values_are_imputed_by_the_median_and_flagged():

@@ -16,6 +16,21 @@ ESTIMATORS = [
     # the remedies scikit-learn's MLP lacks, at non-default values
     MLPNeuronClassifier(weight_init="he_uniform", dropout=0.1, scoring="loss"),
     MLPNeuronRegressor(weight_init=["lecun_normal", "he_normal"], dropout=[0.2]),
+    # the opt-in training procedure, at non-default values
+    MLPNeuronClassifier(
+        learning_rate_schedule="cosine",
+        warmup_fraction=0.1,
+        weight_decay=0.01,
+        max_grad_norm=1.0,
+        label_smoothing=0.1,
+    ),
+    MLPNeuronRegressor(
+        solver="sgd",
+        learning_rate_schedule="cosine_restarts",
+        warmup_fraction=0.2,
+        weight_decay=0.01,
+        max_grad_norm=5.0,
+    ),
 ]
 
 _ONLINE_SAMPLE_WEIGHT = (

@@ -11,7 +11,7 @@ import warnings
 
 import numpy as np
 import pytest
-from oracles import blas_dot, blas_matmul, numpy_epoch
+from oracles import blas_dot, blas_matmul
 from scipy import sparse
 from sklearn.datasets import load_diabetes, load_digits
 
@@ -20,10 +20,13 @@ from sknn import MLPNeuronClassifier, MLPNeuronRegressor
 from sknn._batches import MiniBatches
 from sknn._compiled_epoch import CompiledEpochs, numpy_reason
 from sknn._diagnostics import DiagnosticsRecorder
+from sknn._history import TrainingConfig
 from sknn._losses import get_loss
 from sknn._network import MAX_BATCH_ROWS, Network
 from sknn._optimizers import SGD, Adam
+from sknn._training import epoch_runner, one_epoch
 from sknn.activations import get_activation
+from sknn.schedules import Cosine, ScheduledRate
 
 _X, _y = load_digits(return_X_y=True)
 DIGITS = (_X[:400] / 16, _y[:400])
@@ -227,7 +230,7 @@ def test_compiled_epochs_agree_with_numpys_own_blas_to_rounding(dtype, monkeypat
 # -- the epoch's arguments: schedule, clipping, smoothing ------------------------
 
 
-def _parts(optimizer="adam", dtype=np.float64, loss="log_loss", shuffle=True):
+def _parts(optimizer="adam", dtype=np.float64, loss="log_loss", smoothing=None):
     X, y = DIGITS
     X = X.astype(dtype)
     if loss == "log_loss":
@@ -245,9 +248,8 @@ def _parts(optimizer="adam", dtype=np.float64, loss="log_loss", shuffle=True):
         optimizer = Adam(network.params, 0.01, weight_decay=0.1)
     else:
         optimizer = SGD(network.params, 0.05, momentum=0.8, weight_decay=0.1)
-    batches = MiniBatches(X, Y, None, 64)
-    if shuffle:
-        batches.shuffle(np.random.RandomState(0))
+    batches = MiniBatches(X, Y, None, 64, smoothing=smoothing)
+    batches.shuffle(np.random.RandomState(0))
     return network, optimizer, batches
 
 
@@ -257,20 +259,25 @@ def _parts(optimizer="adam", dtype=np.float64, loss="log_loss", shuffle=True):
 def test_schedule_clipping_and_smoothing_are_the_numpy_steps(
     dtype, optimizer, loss, same_blas
 ):
-    extras = dict(
-        rate_factors=np.linspace(1.0, 0.2, 7),
-        max_norm=0.5,
-        target_values=(0.05, 0.9),
-    )
-    network, opt, batches = _parts(optimizer, dtype, loss)
-    epochs = CompiledEpochs(
-        network, opt, batches, True, target_values=extras["target_values"]
-    )
-    compiled = [epochs.run(1e-3, extras["rate_factors"], extras["max_norm"])]
-    compiled.append(epochs.run(1e-3, extras["rate_factors"], extras["max_norm"]))
-    twin, twin_opt, twin_batches = _parts(optimizer, dtype, loss)
-    plain = [numpy_epoch(twin, twin_opt, twin_batches, 1e-3, **extras)]
-    plain.append(numpy_epoch(twin, twin_opt, twin_batches, 1e-3, **extras))
+    # a cosine schedule with a warm-up over two epochs of 7 steps, clipping
+    # to a norm the gradients exceed, and smoothed labels
+    def config():
+        rate = ScheduledRate(Cosine(final_factor=0.1), 0.3, 14)
+        return TrainingConfig(alpha=1e-3, rate=rate, max_grad_norm=0.5)
+
+    smoothing = (0.9, 0.05)
+    network, opt, batches = _parts(optimizer, dtype, loss, smoothing)
+    assert numpy_reason(network, opt, batches) is None
+    run = epoch_runner(network, opt, batches, config())
+    compiled = [run(0), run(7)]
+    twin, twin_opt, twin_batches = _parts(optimizer, dtype, loss, smoothing)
+    twin_config = config()
+    plain = [
+        one_epoch(
+            twin, twin_opt, twin_batches, 1e-3, None, twin_config.rate, first, 0.5
+        )
+        for first in (0, 7)
+    ]
     assert compiled == plain
     np.testing.assert_array_equal(network.params, twin.params)
     for state, twin_state in zip(opt.state_arrays, twin_opt.state_arrays):
@@ -320,7 +327,8 @@ def test_an_epoch_allocates_nothing():
 
 
 def test_in_order_batches_are_read_in_place():
-    network, optimizer, batches = _parts(shuffle=False)
+    network, optimizer, batches = _parts()
+    batches.order = None
     Xs = batches.X
     epochs = CompiledEpochs(network, optimizer, batches, False)
     # no buffer for the rows: only the boolean targets are widened
@@ -386,6 +394,29 @@ def test_these_settings_compile(activation, loss, optimizer):
 )
 def test_the_others_say_why_they_stay_on_numpy(setting, reason):
     assert reason in numpy_reason(*_setting(**setting))
+
+
+def test_an_input_layer_stays_on_numpy():
+    from sknn._embeddings import InputLayer
+
+    layer = InputLayer(3, 0, [], n_categorical_dims=0)
+    network = Network(
+        [layer.n_outputs, 4, 2],
+        [get_activation("relu")],
+        get_loss("log_loss"),
+        input_layer=layer,
+    )
+    batches = MiniBatches(np.ones((5, 3)), np.zeros((5, 2), bool), None, 5)
+    reason = numpy_reason(network, Adam(network.params), batches)
+    assert "input layer" in reason
+
+
+def test_label_smoothing_compiles_for_boolean_targets_only():
+    network, optimizer, batches = _setting()
+    batches.smoothing = (0.9, 0.05)
+    assert numpy_reason(network, optimizer, batches) is None
+    batches.Y = batches.Y.astype(np.float64)
+    assert "boolean targets only" in numpy_reason(network, optimizer, batches)
 
 
 def test_diagnostics_stay_on_numpy():

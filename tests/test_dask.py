@@ -32,7 +32,11 @@ from sknn import (
     fit_incremental,
 )
 
-pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+pytestmark = [
+    pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning"),
+    # a local cluster per test, and subprocesses: slow for the fast loop
+    pytest.mark.slow,
+]
 
 
 @pytest.fixture(scope="module")

@@ -31,6 +31,7 @@ import re
 import warnings
 
 import numpy as np
+import pytest
 import scipy.sparse as sp
 from hypothesis import given
 from hypothesis import strategies as st
@@ -46,6 +47,9 @@ HIDDEN_ACTIVATIONS = [
     for name in [*ACTIVATIONS, *ALIASES]
     if ACTIVATIONS[ALIASES.get(name, name)].differentiable
 ]
+
+# hypothesis runs 500 examples per estimator: seconds each, for the fast loop too many.
+pytestmark = pytest.mark.slow
 
 EXPECTED_ERRORS = [
     # the early-stopping split (scikit-learn's train_test_split wording)

@@ -363,6 +363,22 @@ def test_early_stopping_split_is_stratified(multiclass):
     assert held_out == [2] * 20
 
 
+@pytest.mark.parametrize("scoring", [None, "loss"])
+def test_early_stopping_refuses_a_part_whose_weights_are_all_zero(scoring):
+    # A ZeroDivisionError (accuracy) or a 0/0 RuntimeWarning (loss) before.
+    X = np.random.RandomState(0).randn(20, 3)
+    y = np.arange(20) % 2
+    sample_weight = np.zeros(20)
+    sample_weight[0] = 1.0
+    clf = MLPNeuronClassifier(
+        (), early_stopping=True, validation_fraction=0.5, scoring=scoring
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        with pytest.raises(ValueError, match="sample weights of the .* all zero"):
+            clf.fit(X, y, sample_weight=sample_weight)
+
+
 # -- targets, inputs and dtypes -------------------------------------------------
 
 
@@ -385,6 +401,18 @@ def test_binary_and_multiclass_outputs(binary, multiclass):
     clf = MLPNeuronClassifier((4, 3), max_iter=5, random_state=0).fit(*multiclass)
     assert (clf.n_outputs_, clf.out_activation_, clf.n_layers_) == (3, "softmax", 4)
     assert [c.shape for c in clf.coefs_] == [(12, 4), (4, 3), (3, 3)]
+
+
+def test_a_single_class_gets_one_column_of_probabilities():
+    X = np.random.RandomState(0).randn(20, 3)
+    y = np.full(20, "only")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf = MLPNeuronClassifier((3,), max_iter=5, random_state=0).fit(X, y)
+    np.testing.assert_array_equal(clf.classes_, ["only"])
+    np.testing.assert_array_equal(clf.predict(X[:4]), ["only"] * 4)
+    np.testing.assert_array_equal(clf.predict_proba(X[:4]), np.ones((4, 1)))
+    np.testing.assert_array_equal(clf.predict_log_proba(X[:4]), np.zeros((4, 1)))
 
 
 def test_string_labels(binary):

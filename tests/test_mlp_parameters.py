@@ -44,11 +44,15 @@ SHARED_PARAMETERS = {
     "weight_init": "glorot_uniform",
     "dropout": 0.0,
     "scoring": None,
+    "learning_rate_schedule": None,
+    "warmup_fraction": 0.0,
+    "weight_decay": 0.0,
+    "max_grad_norm": None,
 }
 """The parameters of both MLPs with their defaults, in signature order."""
 
 OWN_PARAMETERS = {
-    MLPNeuronClassifier: ([], {"class_weight": None}),
+    MLPNeuronClassifier: ([], {"class_weight": None, "label_smoothing": 0.0}),
     MLPNeuronRegressor: ({"loss": "squared_error"}, {}),
 }
 """Each MLP's own parameters: (placed first, placed last)."""

@@ -414,7 +414,9 @@ def test_integer_sample_weight_repeats_the_sample_for_lbfgs(single):
     # A linear network, so that both fits reach the one optimum.
     X, y = single[0][:60], single[1][:60]
     weights = np.arange(60) % 3
-    params = dict(hidden_layer_sizes=(), solver="lbfgs", tol=1e-12, max_iter=1000)
+    params = dict(
+        hidden_layer_sizes=(), solver="lbfgs", tol=1e-12, max_iter=1000, random_state=0
+    )
     weighted = MLPNeuronRegressor(**params).fit(X, y, sample_weight=weights)
     repeated = MLPNeuronRegressor(**params).fit(
         np.repeat(X, weights, axis=0), np.repeat(y, weights)
@@ -456,6 +458,7 @@ def test_diagnostics_and_hidden_activations(single):
 # -- scikit-learn workflows ------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_pipeline_grid_search_over_activation_lists_and_loss():
     X, y = make_regression(n_samples=120, n_features=5, noise=2.0, random_state=0)
     y = y - y.min() + 1.0  # positive, for the Poisson loss

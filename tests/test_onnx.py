@@ -6,17 +6,27 @@ import sys
 import warnings
 
 import numpy as np
+import onnx
 import pytest
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from sknn import MLPNeuronClassifier, MLPNeuronRegressor, PerceptronClassifier
+from sknn import (
+    MLPNeuronClassifier,
+    MLPNeuronRegressor,
+    PerceptronClassifier,
+    TabularMLPClassifier,
+    TabularMLPRegressor,
+)
 from sknn.activations import ACTIVATIONS
 
 skl2onnx = pytest.importorskip("skl2onnx")
 ort = pytest.importorskip("onnxruntime")
 sknn_onnx = pytest.importorskip("sknn.onnx")
+
+# Every test converts and runs an ONNX graph; together they take seconds.
+pytestmark = pytest.mark.slow
 
 HIDDEN = [name for name, cls in ACTIVATIONS.items() if cls.differentiable]
 DTYPES = [np.float32, np.float64]
@@ -59,14 +69,14 @@ def make_y(task, n_samples=60, seed=1):
     return rng.rand(n_samples) * 3  # one output, positive for the Poisson loss
 
 
-def saturate(estimator, X):
+def saturate(estimator, X, dtype=None):
     """Scale the output layer so that the largest |logit| on X is SATURATED_LOGIT.
 
     Some rows' probabilities then round to 0 and 1: the graph must keep the
-    tails as sknn keeps them.
+    tails as sknn keeps them. ``dtype`` is the network's, X's by default.
     """
     logits = estimator._logits(X)
-    factor = SATURATED_LOGIT[X.dtype.type] / np.abs(logits).max()
+    factor = SATURATED_LOGIT[dtype or X.dtype.type] / np.abs(logits).max()
     coefs, intercepts = estimator.coefs_, estimator.intercepts_
     estimator.coefs_ = [*coefs[:-1], coefs[-1] * factor]
     estimator.intercepts_ = [*intercepts[:-1], intercepts[-1] * factor]
@@ -413,6 +423,480 @@ def test_float64_model_with_float32_input():
     np.testing.assert_allclose(
         probabilities, clf.predict_proba(X), rtol=1e-4, atol=1e-6
     )
+
+
+# -- the tabular estimators -------------------------------------------------------
+
+TABLE_RTOL = 3e-5
+"""The relative tolerance of the tabular classifiers' probabilities.
+
+sknn computes the tabular networks in float32 whatever the input, so both
+graphs are held to float32's precision. At the saturated logit of 30 that
+is coarser than RTOL[np.float32]: a tail probability's relative error is
+its logit's absolute error, and sknn's own float32 logits differ from the
+double graph's (the same float32 weights, evaluated in double) by up to
+2e-5 there, ten units in the last place. Regression outputs, not
+saturated, keep RTOL[np.float32].
+"""
+
+
+def table(dtype, n_samples=200, seed=0):
+    """Numeric columns as tables hold them: NaN, a large median, long tails.
+
+    Column 0 has missing values (a missing indicator), column 1 a median of
+    10,000 and a spread of 0.1 (float32 centring would lose its digits),
+    column 2 heavy tails; column 3 has no missing value in fit.
+    """
+    rng = np.random.RandomState(seed)
+    X = rng.randn(n_samples, 4)
+    X[::9, 0] = np.nan
+    X[:, 1] = 1e4 + 0.1 * X[:, 1]
+    X[:, 2] = rng.standard_cauchy(n_samples) * 50
+    return X.astype(dtype)
+
+
+def extremes(X):
+    """``X`` with infinities, NaN where fit saw none, and the dtype's extremes."""
+    X = X.copy()
+    top = np.finfo(X.dtype).max
+    X[0] = [np.inf, -np.inf, np.nan, np.nan]
+    X[1] = [-np.inf, np.inf, top, -top]
+    X[2] = [top, -top, 1e30, -1e-30]
+    X[3, 3] = np.nan
+    return X
+
+
+def table_y(task, X):
+    signal = np.nan_to_num(X[:, 0].astype(np.float64)) + X[:, 3]
+    if task == "binary":
+        return (signal > 0).astype(int)
+    if task == "multiclass":
+        return np.digitize(signal, [-0.5, 0.5])
+    if task == "two outputs":
+        return np.column_stack([1000 + 50 * signal, 3 + np.abs(X[:, 3])])
+    return 5 + np.abs(signal)  # one output, positive for the Poisson loss
+
+
+def tabular(estimator, **params):
+    params = {
+        "hidden_layer_sizes": (16, 16),
+        "n_frequencies": 4,
+        "max_iter": 3,
+        "random_state": 0,
+        **params,
+    }
+    return estimator(**params)
+
+
+def assert_table_close(actual, expected, dtype, rtol=TABLE_RTOL):
+    """Equal to float32's precision, relative, in the graph's ``dtype``; finite."""
+    assert actual.dtype == dtype
+    assert np.isfinite(actual).all()
+    np.testing.assert_allclose(
+        actual, expected, rtol=rtol, atol=np.finfo(np.float32).tiny
+    )
+
+
+def frame_feed(sess, frame):
+    """One ``(n, 1)`` array per input, strings with missing values as ""."""
+    feed = {}
+    for item in sess.get_inputs():
+        column = frame[[item.name]].to_numpy()
+        if item.type == "tensor(string)":
+            column = np.where(pd_isna(column), "", column).astype(str)
+        feed[item.name] = column
+    return feed
+
+
+def pd_isna(values):
+    pd = pytest.importorskip("pandas")
+    return pd.isna(values)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("task", ["binary", "multiclass"])
+@pytest.mark.parametrize("embedding", ["pbld", "plr", None])
+def test_tabular_classifier_matches_sknn(embedding, task, dtype):
+    X = table(dtype)
+    clf = tabular(TabularMLPClassifier, numeric_embedding=embedding)
+    clf = saturate(clf.fit(X, table_y(task, X)), X, np.float32)
+    X = extremes(X)
+    labels, probabilities = run(clf, X, options={"zipmap": False})
+    np.testing.assert_array_equal(labels, clf.predict(X))
+    assert_table_close(probabilities, clf.predict_proba(X), dtype)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize(
+    "loss, task",
+    [
+        ("squared_error", "one output"),
+        ("squared_error", "two outputs"),
+        ("poisson", "one output"),
+        ("poisson", "two outputs"),
+    ],
+)
+@pytest.mark.parametrize("embedding", ["pbld", "plr"])
+def test_tabular_regressor_matches_sknn(embedding, loss, task, dtype):
+    X = table(dtype)
+    y = table_y(task, X)
+    reg = tabular(TabularMLPRegressor, loss=loss, numeric_embedding=embedding)
+    reg = reg.fit(X, y)
+    X = extremes(X)
+    (predictions,) = run(reg, X)
+    expected = reg.predict(X).reshape(len(X), -1)
+    assert predictions.shape == expected.shape
+    assert_table_close(predictions, expected, dtype, RTOL[np.float32])
+
+
+def test_tabular_regressor_maps_back_large_targets():
+    # Targets a million apart in scale and centre: the graph's mapping back
+    # runs in double, as predict's, so float32 serving keeps their digits.
+    X = table(np.float32)
+    y = 1e6 + 1e3 * table_y("one output", X)
+    reg = tabular(TabularMLPRegressor).fit(X, y)
+    assert abs(reg._target_centre[0]) > 1e6
+    (predictions,) = run(reg, X)
+    assert_table_close(
+        predictions.ravel(), reg.predict(X), np.float32, RTOL[np.float32]
+    )
+
+
+def first_layer_input(onx, estimator):
+    """``onx`` with the first dense layer's input as its one output."""
+    shape = list(estimator.coefs_[0].shape)
+    weights = {i.name for i in onx.graph.initializer if list(i.dims) == shape}
+    (product,) = [
+        node
+        for node in onx.graph.node
+        if node.op_type == "MatMul" and node.input[1] in weights
+    ]
+    del onx.graph.output[:]
+    onx.graph.output.append(
+        onnx.helper.make_tensor_value_info(
+            product.input[0], onnx.TensorProto.FLOAT, None
+        )
+    )
+    return onx
+
+
+@pytest.mark.parametrize("embedding", ["pbld", "plr", None])
+def test_tabular_input_layer_of_the_graph_is_sknn_s(embedding):
+    # Up to the first dense layer the graph computes what sknn's encoder and
+    # input layer write, before any layer amplifies the rounding: huge,
+    # infinite and missing values included.
+    X = table(np.float32)
+    clf = tabular(TabularMLPClassifier, numeric_embedding=embedding, n_frequencies=8)
+    clf = clf.set_params(hidden_layer_sizes=(7,)).fit(X, table_y("binary", X))
+    X = extremes(X)
+    onx = first_layer_input(skl2onnx.to_onnx(clf, X[:1]), clf)
+    sess = ort.InferenceSession(
+        onx.SerializeToString(), providers=["CPUExecutionProvider"]
+    )
+    (embedded,) = sess.run(None, {"X": X})
+    expected = clf._network._embed(clf._encode(X))
+    np.testing.assert_allclose(embedded, expected, rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_tabular_classifier_in_a_pipeline(dtype):
+    # StandardScaler lets NaN through (not infinities); the network imputes it.
+    X = table(dtype)
+    clf = tabular(TabularMLPClassifier)
+    pipe = make_pipeline(StandardScaler(), clf).fit(X, table_y("multiclass", X))
+    X = X.copy()
+    X[:3] = [[np.nan, 0, np.nan, np.nan], [np.nan] * 4, [-1e30, 1e30, 0, 0]]
+    labels, probabilities = run(pipe, X, options={"zipmap": False})
+    np.testing.assert_array_equal(labels, pipe.predict(X))
+    assert_table_close(probabilities, pipe.predict_proba(X), dtype)
+
+
+def test_tabular_regressor_in_a_pipeline():
+    X = table(np.float32)
+    reg = tabular(TabularMLPRegressor)
+    pipe = make_pipeline(StandardScaler(), reg).fit(X, table_y("two outputs", X))
+    (predictions,) = run(pipe, X)
+    assert_table_close(predictions, pipe.predict(X), np.float32, RTOL[np.float32])
+
+
+def test_tabular_zipmap_and_string_classes():
+    X = table(np.float32)
+    y = np.array(["low", "mid", "high"])[table_y("multiclass", X)]
+    clf = tabular(TabularMLPClassifier).fit(X, y)
+    labels, dictionaries = run(clf, X)
+    np.testing.assert_array_equal(labels, clf.predict(X))
+    scores = np.array([[row[c] for c in clf.classes_] for row in dictionaries])
+    assert_table_close(scores.astype(np.float32), clf.predict_proba(X), np.float32)
+
+
+# -- categorical columns -------------------------------------------------------------
+
+
+def shop_frame(n_samples=300, seed=0):
+    """A data frame with numbers, few and many string categories, and booleans."""
+    pd = pytest.importorskip("pandas")
+    rng = np.random.RandomState(seed)
+    frame = pd.DataFrame(
+        {
+            "price": rng.lognormal(3, 1, n_samples),
+            "colour": rng.choice(["red", "green", "blue", None], n_samples),
+            "city": rng.choice([f"city {i}" for i in range(12)] + [None], n_samples),
+            "member": rng.rand(n_samples) > 0.3,
+            "visits": rng.poisson(4, n_samples).astype(float),
+        }
+    )
+    frame["colour"] = frame["colour"].astype(object)
+    frame["city"] = frame["city"].astype(object)
+    frame.loc[::11, "price"] = np.nan
+    return frame
+
+
+def shop_test(frame):
+    """``frame`` with categories unseen in fit, missing values and infinities."""
+    test = frame.copy()
+    test.loc[0, "colour"] = "purple"
+    test.loc[1, "city"] = "atlantis"
+    test.loc[2, ["colour", "city"]] = None
+    test.loc[3, "price"] = np.inf
+    test.loc[4, "visits"] = np.nan
+    return test
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_tabular_classifier_from_a_data_frame(dtype):
+    frame = shop_frame()
+    frame[["price", "visits"]] = frame[["price", "visits"]].astype(dtype)
+    y = (frame["colour"] == "red").to_numpy() ^ (frame["price"] > 20).to_numpy()
+    clf = tabular(TabularMLPClassifier).fit(frame, y)
+    encoder = clf._encoder
+    # colour and member one-hot (the missing colour a category of its own),
+    # city coded for an embedding table
+    assert list(encoder.one_hot_columns_) == [1, 3]
+    assert list(encoder.coded_columns_) == [2]
+    clf = saturate(clf, frame, np.float32)
+    test = shop_test(frame)
+    sess = session(
+        clf, frame[:1].fillna({"colour": "", "city": ""}), options={"zipmap": False}
+    )
+    assert [item.type for item in sess.get_inputs()] == [
+        f"tensor({'float' if dtype == np.float32 else 'double'})",
+        "tensor(string)",
+        "tensor(string)",
+        "tensor(bool)",
+        f"tensor({'float' if dtype == np.float32 else 'double'})",
+    ]
+    labels, probabilities = sess.run(None, frame_feed(sess, test))
+    np.testing.assert_array_equal(labels, clf.predict(test))
+    assert_table_close(probabilities, clf.predict_proba(test), dtype)
+
+
+def house_frame(dtype, n_samples=300, seed=0):
+    """A data frame whose categorical columns hold numbers and booleans."""
+    pd = pytest.importorskip("pandas")
+    rng = np.random.RandomState(seed)
+    rooms = rng.randint(1, 13, n_samples).astype(dtype)
+    rooms[::13] = np.nan
+    floor = rng.randint(0, 4, n_samples).astype(dtype)
+    floor[::17] = np.nan
+    return pd.DataFrame(
+        {
+            "area": rng.lognormal(4, 0.5, n_samples).astype(dtype),
+            "grade": rng.randint(1, 6, n_samples),  # int64: one-hot
+            "rooms": rooms,  # 12 values and NaN: coded
+            "garden": rng.rand(n_samples) > 0.5,
+            "street": rng.randint(0, 20, n_samples),  # 20 values: coded
+            "floor": floor,  # 4 values and NaN: one-hot, NaN a category
+        }
+    )
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_tabular_regressor_with_numeric_categories(dtype):
+    frame = house_frame(dtype)
+    y = 1e5 + 1e3 * frame["area"] + 2e4 * frame["grade"] - 1e4 * frame["garden"]
+    categorical = ["grade", "rooms", "garden", "street", "floor"]
+    reg = tabular(TabularMLPRegressor, categorical_features=categorical)
+    reg = reg.fit(frame, y)
+    assert list(reg._encoder.one_hot_columns_) == [1, 3, 5]
+    assert list(reg._encoder.coded_columns_) == [2, 4]
+    test = frame.copy()
+    test.loc[0, "grade"] = 9  # unseen
+    test.loc[1, "rooms"] = 40.0  # unseen
+    test.loc[2, "rooms"] = np.nan
+    test.loc[3, "area"] = np.inf
+    test.loc[4, "street"] = -1  # unseen
+    test.loc[5:9, "floor"] = np.nan
+    sess = session(reg, frame[:1])
+    types = [item.type for item in sess.get_inputs()]
+    float_type = "tensor(float)" if dtype == np.float32 else "tensor(double)"
+    assert types == [
+        float_type,
+        "tensor(int64)",
+        float_type,
+        "tensor(bool)",
+        "tensor(int64)",
+        float_type,
+    ]
+    (predictions,) = sess.run(None, frame_feed(sess, test))
+    assert_table_close(predictions.ravel(), reg.predict(test), dtype, RTOL[np.float32])
+
+
+def strings_model():
+    """A classifier of a numpy array of strings, and that array.
+
+    A numpy array of strings is categorical throughout: one string tensor
+    carries every column, a missing value as the empty string.
+    """
+    rng = np.random.RandomState(0)
+    X = np.column_stack(
+        [
+            rng.choice(["a", "b", "c"], 300),
+            rng.choice([f"shop {i}" for i in range(15)], 300),
+        ]
+    ).astype(object)
+    X[::10, 1] = None
+    y = (X[:, 0] == "a") | (X[:, 1] == "shop 3")
+    return X, tabular(TabularMLPClassifier).fit(X, y)
+
+
+def strings_test(X):
+    test = X.copy()
+    test[0, 0], test[1, 1] = "z", "shop 99"
+    return test, np.where(pd_isna(test), "", test).astype(str)
+
+
+def test_tabular_classifier_from_one_string_tensor():
+    X, clf = strings_model()
+    assert list(clf._encoder.coded_columns_) == [1]
+    test, feed = strings_test(X)
+    labels, probabilities = run(clf, feed, options={"zipmap": False})
+    np.testing.assert_array_equal(labels, clf.predict(test))
+    assert_table_close(probabilities, clf.predict_proba(test), np.float32)
+
+
+def test_tabular_multilabel_classifier():
+    X = table(np.float32)
+    Y = np.column_stack([table_y("binary", X), X[:, 3] > 0.5])
+    clf = tabular(TabularMLPClassifier).fit(X, Y)
+    labels, probabilities = run(clf, extremes(X), options={"zipmap": False})
+    np.testing.assert_array_equal(labels, clf.predict(extremes(X)))
+    assert_table_close(probabilities, clf.predict_proba(extremes(X)), np.float32)
+
+
+# -- what the tabular converters refuse ---------------------------------------------
+
+
+def shop_model(drop=()):
+    frame = shop_frame().drop(columns=list(drop))
+    y = (frame["colour"] == "red").to_numpy()
+    return frame, tabular(TabularMLPClassifier).fit(frame, y)
+
+
+def typed(frame, **types):
+    """skl2onnx's initial types for ``frame``: one ``(n, 1)`` input per column."""
+    data_types = skl2onnx.common.data_types
+    default = {"O": data_types.StringTensorType, "b": data_types.BooleanTensorType}
+    return [
+        (
+            name,
+            types.get(name, default.get(dtype.kind, data_types.DoubleTensorType))(
+                [None, 1]
+            ),
+        )
+        for name, dtype in zip(frame.columns, frame.dtypes)
+    ]
+
+
+def test_string_categories_in_a_numeric_tensor_are_refused():
+    frame, clf = shop_model()
+    initial_types = typed(frame, colour=skl2onnx.common.data_types.DoubleTensorType)
+    with pytest.raises(
+        ValueError, match="'colour' is categorical with string.*string tensor"
+    ):
+        skl2onnx.to_onnx(clf, initial_types=initial_types)
+
+
+def test_a_numeric_column_in_a_string_tensor_is_refused():
+    frame, clf = shop_model()
+    initial_types = typed(frame, price=skl2onnx.common.data_types.StringTensorType)
+    with pytest.raises(ValueError, match="'price' is numeric.*float or double"):
+        skl2onnx.to_onnx(clf, initial_types=initial_types)
+
+
+def test_numeric_categories_in_a_string_tensor_are_refused():
+    frame = house_frame(np.float64)
+    reg = tabular(TabularMLPRegressor, categorical_features=["grade"])
+    reg = reg.fit(frame, frame["area"])
+    initial_types = typed(frame, grade=skl2onnx.common.data_types.StringTensorType)
+    with pytest.raises(ValueError, match="'grade' is categorical with numeric"):
+        skl2onnx.to_onnx(reg, initial_types=initial_types)
+
+
+def test_inputs_that_do_not_add_up_to_the_columns_are_refused():
+    X = table(np.float32)
+    reg = tabular(TabularMLPRegressor).fit(X, table_y("one output", X))
+    initial_types = [("X", skl2onnx.common.data_types.FloatTensorType([None, 3]))]
+    with pytest.raises(ValueError, match="fitted on 4 columns.*hold 3"):
+        skl2onnx.to_onnx(reg, initial_types=initial_types)
+
+
+def test_named_columns_in_another_order_are_refused():
+    frame, clf = shop_model()
+    initial_types = typed(frame)
+    initial_types[0], initial_types[4] = initial_types[4], initial_types[0]
+    with pytest.raises(ValueError, match="in the order of fit"):
+        skl2onnx.to_onnx(clf, initial_types=initial_types)
+
+
+# -- the tabular opsets ---------------------------------------------------------------
+
+
+def converted_at(model, sample, opset, **kwargs):
+    onx = skl2onnx.to_onnx(model, sample, target_opset=opset, **kwargs)
+    assert {o.domain: o.version for o in onx.opset_import}[""] <= opset
+    return ort.InferenceSession(
+        onx.SerializeToString(), providers=["CPUExecutionProvider"]
+    )
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("embedding", ["pbld", "plr"])
+def test_smallest_opset_of_a_numeric_table(embedding, dtype):
+    opset = max(
+        sknn_onnx.TABLE_OPSETS[part][1]
+        for part in ["numeric columns", "missing indicators", f"{embedding} embedding"]
+    )
+    X = table(dtype)
+    reg = tabular(TabularMLPRegressor, loss="poisson", numeric_embedding=embedding)
+    reg = reg.fit(X, table_y("one output", X))
+    X = extremes(X)
+    sess = converted_at(reg, X[:1], opset)
+    (predictions,) = sess.run(None, {"X": X})
+    assert_table_close(predictions.ravel(), reg.predict(X), dtype, RTOL[np.float32])
+    with pytest.raises(RuntimeError, match="IsNaN"):
+        skl2onnx.to_onnx(reg, X[:1], target_opset=opset - 1)
+
+
+def test_smallest_opset_of_string_categories():
+    X, clf = strings_model()
+    opset = sknn_onnx.TABLE_OPSETS["string categories"][1]
+    test, feed = strings_test(X)
+    sess = converted_at(clf, feed[:1], opset, options={"zipmap": False})
+    labels, probabilities = sess.run(None, {"X": feed})
+    np.testing.assert_array_equal(labels, clf.predict(test))
+    assert_table_close(probabilities, clf.predict_proba(test), np.float32)
+
+
+def test_smallest_opset_of_numeric_categories():
+    frame = house_frame(np.float32)
+    reg = tabular(TabularMLPRegressor, categorical_features=["grade", "rooms"])
+    reg = reg.fit(frame, frame["area"] * frame["grade"])
+    opset = sknn_onnx.TABLE_OPSETS["numeric categories"][1]
+    sess = converted_at(reg, frame[:1], opset)
+    (predictions,) = sess.run(None, frame_feed(sess, frame))
+    assert_table_close(predictions.ravel(), reg.predict(frame), np.float32, 1e-5)
+    with pytest.raises(Exception, match="Equal"):
+        converted_at(reg, frame[:1], opset - 1)
 
 
 # -- without the extra ----------------------------------------------------------

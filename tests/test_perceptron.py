@@ -830,6 +830,7 @@ def test_sklearn_checks_with_logistic_neurons(check):
 # --------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_pipeline_grid_search_and_cross_validation():
     X, y = load_digits(return_X_y=True)
     pipe = make_pipeline(StandardScaler(), PerceptronClassifier())

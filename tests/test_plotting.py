@@ -72,6 +72,34 @@ def test_loss_curves_of_several_estimators_with_validation_scores():
     np.testing.assert_array_equal(display.score_lines_[0].get_ydata(), [0.5, 0.7, 0.8])
 
 
+def test_loss_curve_draws_the_validation_loss_dashed_beside_the_training_loss():
+    first = SimpleNamespace(
+        loss_curve_=[1.0, 0.6, 0.4],
+        validation_scores_=[0.5, 0.7, 0.8],
+        validation_loss_curve_=[1.1, 0.8, 0.7],
+    )
+    second = SimpleNamespace(loss_curve_=[1.2, 0.9], validation_scores_=None)
+    display = LossCurveDisplay.from_estimator([first, second], labels=["a", "b"])
+    (dashed,) = display.validation_loss_lines_
+    assert dashed.axes is display.ax_ and dashed.get_linestyle() == "--"
+    assert dashed.get_color() == display.lines_[0].get_color()
+    np.testing.assert_array_equal(dashed.get_ydata(), [1.1, 0.8, 0.7])
+    assert "validation (dashed)" in display.ax_.get_ylabel()
+    # the legend names the estimators, one entry each
+    assert [t.get_text() for t in display.legend_.get_texts()] == ["a", "b"]
+
+
+def test_loss_curve_of_a_real_fit_with_validation_data():
+    X, y = make_xor(200, random_state=0)
+    clf = MLPNeuronClassifier((8,), early_stopping=True, max_iter=5, random_state=0)
+    with pytest.warns(Warning):
+        clf.fit(X[:150], y[:150], X_val=X[150:], y_val=y[150:])
+    display = LossCurveDisplay.from_estimator(clf)
+    np.testing.assert_array_equal(
+        display.validation_loss_lines_[0].get_ydata(), clf.validation_loss_curve_
+    )
+
+
 def test_loss_curve_needs_a_fitted_stochastic_estimator():
     with pytest.raises(ValueError, match="loss_curve_"):
         LossCurveDisplay.from_estimator(SimpleNamespace(loss_curve_=None))
@@ -283,7 +311,9 @@ def fit_regressor(X, y, **params):
 def test_loss_curve_of_a_regressor_names_its_loss_and_r2(curve):
     regressor = fit_regressor(*curve, early_stopping=True)
     display = LossCurveDisplay.from_estimator(regressor)
-    assert display.ax_.get_ylabel() == "training loss (squared_error)"
+    assert display.ax_.get_ylabel() == (
+        "training (solid) and validation (dashed) loss (squared_error)"
+    )
     assert display.score_ax_.get_ylabel() == "validation R² (dotted)"
     assert_array_equal(display.lines_[0].get_ydata(), regressor.loss_curve_)
     assert_array_equal(
@@ -325,7 +355,9 @@ def test_loss_curve_of_a_classifier_names_log_loss_and_accuracy():
         (6,), max_iter=5, tol=0.0, early_stopping=True, random_state=0
     ).fit(X, y)
     display = LossCurveDisplay.from_estimator(clf)
-    assert display.ax_.get_ylabel() == "training loss (log_loss)"
+    assert display.ax_.get_ylabel() == (
+        "training (solid) and validation (dashed) loss (log_loss)"
+    )
     assert display.score_ax_.get_ylabel() == "validation accuracy (dotted)"
 
 

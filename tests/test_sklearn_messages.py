@@ -156,13 +156,43 @@ def test_early_stopping_with_validation_fraction_zero(cls):
 
 def test_early_stopping_with_a_single_member_class():
     # scikit-learn 1.9's MLPClassifier stratifies binary targets only (and
-    # names the class True); tests/test_regressions.py compares it there.
+    # names the class True): the two tests after this one compare it.
     y = np.r_[np.zeros(14), np.ones(15), 2].astype(int)
 
     def call(c):
         c(early_stopping=True, max_iter=5, random_state=0).fit(X, y)
 
     assert_same_error(call, PerceptronClassifier, exact=True)
+
+
+def _message(estimator, X, y):
+    with pytest.raises(ValueError) as error:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            estimator.fit(X, y)
+    return str(error.value)
+
+
+def test_early_stopping_with_a_single_member_class_binary_mlp():
+    X = np.random.RandomState(0).randn(30, 3)
+    y = np.r_[np.zeros(29), 1].astype(int)
+    params = dict(early_stopping=True, max_iter=3, random_state=0)
+    expected = _message(MLPClassifier(**params), X, y)
+    message = _message(MLPNeuronClassifier(**params), X, y)
+    # scikit-learn stratifies its boolean indicator column and so names the
+    # class 'True'; sknn does the same and says which class that is.
+    assert message.startswith(expected)
+    assert message.endswith("'True' is that class, 'False' the class 0.)")
+
+
+def test_early_stopping_with_a_single_member_class_multiclass():
+    # scikit-learn's Perceptron stratifies multiclass targets too.
+    X = np.random.RandomState(0).randn(30, 3)
+    y = np.r_[np.zeros(14), np.ones(15), 2].astype(int)
+    params = dict(early_stopping=True, random_state=0)
+    expected = _message(Perceptron(**params), X, y)
+    assert _message(PerceptronClassifier(**params), X, y) == expected
+    assert _message(MLPNeuronClassifier(max_iter=3, **params), X, y) == expected
 
 
 def test_single_class_perceptron():

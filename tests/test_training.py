@@ -323,7 +323,8 @@ def test_validation_keeps_the_best_weights():
 
     def validation():
         snapshots.append(network.params.copy())
-        return next(scores)
+        score = next(scores)
+        return score, 1 - score  # the score, and a validation loss
 
     with pytest.warns(ConvergenceWarning):
         history = minimize_stochastic(
@@ -336,6 +337,7 @@ def test_validation_keeps_the_best_weights():
             validation=validation,
         )
     assert history.validation_scores == [0.5, 0.8, 0.7, 0.6, 0.75]
+    assert history.validation_losses == pytest.approx([0.5, 0.2, 0.3, 0.4, 0.25])
     assert history.best_validation_score == 0.8 and history.best_loss is None
     assert_array_equal(network.params, snapshots[1])
     assert not np.array_equal(network.params, snapshots[-1])
