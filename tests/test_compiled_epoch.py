@@ -157,6 +157,82 @@ CASES = {
         yr,
         {"sample_weight": _weights(len(yr))},
     ),
+    # the training procedure's options (issue 21), each alone, then together
+    "cosine schedule with a warm-up": (
+        _classifier(learning_rate_schedule="cosine", warmup_fraction=0.3),
+        X,
+        y,
+        {},
+    ),
+    "one-cycle schedule, sgd": (
+        _classifier(
+            solver="sgd", learning_rate_schedule="one_cycle", learning_rate_init=0.1
+        ),
+        X,
+        y,
+        {},
+    ),
+    "weight decay, adam": (_classifier(weight_decay=0.05), X, y, {}),
+    "weight decay, sgd, penalised": (
+        _classifier(solver="sgd", weight_decay=0.05, alpha=0.01),
+        X,
+        y,
+        {},
+    ),
+    "clipped gradients": (_classifier(max_grad_norm=0.5, alpha=0.01), X, y, {}),
+    "clipped sgd, in order": (
+        _classifier(solver="sgd", max_grad_norm=0.2, shuffle=False),
+        X,
+        y,
+        {},
+    ),
+    "label smoothing": (_classifier(label_smoothing=0.1), X, y, {}),
+    "label smoothing, binary": (_classifier(label_smoothing=0.2), X, y % 2, {}),
+    "label smoothing, multilabel": (
+        _classifier(label_smoothing=0.1),
+        X,
+        np.stack([y % 2, y > 4], axis=1),
+        {},
+    ),
+    "validation data": (
+        _classifier(early_stopping=True, n_iter_no_change=2),
+        X,
+        y,
+        {"X_val": _X[400:600] / 16, "y_val": _y[400:600]},
+    ),
+    "every option, weighted, with validation data": (
+        _classifier(
+            learning_rate_schedule="cosine",
+            warmup_fraction=0.2,
+            weight_decay=0.01,
+            max_grad_norm=1.0,
+            label_smoothing=0.05,
+            class_weight="balanced",
+            early_stopping=True,
+        ),
+        X,
+        y,
+        {
+            "sample_weight": _weights(len(y)),
+            "X_val": _X[400:600] / 16,
+            "y_val": _y[400:600],
+            "sample_weight_val": _weights(200),
+        },
+    ),
+    "regression, every option": (
+        _regressor(
+            solver="sgd",
+            learning_rate_init=0.01,
+            learning_rate_schedule="cosine",
+            warmup_fraction=0.2,
+            weight_decay=0.01,
+            max_grad_norm=0.5,
+            early_stopping=True,
+        ),
+        Xr,
+        yr,
+        {"X_val": Xr[::3], "y_val": yr[::3]},
+    ),
 }
 
 
@@ -185,6 +261,8 @@ def test_compiled_epochs_are_the_numpy_epochs_bit_for_bit(
     for compiled in (True, False):
         estimator, X, y, fit_params = _estimator(case)
         X = X.astype(dtype, order="K")
+        if "X_val" in fit_params:
+            fit_params = {**fit_params, "X_val": fit_params["X_val"].astype(dtype)}
         try:
             fits.append(_fit(estimator, X, y, compiled, monkeypatch, **fit_params))
         except ValueError as error:  # diverged at once
@@ -193,6 +271,25 @@ def test_compiled_epochs_are_the_numpy_epochs_bit_for_bit(
         assert fits[0] == fits[1]
     else:
         _assert_same_fit(*fits)
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_every_case_runs_the_compiled_epoch(case, monkeypatch):
+    # else the comparison above would compare the numpy epoch with itself
+    reasons = []
+    original = sknn._training.numpy_reason
+
+    def spy(*args):
+        reasons.append(original(*args))
+        return reasons[-1]
+
+    monkeypatch.setattr(sknn._training, "numpy_reason", spy)
+    estimator, X, y, fit_params = _estimator(case)
+    try:
+        _fit(estimator, X, y, True, monkeypatch, **fit_params)
+    except ValueError:  # diverged at once
+        pass
+    assert reasons and set(reasons) == {None}
 
 
 @pytest.mark.parametrize("incremental", [False, True])
@@ -409,6 +506,28 @@ def test_an_input_layer_stays_on_numpy():
     batches = MiniBatches(np.ones((5, 3)), np.zeros((5, 2), bool), None, 5)
     reason = numpy_reason(network, Adam(network.params), batches)
     assert "input layer" in reason
+
+
+@pytest.mark.parametrize("numeric_embedding", ["pbld", None])
+def test_the_tabular_estimators_stay_on_numpy(numeric_embedding, monkeypatch):
+    from sknn import TabularMLPRegressor
+
+    reasons = []
+    original = sknn._training.numpy_reason
+
+    def spy(*args):
+        reasons.append(original(*args))
+        return reasons[-1]
+
+    monkeypatch.setattr(sknn._training, "numpy_reason", spy)
+    Xr, yr = DIABETES
+    TabularMLPRegressor(
+        numeric_embedding=numeric_embedding,
+        hidden_layer_sizes=(8,),
+        max_iter=2,
+        random_state=0,
+    ).fit(Xr, yr)
+    assert reasons and all("input layer" in reason for reason in reasons)
 
 
 def test_label_smoothing_compiles_for_boolean_targets_only():
