@@ -75,9 +75,64 @@ cdef extern from *:
         }                                                                     \
     }
 
+    /* The squares of the (penalised) gradient, summed in double precision
+       into SKNN_NORM_LANES running sums, entry i into sum i % LANES for the
+       full blocks: independent sums the compiler keeps in vector registers,
+       where one running sum waits for each addition to finish before the
+       next (about 4 cycles an entry). The tail goes into the first sums,
+       and the sums are added in pairs; so every copy of the loop adds in
+       the same order and gives the same bits. */
+    #define SKNN_NORM_LANES 16
+    #define SKNN_NORM_LOOP(T)                                                 \
+    SKNN_CLONES static void sknn_squares_##T(                                 \
+        const T *params, const T *grads, Py_ssize_t start, Py_ssize_t stop,   \
+        int decayed, T decay, double *sums)                                   \
+    {                                                                         \
+        Py_ssize_t i = start, j;                                              \
+        double acc[SKNN_NORM_LANES];                                          \
+        for (j = 0; j < SKNN_NORM_LANES; j++) acc[j] = sums[j];               \
+        for (; i + SKNN_NORM_LANES <= stop; i += SKNN_NORM_LANES) {           \
+            for (j = 0; j < SKNN_NORM_LANES; j++) {                           \
+                T g = grads[i + j];                                           \
+                if (decayed) g = g + params[i + j] * decay;                   \
+                double d = (double)g;                                         \
+                acc[j] += d * d;                                              \
+            }                                                                 \
+        }                                                                     \
+        for (j = 0; i < stop; i++, j++) {                                     \
+            T g = grads[i];                                                   \
+            if (decayed) g = g + params[i] * decay;                           \
+            double d = (double)g;                                             \
+            acc[j] += d * d;                                                  \
+        }                                                                     \
+        for (j = 0; j < SKNN_NORM_LANES; j++) sums[j] = acc[j];               \
+    }
+
     SKNN_OPTIMIZER_LOOPS(double, sqrt)
     SKNN_OPTIMIZER_LOOPS(float, sqrtf)
+    SKNN_NORM_LOOP(double)
+    SKNN_NORM_LOOP(float)
+
+    static double sknn_add_pairs(double *sums, Py_ssize_t n)
+    {
+        Py_ssize_t half;
+        for (; n > 1; n = half) {
+            half = n / 2;
+            for (Py_ssize_t j = 0; j < half; j++) sums[j] = sums[2 * j] + sums[2 * j + 1];
+        }
+        return sums[0];
+    }
     """
+    enum: SKNN_NORM_LANES
+    void sknn_squares_double(
+        const double* params, const double* grads, Py_ssize_t start, Py_ssize_t stop,
+        bint decayed, double decay, double* sums
+    ) noexcept nogil
+    void sknn_squares_float(
+        const float* params, const float* grads, Py_ssize_t start, Py_ssize_t stop,
+        bint decayed, float decay, double* sums
+    ) noexcept nogil
+    double sknn_add_pairs(double* sums, Py_ssize_t n) noexcept nogil
     void sknn_sgd_double(
         double* params, const double* grads, double* velocity, Py_ssize_t start,
         Py_ssize_t stop, double learning_rate, double momentum, bint nesterov,
@@ -242,14 +297,18 @@ cdef inline double penalised_norm(
     """The Euclidean norm of ``grads + decay * params[:n_decayed]``.
 
     The squares are summed in double precision, so a float32 gradient's norm
-    neither overflows nor loses its small entries.
+    neither overflows nor loses its small entries; in several running sums
+    (``sknn_squares``), since one sum is bound by the latency of its
+    additions.
     """
-    cdef Py_ssize_t i
-    cdef double g, total = 0.0
-    for i in range(n_decayed):
-        g = grads[i] + params[i] * decay
-        total += g * g
-    for i in range(n_decayed, n):
-        g = grads[i]
-        total += g * g
-    return sqrt(total)
+    cdef double sums[SKNN_NORM_LANES]
+    cdef Py_ssize_t j
+    for j in range(SKNN_NORM_LANES):
+        sums[j] = 0.0
+    if floating is double:
+        sknn_squares_double(params, grads, 0, n_decayed, True, decay, sums)
+        sknn_squares_double(params, grads, n_decayed, n, False, decay, sums)
+    else:
+        sknn_squares_float(params, grads, 0, n_decayed, True, decay, sums)
+        sknn_squares_float(params, grads, n_decayed, n, False, decay, sums)
+    return sqrt(sknn_add_pairs(sums, SKNN_NORM_LANES))

@@ -372,3 +372,18 @@ def test_gradient_norm_includes_the_penalty_on_the_weights(dtype):
 def test_gradient_norm_of_float32_does_not_overflow():
     grads = np.full(4, 3e20, dtype=np.float32)  # squares overflow float32
     assert gradient_norm(np.zeros(4, np.float32), grads) == pytest.approx(6e20)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize(("n", "n_decayed"), [(0, 0), (5, 3), (16, 16), (47, 33)])
+def test_gradient_norm_adds_every_entry_once(n, n_decayed, dtype):
+    # Integers square and add exactly in double precision, whatever the
+    # order of the running sums: each entry, its tail included, counts once.
+    rng = np.random.RandomState(n)
+    params = rng.randint(-50, 50, n).astype(dtype)
+    grads = rng.randint(-50, 50, n).astype(dtype)
+    penalised = grads.astype(np.int64) + 2 * params.astype(np.int64) * (
+        np.arange(n) < n_decayed
+    )
+    expected = np.sqrt(float(np.sum(penalised**2)))
+    assert gradient_norm(params, grads, 2.0, n_decayed) == expected
