@@ -291,3 +291,19 @@ def test_perceptron_checks_the_scores_of_every_row(sparse):
     clf._check_finite_scores(convert(X[:-1]))
     with pytest.raises(ValueError, match="overflow on the training data"):
         clf._check_finite_scores(convert(X))
+
+
+def test_perceptron_trusts_the_bound_on_its_scores_far_from_overflow(monkeypatch):
+    import sknn._perceptron
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the scores were computed")
+
+    clf = PerceptronClassifier()
+    clf.coef_ = np.full((2, 3), 1e3, dtype=np.float32)
+    clf.intercept_ = np.zeros(2, dtype=np.float32)
+    monkeypatch.setattr(sknn._perceptron, "safe_sparse_dot", refuse)
+    clf._check_finite_scores(np.ones((5, 3), dtype=np.float32))
+    clf.coef_[0, 0] = 1e38  # times 3 features: beyond half float32's largest
+    with pytest.raises(AssertionError, match="the scores were computed"):
+        clf._check_finite_scores(np.ones((5, 3), dtype=np.float32))
