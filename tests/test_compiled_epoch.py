@@ -292,14 +292,20 @@ def test_every_case_runs_the_compiled_epoch(case, monkeypatch):
     assert reasons and set(reasons) == {None}
 
 
+@pytest.mark.parametrize(
+    "options",
+    [{}, {"learning_rate_schedule": "cosine", "warmup_fraction": 0.3}],
+    ids=["plain", "scheduled"],
+)
 @pytest.mark.parametrize("incremental", [False, True])
 def test_partial_fit_and_warm_start_go_on_bit_for_bit(
-    incremental, same_blas, monkeypatch
+    incremental, options, same_blas, monkeypatch
 ):
+    # a schedule goes on from the steps the earlier calls took
     X, y = DIGITS
     fits = []
     for compiled in (True, False):
-        estimator = _classifier(max_iter=3, warm_start=not incremental)
+        estimator = _classifier(max_iter=3, warm_start=not incremental, **options)
         if incremental:
             _fit(estimator, X, y, compiled, monkeypatch, calls=3, classes=np.unique(y))
         else:
