@@ -41,10 +41,15 @@ class Weights:
         self.q = np.zeros(coef.shape if l1 else (0, 0), dtype=coef.dtype)
         self.u = 0.0
         # In float64, where a float32 weight's square is finite; a float64
-        # weight beyond 1e154 has an infinite square, the truthful norm.
-        wide = coef.astype(float)
+        # weight beyond 1e154 has an infinite square, the truthful norm. A
+        # row at a time: the temporaries of the whole matrix at once were a
+        # fit's largest (three times the weights' size).
+        self.norms = np.empty((2, len(coef)))
         with np.errstate(over="ignore"):
-            self.norms = np.array([(wide * wide).sum(1), abs(wide).sum(1)])
+            for k, row in enumerate(coef):
+                wide = row.astype(float)
+                self.norms[0, k] = (wide * wide).sum()
+                self.norms[1, k] = abs(wide).sum()
 
     def arrays(self):
         """Every array of the training state, for a snapshot."""
@@ -234,7 +239,13 @@ def run_epochs(trainer, weights, X, y, sample_weight, *, max_iter, tol, patience
             on_epoch_begin(epoch)
         if shuffle:
             rng.shuffle(train)
-        last_finite = [array.copy() for array in weights.arrays()]
+        # The weights an epoch starts from, into buffers made once: a new
+        # copy each epoch lived beside the last one's until it replaced it.
+        if epoch == 1:
+            last_finite = [array.copy() for array in weights.arrays()]
+        else:
+            for finite, array in zip(last_finite, weights.arrays()):
+                np.copyto(finite, array)
         with np.errstate(over="ignore", invalid="ignore"):
             loss, n_wrong = trainer.epoch(
                 X, train, y, sample_weight, weights, t, active

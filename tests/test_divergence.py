@@ -12,6 +12,7 @@ import warnings
 
 import numpy as np
 import pytest
+import scipy.sparse
 from sklearn.exceptions import ConvergenceWarning
 
 from sknn import MLPNeuronClassifier, MLPNeuronRegressor, PerceptronClassifier
@@ -275,3 +276,34 @@ def test_perceptron_resumes_from_weights_whose_square_overflows(case):
         assert np.abs(clf.coef_).max() > case["threshold"]
         clf.partial_fit(X, y, sample_weight=case["sample_weight"])
     assert np.isfinite(clf.coef_).all()
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+def test_perceptron_checks_the_scores_of_every_row(sparse):
+    # The check takes the rows in pieces; an overflow in the last row of the
+    # last piece counts as much as one in the first.
+    X = np.ones((2500, 3), dtype=np.float32)
+    X[-1] = 1e30
+    clf = PerceptronClassifier()
+    clf.coef_ = np.full((1, 3), 1e10, dtype=np.float32)
+    clf.intercept_ = np.zeros(1, dtype=np.float32)
+    convert = scipy.sparse.csr_matrix if sparse else np.asarray
+    clf._check_finite_scores(convert(X[:-1]))
+    with pytest.raises(ValueError, match="overflow on the training data"):
+        clf._check_finite_scores(convert(X))
+
+
+def test_perceptron_trusts_the_bound_on_its_scores_far_from_overflow(monkeypatch):
+    import sknn._perceptron
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the scores were computed")
+
+    clf = PerceptronClassifier()
+    clf.coef_ = np.full((2, 3), 1e3, dtype=np.float32)
+    clf.intercept_ = np.zeros(2, dtype=np.float32)
+    monkeypatch.setattr(sknn._perceptron, "safe_sparse_dot", refuse)
+    clf._check_finite_scores(np.ones((5, 3), dtype=np.float32))
+    clf.coef_[0, 0] = 1e38  # times 3 features: beyond half float32's largest
+    with pytest.raises(AssertionError, match="the scores were computed"):
+        clf._check_finite_scores(np.ones((5, 3), dtype=np.float32))
