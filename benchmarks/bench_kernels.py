@@ -1,6 +1,6 @@
 """Time each compiled kernel of the network against the numpy sequence it replaced.
 
-The numpy sequences are the oracles kept in the tests (``tests/test_*.py``);
+The numpy sequences are the oracles kept for the tests (``tests/oracles.py``);
 the kernels are called through the methods the network calls. Shapes are
 those of ``bench_mlp.py``'s configurations: flat buffers of the 784-256-128-10
 and 100-256-128-10 networks, and 200-row batches. Each case runs both sides
@@ -24,8 +24,13 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from test_losses import NUMPY_VALUE_AND_DELTA  # noqa: E402
-from test_optimizers import numpy_adam_step, numpy_sgd_step  # noqa: E402
+from oracles import (  # noqa: E402
+    NUMPY_VALUE_AND_DELTA,
+    numpy_adam_step,
+    numpy_add_bias_and_apply,
+    numpy_backprop_and_sum,
+    numpy_sgd_step,
+)
 
 from sknn._losses import get_loss  # noqa: E402
 from sknn._optimizers import SGD, Adam  # noqa: E402
@@ -108,7 +113,7 @@ def optimizer_case(n_params, n_coef, dtype):
 
 # The activations with a compiled pass in each direction; the others use
 # their numpy methods both ways.
-FORWARD = {"relu", "identity"}
+FORWARD = {"relu", "identity", "leaky_relu"}
 BACKWARD = {"relu", "leaky_relu", "tanh", "logistic"}
 
 
@@ -121,19 +126,16 @@ def activation_case(name, dtype, width):
     d0 = rng.randn(200, width).astype(dtype)
     z, delta = z0.copy(), d0.copy()
     sums = np.empty(width, dtype)
-    ones = np.ones(200, dtype)
 
     def restore():
         z[...] = z0
         delta[...] = d0
 
     def numpy_forward():
-        z[...] += bias
-        act.forward(z, out=z)
+        numpy_add_bias_and_apply(act, z, bias)
 
     def numpy_backward():
-        act.backprop(delta, z=z0, a=a)
-        np.matmul(ones, delta, out=sums)
+        numpy_backprop_and_sum(act, delta, sums, z=z0, a=a)
 
     label = f"{name}, 200 x {width} {np.dtype(dtype).name}"
     if name in FORWARD:

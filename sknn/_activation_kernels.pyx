@@ -3,6 +3,8 @@
 Called only by :mod:`sknn.activations`, whose activation objects document the
 functions and pick the kernel. All arrays are C-contiguous; ``z``, ``a`` and
 ``delta`` have shape ``(n_samples, n_units)``, ``bias`` shape ``(n_units,)``.
+The loops themselves are the inline functions of ``_activation_kernels.pxd``,
+which the compiled training epoch (:mod:`sknn._epoch_kernel`) runs too.
 
 The forward kernels replace ``z += bias`` followed by ``f(z)``: two passes
 over the layer's output become one, in place. The backward kernels replace
@@ -12,10 +14,8 @@ bit for bit.
 
 Measured and left out (numpy stays faster): ``tanh`` and the logistic
 forward, where numpy's vectorised ``tanh`` and scipy's ``expit`` beat the C
-library's scalar calls; the leaky ReLU forward, which compiled to a loop
-several times slower than numpy's two passes; and the bias gradient
-``Σ_rows delta``, where BLAS's product with a vector of ones beats a column
-sum folded into these loops.
+library's scalar calls; and the bias gradient ``Σ_rows delta``, where BLAS's
+product with a vector of ones beats a column sum folded into these loops.
 """
 
 from cython cimport floating
@@ -23,38 +23,31 @@ from cython cimport floating
 include "_build_info.pxi"
 
 
-def bias_identity(floating[:, ::1] z, const floating[::1] bias):
+def add_bias_identity(floating[:, ::1] z, const floating[::1] bias):
     """``z ← z + b``."""
-    cdef Py_ssize_t i, j
     with nogil:
-        for i in range(z.shape[0]):
-            for j in range(z.shape[1]):
-                z[i, j] = z[i, j] + bias[j]
+        bias_identity(&z[0, 0], &bias[0], z.shape[0], z.shape[1])
 
 
-def bias_relu(floating[:, ::1] z, const floating[::1] bias):
+def add_bias_relu(floating[:, ::1] z, const floating[::1] bias):
     """``z ← max(z + b, 0)`` (NaN stays NaN, as with ``np.maximum``)."""
-    cdef Py_ssize_t i, j
-    cdef floating t
     with nogil:
-        for i in range(z.shape[0]):
-            for j in range(z.shape[1]):
-                t = z[i, j] + bias[j]
-                z[i, j] = 0 if t < 0 else t
+        bias_relu(&z[0, 0], &bias[0], z.shape[0], z.shape[1])
 
 
-def relu_backprop(floating[:, ::1] delta, const floating[:, ::1] a):
+def add_bias_leaky_relu(floating[:, ::1] z, const floating[::1] bias, floating slope):
+    """``z ← max(z + b, s (z + b))``."""
+    with nogil:
+        bias_leaky_relu(&z[0, 0], &bias[0], z.shape[0], z.shape[1], slope)
+
+
+def relu_backward(floating[:, ::1] delta, const floating[:, ::1] a):
     """``delta ← delta · [a > 0]``."""
-    cdef Py_ssize_t i, j
-    cdef floating d
     with nogil:
-        for i in range(delta.shape[0]):
-            for j in range(delta.shape[1]):
-                d = delta[i, j] if a[i, j] > 0 else 0
-                delta[i, j] = d
+        relu_backprop(&delta[0, 0], &a[0, 0], delta.shape[0] * delta.shape[1])
 
 
-def leaky_relu_backprop(
+def leaky_relu_backward(
     floating[:, ::1] delta,
     const floating[:, ::1] a,
     floating positive,
@@ -65,33 +58,19 @@ def leaky_relu_backprop(
     The caller passes the two slopes as numpy computes them, ``(1 - s) + s``
     and ``s``.
     """
-    cdef Py_ssize_t i, j
-    cdef floating d
     with nogil:
-        for i in range(delta.shape[0]):
-            for j in range(delta.shape[1]):
-                d = delta[i, j] * (positive if a[i, j] > 0 else negative)
-                delta[i, j] = d
+        leaky_relu_backprop(
+            &delta[0, 0], &a[0, 0], delta.shape[0] * delta.shape[1], positive, negative
+        )
 
 
-def tanh_backprop(floating[:, ::1] delta, const floating[:, ::1] a):
+def tanh_backward(floating[:, ::1] delta, const floating[:, ::1] a):
     """``delta ← delta (1 - a²)``."""
-    cdef Py_ssize_t i, j
-    cdef floating d, one = 1  # a typed 1: a bare literal would be a double
     with nogil:
-        for i in range(delta.shape[0]):
-            for j in range(delta.shape[1]):
-                d = delta[i, j] * (one - a[i, j] * a[i, j])
-                delta[i, j] = d
+        tanh_backprop(&delta[0, 0], &a[0, 0], delta.shape[0] * delta.shape[1])
 
 
-def logistic_backprop(floating[:, ::1] delta, const floating[:, ::1] a):
+def logistic_backward(floating[:, ::1] delta, const floating[:, ::1] a):
     """``delta ← delta a (1 - a)``, as ``δa - (δa) a``."""
-    cdef Py_ssize_t i, j
-    cdef floating d
     with nogil:
-        for i in range(delta.shape[0]):
-            for j in range(delta.shape[1]):
-                d = delta[i, j] * a[i, j]
-                d = d - d * a[i, j]
-                delta[i, j] = d
+        logistic_backprop(&delta[0, 0], &a[0, 0], delta.shape[0] * delta.shape[1])

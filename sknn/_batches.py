@@ -77,8 +77,6 @@ class MiniBatches:
         self.order = None
         self._buffers = None
         self._wide_targets = None
-        if Y.dtype != X.dtype or smoothing is not None:
-            self._wide_targets = np.empty((batch_size, Y.shape[1]), dtype=X.dtype)
 
     @property
     def n_batches(self):
@@ -140,8 +138,11 @@ class MiniBatches:
         return X_batch, self._widen(Y_batch), weights
 
     def _widen(self, Y_batch):
-        if self._wide_targets is None:
+        if self.Y.dtype == self.X.dtype and self.smoothing is None:
             return Y_batch
+        if self._wide_targets is None:
+            shape = (self.batch_size, self.Y.shape[1])
+            self._wide_targets = np.empty(shape, dtype=self.X.dtype)
         wide = self._wide_targets[: len(Y_batch)]
         np.copyto(wide, Y_batch)
         if self.smoothing is not None:

@@ -241,8 +241,10 @@ class ColumnEncoder(TransformerMixin, BaseEstimator):
         one_hot = ordinal = None
         if len(one_hot_columns):
             block = _object_block([c for c, f in zip(columns, few) if f])
+            # the scalar type, not the dtype object: skops then trusts the
+            # fitted encoder without trusting numpy.dtype
             one_hot = OneHotEncoder(
-                handle_unknown="ignore", sparse_output=False, dtype=dtype
+                handle_unknown="ignore", sparse_output=False, dtype=dtype.type
             )
             one_hot.fit(block)
         if len(coded_columns):

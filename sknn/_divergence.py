@@ -37,6 +37,15 @@ the advice for data that is clearly off, such as raw pixel intensities
 """
 
 
+ADVICE_ROWS = 4096
+"""Rows read to judge the features' scales: evenly spaced, at most this many.
+
+The advice is a judgement with tenfold margins (:data:`UNIT_SCALE`); a few
+thousand rows settle it, where a pass over a large X would cost a noticeable
+part of a fit (about 34 ms for 60,000 x 784 float32).
+"""
+
+
 def scale_advice(X):
     """Return advice to scale ``X`` if its features are far from unit scale, else ''.
 
@@ -46,10 +55,14 @@ def scale_advice(X):
     Far means the largest feature scale above :data:`UNIT_SCALE`, or the
     median one below it. All-zero columns are ignored: no scaling changes
     them. The advice quotes the smallest and largest scale found, so the user
-    sees why it applies.
+    sees why it applies. The scales are those of at most :data:`ADVICE_ROWS`
+    evenly spaced rows.
     """
     if X is None:  # an input the estimator scales itself
         return ""
+    step = -(-X.shape[0] // ADVICE_ROWS)
+    if step > 1:
+        X = X[::step]
     with np.errstate(over="ignore"):  # squares of huge inputs are inf, and far
         if sparse.issparse(X):
             mean_square = np.asarray(X.multiply(X).mean(axis=0)).ravel()
@@ -110,20 +123,27 @@ def warn_divergence(epoch, X, advise=True, rate="learning_rate_init"):
 
 
 class Snapshots:
-    """The weights at the start of the last two epochs and of the call.
+    """The weights at the start of the last two epochs, and of the call.
 
     A step can leave weights whose loss was never computed (the last step of
     an epoch, of a fit); they are finite numbers yet may overflow in the
     forward pass. These copies are the fallbacks :func:`keep_finite_weights`
     tries, newest first. Two buffers, made on first need, are taken in turn,
-    so remembering an epoch costs one copy of the parameters; the call's
-    start is copied aside only when a third epoch would overwrite it.
+    so remembering an epoch costs one copy of the parameters.
+
+    The call's start is kept too when it is the result of an earlier fit
+    (``keep_start``: a warm start, partial_fit), copied aside only when a
+    third epoch would overwrite it. A fit from scratch starts from random
+    weights, which are no fit (a fit that diverges before any epoch ends
+    raises rather than keep them): keeping them from the third epoch on
+    would cost a third copy of the parameters for nothing.
     """
 
-    def __init__(self, params):
+    def __init__(self, params, keep_start=True):
         self._params = params
         self._buffers = []
         self._start = None
+        self._keep_start = keep_start
         self._n_remembered = 0
 
     def remember(self, params):
@@ -131,13 +151,14 @@ class Snapshots:
         n = self._n_remembered
         if n < 2:
             self._buffers.append(np.empty_like(self._params))
-        elif n == 2:
+        elif n == 2 and self._keep_start:
             self._start = self._buffers[0].copy()
         np.copyto(self._buffers[n % 2], params)
         self._n_remembered += 1
 
     def candidates(self):
-        """The remembered weights, newest first, ending with the call's start."""
+        """The remembered weights, newest first, ending with the call's start
+        where it is kept."""
         n = self._n_remembered
         newest = [self._buffers[(n - 1 - k) % 2] for k in range(min(n, 2))]
         return newest if self._start is None else [*newest, self._start]

@@ -73,6 +73,30 @@ def _check_dtype(dtype):
     return dtype
 
 
+def saved_state(layer, dropped=()):
+    """``layer``'s ``__dict__`` as it is saved: no views, no workspaces, dtypes by name.
+
+    The weights are views of the network's buffer, which rebinds them on
+    loading, and the workspaces are scratch: neither is saved. A dtype is
+    saved by its name, as sknn's optimizers save theirs, so that skops needs
+    to trust only sknn's own types (not ``numpy.dtype``).
+    """
+    state = {
+        key: value
+        for key, value in layer.__dict__.items()
+        if key not in dropped and key != "_buffers"
+    }
+    state["dtype"] = np.dtype(state["dtype"]).name
+    return state
+
+
+def restore_state(layer, state):
+    """Undo :func:`saved_state`: the dtype object and fresh workspaces."""
+    layer.__dict__.update(state)
+    layer.dtype = np.dtype(layer.dtype)
+    layer._buffers = _Buffers(layer.dtype)
+
+
 class _Buffers:
     """Flat workspaces that grow once to the largest batch and are sliced.
 
@@ -182,14 +206,11 @@ class PeriodicEmbedding:
         self._zero_phases = np.zeros((f, k), dtype=self.dtype)
 
     def __getstate__(self):
-        # The weights are views of the network's buffer, which rebinds them on
-        # loading; the workspaces are scratch. Neither is saved.
-        state = self.__dict__.copy()
-        for name in [name for name, _ in self._shapes] + ["grad", "_batch"]:
-            state.pop(name, None)
-        state.pop("_row_of_ones", None)
-        state["_buffers"] = _Buffers(self.dtype)
-        return state
+        views = [name for name, _ in self._shapes]
+        return saved_state(self, views + ["grad", "_batch", "_row_of_ones"])
+
+    def __setstate__(self, state):
+        restore_state(self, state)
 
     def __repr__(self):
         return (
@@ -384,11 +405,10 @@ class CategoricalEmbedding:
         self.n_outputs = len(self.cardinalities) * self.n_dims
 
     def __getstate__(self):
-        # the tables are views of the network's buffer, rebound on loading
-        state = self.__dict__.copy()
-        for name in ("table", "grad", "_rows"):
-            state.pop(name, None)
-        return state
+        return saved_state(self, ("table", "grad", "_rows"))
+
+    def __setstate__(self, state):
+        restore_state(self, state)
 
     def __repr__(self):
         return (
@@ -452,8 +472,9 @@ class InputLayer:
         The dense input's other columns, copied as they are.
     cardinalities : sequence of int
         The code columns' table sizes (may be empty).
-    numeric : PeriodicEmbedding or None, default=None
-        The numeric embedding; None passes the numeric columns through too.
+    numeric : PeriodicEmbedding, PiecewiseLinearEmbedding or None, default=None
+        The numeric embedding (:mod:`sknn._piecewise` has the piecewise-linear
+        one); None passes the numeric columns through too.
     n_categorical_dims : int, default=8
         The outputs per code column.
     dtype : {np.float64, np.float32}, default=np.float64
@@ -517,6 +538,12 @@ class InputLayer:
             + self.n_passthrough
             + (0 if self.categorical is None else self.categorical.n_outputs)
         )
+
+    def __getstate__(self):
+        return saved_state(self)
+
+    def __setstate__(self, state):
+        restore_state(self, state)
 
     def __repr__(self):
         parts = [repr(self.numeric) if self.numeric else f"{self.n_numeric} numeric"]

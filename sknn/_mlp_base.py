@@ -226,6 +226,11 @@ class BaseMultilayerNetwork(CallbackSupportMixin, BaseEstimator, metaclass=ABCMe
             validation_data = self._validate_validation_data(
                 *validation_data, stratify, X.dtype
             )
+        if not self.early_stopping:
+            # past the class weights, only the early-stopping split reads the
+            # class of each sample: a fit without it does not carry that
+            # index (an intp per sample) through training
+            stratify = None
         on_epoch_begin, on_epoch_end = tasks.begin(
             print_progress if self.verbose else None,
             fitted_state=self._state_after_epoch,

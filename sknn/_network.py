@@ -291,6 +291,16 @@ class Network:
             workspace = self._workspace = _Workspace(self, n_samples)
         return workspace.views(n_samples)
 
+    def training_workspace(self, n_samples):
+        """Return the whole workspace buffers, for batches of up to ``n_samples`` rows.
+
+        What the compiled epoch (:mod:`sknn._compiled_epoch`) trains in:
+        ``outputs`` (one ``(capacity, n_units)`` array per layer), ``deltas``
+        (the two flat buffers the hidden deltas take in turn) and ``ones``.
+        """
+        self.workspace(n_samples)
+        return self._workspace
+
     # -- passes ------------------------------------------------------------
 
     def _prepare(self, X):
@@ -539,13 +549,27 @@ class Network:
             return np.inf  # the embeddings' outputs are not bounded by X's
         data = X.data if sparse.issparse(X) else X
         bound = float(max(data.max(initial=0), -data.min(initial=0)))
+        scratch = self._bound_scratch()
         with np.errstate(over="ignore", invalid="ignore"):
             for i, (coef, intercept) in enumerate(zip(self.coefs, self.intercepts)):
-                rows = np.abs(coef).sum(axis=0, dtype=np.float64).max(initial=0)
+                rows = _largest_column_abs_sum(coef, scratch)
                 bound = float(rows) * bound + float(np.abs(intercept).max(initial=0))
                 if i < len(self.activations):
                     bound = self.activations[i].bound(bound)
         return bound if bound == bound else np.inf  # NaN (0 * inf): unknown
+
+    def _bound_scratch(self):
+        """Room for a few rows of any weight matrix's magnitudes.
+
+        The training workspace's weight-decay scratch when there is one (a
+        fit's end, when its contents are dead), so the bound allocates no
+        copy of the weights.
+        """
+        widest = max(self.layer_sizes[1:])
+        workspace = self._workspace
+        if workspace is not None and workspace.scratch.size >= widest:
+            return workspace.scratch
+        return np.empty(16 * widest, dtype=self.dtype)
 
     def logits(self, X):
         """Return the output layer's pre-activations for ``X``, a new array.
@@ -733,6 +757,23 @@ def _add_scaled(y, x, factor, scratch):
         piece = y[start : start + step]
         term = np.multiply(x[start : start + step], factor, out=scratch[: piece.size])
         np.add(piece, term, out=piece)
+
+
+def _largest_column_abs_sum(coef, scratch):
+    """``max_j Σ_i |W_ij|``, a block of rows at a time through ``scratch``.
+
+    Each block's sums are taken in the weights' dtype (float32 rounds them by
+    less than a part in 10^4 for blocks of fewer than 1000 rows, far inside
+    the factor of 4 the caller leaves), and added up in float64.
+    """
+    n_in, n_out = coef.shape
+    step = min(999, max(1, scratch.size // n_out))
+    sums = np.zeros(n_out)
+    for start in range(0, n_in, step):
+        block = coef[start : start + step]
+        magnitudes = np.abs(block, out=scratch[: block.size].reshape(block.shape))
+        sums += np.add.reduce(magnitudes, axis=0)
+    return sums.max(initial=0)
 
 
 def _per_layer(value, n_layers, name):

@@ -1,12 +1,14 @@
 """The tabular estimators' table stage as ONNX nodes, for :mod:`sknn.onnx`.
 
 :class:`~sknn.TabularMLPClassifier` and :class:`~sknn.TabularMLPRegressor`
-run two stages in front of their dense layers: the fitted
-:class:`~sknn._columns.ColumnEncoder` and the network's
+run two stages in front of their members' dense layers: the fitted
+:class:`~sknn._columns.ColumnEncoder` and each member's
 :class:`~sknn._embeddings.InputLayer`. This module writes both as graph
-nodes; :mod:`sknn.onnx` adds the dense layers and the outputs, as for the
-MLPs. The functions take the converter's graph (``sknn.onnx._Graph``: its
-``op``, ``constant``, ``dtype`` and ``proto``) and never import
+nodes and stacks the members' inputs into one ``(k, n, n_inputs)`` tensor;
+:mod:`sknn.onnx` adds the members' dense layers (batched products over the
+member axis) and the outputs. The functions take the converter's graph
+(``sknn.onnx._Graph``: its ``op``, ``constant``, ``dtype`` and ``proto``)
+and never import
 :mod:`sknn.onnx`, which imports them.
 
 The table arrives as one tensor holding every column (a numeric array), or
@@ -37,13 +39,18 @@ float32 cancellation that would otherwise cost it most of its digits:
   the missing category where ``fit`` saw one (one-hot), and code 0
   otherwise, as sknn reads it.
 
-The input layer
----------------
+The input layers
+----------------
 The numeric embeddings run feature by feature as one batched ``MatMul`` of
-shape ``(f, n, k) @ (f, k, d)`` on the transposed periodic features, as
-:class:`~sknn._embeddings.PeriodicEmbedding` runs them, in the same order of
-operations (``c x + b``, times ``2π``, ``cos``), so that in float32 the
-arguments of the cosines are the ones sknn computes, bit for bit.
+shape ``(f, n, k) @ (f, k, d)``, as sknn runs them and in the same order of
+operations: for the periodic embedding
+(:class:`~sknn._embeddings.PeriodicEmbedding`) on the transposed periodic
+features (``c x + b``, times ``2π``, ``cos``), so that in float32 the
+arguments of the cosines are the ones sknn computes, bit for bit; for the
+piecewise-linear one (:class:`~sknn._piecewise.PiecewiseLinearEmbedding`)
+on the codes ``(x - left) * inverse_width``, clipped slot by slot with
+``Max`` and ``Min`` (the first slot open below, the last open above), plus
+the linear embedding of ``x``.
 """
 
 import numpy as np
@@ -51,6 +58,7 @@ from onnx import TensorProto
 from skl2onnx.common.data_types import DoubleTensorType, StringTensorType
 
 from sknn._columns import _HUGE, CLIP_BOUND
+from sknn._piecewise import PiecewiseLinearEmbedding
 
 __all__ = ["check_table_inputs", "table_input"]
 
@@ -388,8 +396,79 @@ def _categorical_embedding(graph, codes, embedding):
     return graph.op("Reshape", gathered, graph.constant([-1, width], "shape", np.int64))
 
 
+def _piecewise_embedding(graph, x, embedding):
+    """The piecewise-linear embeddings of ``x`` (n, f), as sknn computes them.
+
+    The codes ``(x - left) * inverse_width`` are clipped by ``Max`` and
+    ``Min`` against per-slot bounds: ``(-inf, 1]`` for the first slot,
+    ``[0, 1]`` inside, ``[0, inf)`` for the last, as
+    :meth:`~sknn._piecewise.PiecewiseLinearEmbedding.encode` clips them.
+    """
+    f, T, d = embedding.n_features, embedding.n_bins, embedding.n_dims
+    x3 = graph.op("Reshape", x, graph.constant([-1, f, 1], "shape", np.int64))
+    codes = graph.op("Sub", x3, graph.constant(embedding.left, "bin_left"))
+    codes = graph.op("Mul", codes, graph.constant(embedding.inverse_width, "bin_scale"))
+    low = np.zeros(T)
+    low[0] = -np.inf
+    high = np.ones(T)
+    high[-1] = np.inf
+    codes = graph.op("Max", codes, graph.constant(low, "bin_low"))
+    codes = graph.op("Min", codes, graph.constant(high, "bin_high"))
+    # feature by feature: (f, n, T) @ (f, T, d) in one batched product
+    stacked = graph.op("Transpose", codes, perm=[1, 0, 2])
+    hidden = graph.op("MatMul", stacked, graph.constant(embedding.coefs, "coefs"))
+    column = graph.op("Transpose", x3, perm=[1, 0, 2])  # (f, n, 1)
+    linear = embedding.linear[:, np.newaxis, :]
+    hidden = graph.op(
+        "Add", hidden, graph.op("Mul", column, graph.constant(linear, "linear"))
+    )
+    intercepts = embedding.intercepts[:, np.newaxis, :]
+    hidden = graph.op("Add", hidden, graph.constant(intercepts, "intercepts"))
+    learned = graph.op("Transpose", hidden, perm=[1, 0, 2])
+    return graph.op("Reshape", learned, graph.constant([-1, f * d], "shape", np.int64))
+
+
+def _encoded_table(graph, operator):
+    """The encoder's output: scaled numbers, passthrough blocks, codes.
+
+    The scaled numbers are rounded to the network's float32 (then to the
+    graph's dtype); either part may be None (empty list) where the table
+    has no such column.
+    """
+    estimator = operator.raw_operator
+    encoder = estimator._encoder
+    locations = _locations(operator, encoder.n_features_in_)
+    scaled, codes, passthrough = None, None, []
+    if encoder.n_numeric_:
+        scaled, indicators = _numeric_columns(graph, operator, locations, encoder)
+        scaled = _in_network_dtype(graph, scaled, estimator._network.dtype)
+        if indicators is not None:
+            passthrough.append(indicators)
+    if encoder.one_hot_encoder_ is not None:
+        passthrough.append(_one_hot_columns(graph, operator, locations, encoder))
+    if len(encoder.coded_columns_):
+        codes = _codes(graph, operator, locations, encoder)
+    return scaled, passthrough, codes
+
+
+def _member_input(graph, layer, scaled, passthrough, codes):
+    """One member's first-layer input: its embeddings and the passthrough."""
+    parts = []
+    if scaled is not None:
+        if layer.numeric is None:
+            parts.append(scaled)
+        elif isinstance(layer.numeric, PiecewiseLinearEmbedding):
+            parts.append(_piecewise_embedding(graph, scaled, layer.numeric))
+        else:
+            parts.append(_periodic_embedding(graph, scaled, layer.numeric))
+    parts.extend(passthrough)
+    if layer.categorical is not None:
+        parts.append(_categorical_embedding(graph, codes, layer.categorical))
+    return parts[0] if len(parts) == 1 else graph.op("Concat", *parts, axis=1)
+
+
 def table_input(graph, operator):
-    """The first dense layer's input: the encoded table through the input layer.
+    """Every member's first-layer input, stacked: ``(k, n, n_inputs)``.
 
     Parameters
     ----------
@@ -402,28 +481,15 @@ def table_input(graph, operator):
     Returns
     -------
     str
-        The name of the ``(n, n_inputs)`` tensor the dense layers take.
+        The name of the ``(k, n, n_inputs)`` tensor the members' dense
+        layers take.
     """
-    estimator = operator.raw_operator
-    encoder = estimator._encoder
-    network = estimator._network
-    layer = network.input_layer
-    locations = _locations(operator, encoder.n_features_in_)
-    parts = []
-    passthrough = []
-    if encoder.n_numeric_:
-        scaled, indicators = _numeric_columns(graph, operator, locations, encoder)
-        scaled = _in_network_dtype(graph, scaled, network.dtype)
-        if layer.numeric is None:
-            parts.append(scaled)
-        else:
-            parts.append(_periodic_embedding(graph, scaled, layer.numeric))
-        if indicators is not None:
-            passthrough.append(indicators)
-    if encoder.one_hot_encoder_ is not None:
-        passthrough.append(_one_hot_columns(graph, operator, locations, encoder))
-    parts.extend(passthrough)
-    if layer.categorical is not None:
-        codes = _codes(graph, operator, locations, encoder)
-        parts.append(_categorical_embedding(graph, codes, layer.categorical))
-    return parts[0] if len(parts) == 1 else graph.op("Concat", *parts, axis=1)
+    network = operator.raw_operator._network
+    encoded = _encoded_table(graph, operator)
+    width = network.sizes[0]
+    shape = graph.constant([1, -1, width], "member_shape", np.int64)
+    members = [
+        graph.op("Reshape", _member_input(graph, layer, *encoded), shape)
+        for layer in network.input_layers
+    ]
+    return members[0] if len(members) == 1 else graph.op("Concat", *members, axis=0)

@@ -3,18 +3,12 @@
 Called only by :mod:`sknn._optimizers`, which documents the update rules and
 chooses the arguments. Each loop reads every array once and writes each state
 array and the parameters once, where the numpy sequence it replaces took a
-pass over memory per operation. The operations, and their order, are the numpy
-sequence's, so the results agree bit for bit (the build forbids contracting
-``a * b + c`` into one rounding).
-
-Each step runs its loop twice: over the weights, which take the L2 penalty,
-and over the biases, which do not. A test of the index inside one loop would
-keep the compiler from vectorising it; a flag fixed for the whole loop lets
-it compile two branch-free copies.
+pass over memory per operation. The loops are the inline functions of
+``_optimizer_kernels.pxd``, which the compiled training epoch
+(:mod:`sknn._epoch_kernel`) runs too.
 """
 
 from cython cimport floating
-from libc.math cimport sqrt, sqrtf
 
 include "_build_info.pxi"
 
@@ -31,68 +25,10 @@ def sgd_step(
     floating shrink,
     floating grad_scale,
 ):
-    """One step of SGD with momentum, in place.
-
-    With ``g = s (grads + decay * params)`` and ``θ' = ρ θ`` on the first
-    ``n_decayed`` entries (the weights: ``decay`` is the L2 penalty's factor,
-    ``ρ = shrink`` the decoupled weight decay), ``g = s grads`` and ``θ' = θ``
-    on the rest (the biases), where ``s = grad_scale`` (gradient clipping)::
-
-        v ← μ v - η g
-        θ ← θ' - η g + μ v     (Nesterov)
-        θ ← θ' + v             (classical momentum)
-
-    ``shrink = grad_scale = 1`` leave the step exactly as without them.
-    """
-    cdef Py_ssize_t n = params.shape[0]
-    # Literal flags give the compiler a branch-free copy of the loop for each
-    # case: the plain step keeps the speed it had before the extras existed.
+    """One step of SGD with momentum, in place (see ``sgd_update``)."""
     with nogil:
-        if shrink == 1 and grad_scale == 1:
-            _sgd(&params[0], &grads[0], &velocity[0], 0, n_decayed, learning_rate,
-                 momentum, nesterov, True, decay, False, shrink, grad_scale)
-            _sgd(&params[0], &grads[0], &velocity[0], n_decayed, n, learning_rate,
-                 momentum, nesterov, False, decay, False, shrink, grad_scale)
-        else:
-            _sgd(&params[0], &grads[0], &velocity[0], 0, n_decayed, learning_rate,
-                 momentum, nesterov, True, decay, True, shrink, grad_scale)
-            _sgd(&params[0], &grads[0], &velocity[0], n_decayed, n, learning_rate,
-                 momentum, nesterov, False, decay, True, shrink, grad_scale)
-
-
-cdef inline void _sgd(
-    floating* params,
-    const floating* grads,
-    floating* velocity,
-    Py_ssize_t start,
-    Py_ssize_t stop,
-    floating learning_rate,
-    floating momentum,
-    bint nesterov,
-    bint decayed,
-    floating decay,
-    bint extras,
-    floating shrink,
-    floating grad_scale,
-) noexcept nogil:
-    cdef Py_ssize_t i
-    cdef floating g, p, step, v
-    for i in range(start, stop):
-        p = params[i]
-        g = grads[i]
-        if decayed:
-            g = g + p * decay
-            if extras:
-                p = p * shrink
-        if extras:
-            g = g * grad_scale
-        step = g * learning_rate
-        v = velocity[i] * momentum - step
-        velocity[i] = v
-        if nesterov:
-            params[i] = (p - step) + v * momentum
-        else:
-            params[i] = p + v
+        sgd_update(&params[0], &grads[0], &velocity[0], params.shape[0], n_decayed,
+                   learning_rate, momentum, nesterov, decay, shrink, grad_scale)
 
 
 def adam_step(
@@ -110,31 +46,12 @@ def adam_step(
     floating shrink,
     floating grad_scale,
 ):
-    """One Adam step on the scaled moments ``M`` and ``V``, in place.
-
-    With ``g``, ``θ'`` as in :func:`sgd_step` (the L2 penalty, decoupled
-    weight decay and clipping on the first ``n_decayed`` entries, clipping
-    alone on the rest)::
-
-        M ← β₁ M + g
-        V ← β₂ V + g²
-        θ ← θ' + M / ((√V + ε') · (-1 / c))     (θ ← θ' if not ``move``)
-
-    ``c`` is the bias-corrected step size and ``ε'`` the rescaled epsilon
-    (see :class:`sknn._optimizers.Adam`); the caller passes ``-1 / c``.
-    """
-    cdef Py_ssize_t n = params.shape[0]
+    """One Adam step on the scaled moments ``M`` and ``V``, in place (see
+    ``adam_update``)."""
     with nogil:
-        if shrink == 1 and grad_scale == 1:
-            _adam(&params[0], &grads[0], &m[0], &v[0], 0, n_decayed, beta_1, beta_2,
-                  epsilon, neg_inv_step, move, True, decay, False, shrink, grad_scale)
-            _adam(&params[0], &grads[0], &m[0], &v[0], n_decayed, n, beta_1, beta_2,
-                  epsilon, neg_inv_step, move, False, decay, False, shrink, grad_scale)
-        else:
-            _adam(&params[0], &grads[0], &m[0], &v[0], 0, n_decayed, beta_1, beta_2,
-                  epsilon, neg_inv_step, move, True, decay, True, shrink, grad_scale)
-            _adam(&params[0], &grads[0], &m[0], &v[0], n_decayed, n, beta_1, beta_2,
-                  epsilon, neg_inv_step, move, False, decay, True, shrink, grad_scale)
+        adam_update(&params[0], &grads[0], &m[0], &v[0], params.shape[0], n_decayed,
+                    beta_1, beta_2, epsilon, neg_inv_step, move, decay, shrink,
+                    grad_scale)
 
 
 def penalised_gradient_norm(
@@ -146,58 +63,9 @@ def penalised_gradient_norm(
     """Return the Euclidean norm of ``grads + decay * params[:n_decayed]``.
 
     The gradient the optimizer steps along, L2 penalty included, measured for
-    clipping. The squares are summed in double precision, so a float32
-    gradient's norm neither overflows nor loses its small entries.
+    clipping; the squares are summed in double precision.
     """
-    cdef Py_ssize_t i, n = params.shape[0]
-    cdef double g, total = 0.0
+    cdef double norm
     with nogil:
-        for i in range(n_decayed):
-            g = grads[i] + params[i] * decay
-            total += g * g
-        for i in range(n_decayed, n):
-            g = grads[i]
-            total += g * g
-    return sqrt(total)
-
-
-cdef inline void _adam(
-    floating* params,
-    const floating* grads,
-    floating* m,
-    floating* v,
-    Py_ssize_t start,
-    Py_ssize_t stop,
-    floating beta_1,
-    floating beta_2,
-    floating epsilon,
-    floating neg_inv_step,
-    bint move,
-    bint decayed,
-    floating decay,
-    bint extras,
-    floating shrink,
-    floating grad_scale,
-) noexcept nogil:
-    cdef Py_ssize_t i
-    cdef floating g, p, m_i, v_i, root
-    for i in range(start, stop):
-        p = params[i]
-        g = grads[i]
-        if decayed:
-            g = g + p * decay
-            if extras:
-                p = p * shrink
-        if extras:
-            g = g * grad_scale
-        m_i = m[i] * beta_1 + g
-        v_i = v[i] * beta_2 + g * g
-        m[i] = m_i
-        v[i] = v_i
-        if move:
-            if floating is float:
-                root = sqrtf(v_i)
-            else:
-                root = sqrt(v_i)
-            p = p + m_i / ((root + epsilon) * neg_inv_step)
-        params[i] = p
+        norm = penalised_norm(&params[0], &grads[0], params.shape[0], decay, n_decayed)
+    return norm

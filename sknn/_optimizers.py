@@ -203,6 +203,11 @@ class SGD(_Optimizer):
             kind(grad_scale),
         )
 
+    @property
+    def state_arrays(self):
+        """The arrays of the optimizer's state, updated in place: ``(velocity,)``."""
+        return (self.velocity,)
+
     def iteration_ends(self, time_step):
         if self.lr_schedule == "invscaling":
             self.learning_rate = (
@@ -294,6 +299,12 @@ class Adam(_Optimizer):
     @property
     def second_moment(self):
         return self._v_scaled * (1 - self.beta_2)
+
+    @property
+    def state_arrays(self):
+        """The arrays of the optimizer's state, updated in place: the scaled
+        moments ``(M, V)``."""
+        return (self._m_scaled, self._v_scaled)
 
     def step(
         self, params, grads, decay=0.0, n_decayed=0, rate_factor=1.0, grad_scale=1.0

@@ -27,10 +27,12 @@ The loop knows nothing of estimators. It reads its hyper-parameters from a
 
 import math
 import time
+from functools import partial
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
+from sknn._compiled_epoch import CompiledEpochs, numpy_reason
 from sknn._divergence import (
     Snapshots,
     keep_finite_weights,
@@ -41,11 +43,13 @@ from sknn._divergence import (
 from sknn._history import EpochInfo
 from sknn._network import l2_decay
 from sknn._optimizers import gradient_norm
+from sknn._threads import one_blas_thread
 from sknn._warnings import warn
 
 __all__ = [
     "STOCHASTIC_SOLVERS",
     "check_patience",
+    "epoch_runner",
     "minimize_stochastic",
     "one_epoch",
     "update_no_improvement_count",
@@ -247,23 +251,31 @@ def minimize_stochastic(
     -------
     History
         ``history``, updated.
+
+    Notes
+    -----
+    The epochs run with one BLAS thread (:mod:`sknn._threads` says why);
+    the libraries' thread counts are restored afterwards.
     """
+    # a history with epochs in it: this call goes on from an earlier fit
+    snapshots = Snapshots(network.params, keep_start=bool(history.loss_curve))
     history.prepare_stochastic(validation is not None, network.params)
-    snapshots = Snapshots(network.params)
-    diverged = _epoch_loop(
-        network,
-        optimizer,
-        batches,
-        config,
-        history,
-        random_state,
-        validation,
-        incremental,
-        on_epoch_begin,
-        on_epoch_end,
-        recorder,
-        snapshots,
-    )
+    with one_blas_thread():
+        outcome = _epoch_loop(
+            network,
+            optimizer,
+            batches,
+            config,
+            history,
+            random_state,
+            validation,
+            incremental,
+            on_epoch_begin,
+            on_epoch_end,
+            recorder,
+            snapshots,
+        )
+    diverged = outcome == _DIVERGED
     if validation is not None and not diverged:
         network.params[...] = history.best_params
     # The weights kept must predict finite values on the data they were fitted
@@ -276,7 +288,51 @@ def minimize_stochastic(
         keep_finite_weights(
             network, batches.X, [network.params, *snapshots.candidates()], advise
         )
+    # The fallbacks go before the warning's advice reads X (a pass with a
+    # buffer of its own), so that the two never add up in the fit's peak.
+    del snapshots
+    if outcome == _EXHAUSTED and config.warn_at_max_iter:
+        _warn_not_converged(
+            config.max_iter, batches.X if config.advise_scaling else None
+        )
     return history
+
+
+def epoch_runner(network, optimizer, batches, config, recorder=None):
+    """Return ``run(first_step)``, which trains one epoch and returns its mean loss.
+
+    ``first_step`` counts the optimizer steps taken before the epoch, for the
+    learning-rate schedule. The compiled epoch (:mod:`sknn._compiled_epoch`)
+    where it runs this fit, else :func:`one_epoch`; both take the same steps.
+    """
+    rate, max_norm = config.rate, config.max_grad_norm
+    if numpy_reason(network, optimizer, batches, recorder) is not None:
+        return partial(_numpy_epoch, network, optimizer, batches, config, recorder)
+    epochs = CompiledEpochs(network, optimizer, batches, config.shuffle)
+    n_batches = batches.n_batches
+
+    def run(first_step):
+        # the schedule's factors for the epoch's steps, asked for up front
+        factors = None
+        if rate is not None:
+            steps = range(first_step, first_step + n_batches)
+            factors = np.fromiter(map(rate.factor, steps), float, n_batches)
+        return epochs.run(config.alpha, factors, max_norm)
+
+    return run
+
+
+def _numpy_epoch(network, optimizer, batches, config, recorder, first_step):
+    return one_epoch(
+        network,
+        optimizer,
+        batches,
+        config.alpha,
+        recorder,
+        config.rate,
+        first_step,
+        config.max_grad_norm,
+    )
 
 
 def _epoch_loop(
@@ -293,8 +349,9 @@ def _epoch_loop(
     recorder,
     snapshots,
 ):
-    """Run the epochs; return True if training diverged."""
+    """Run the epochs; return how they ended: diverged, stopped or exhausted."""
     start = time.perf_counter()
+    run_epoch = epoch_runner(network, optimizer, batches, config, recorder)
     history.n_iter = 0
     nan_warned = False
     for _ in range(config.max_iter):
@@ -306,23 +363,14 @@ def _epoch_loop(
         # partial_fit counts its calls as the epochs of the schedule
         epoch = len(history.learning_rates) if incremental else history.n_iter
         first_step = epoch * batches.n_batches
-        loss = one_epoch(
-            network,
-            optimizer,
-            batches,
-            config.alpha,
-            recorder,
-            config.rate,
-            first_step,
-            config.max_grad_norm,
-        )
-        if not (math.isfinite(loss) and np.isfinite(network.params).all()):
+        loss = run_epoch(first_step)
+        if not (math.isfinite(loss) and _all_finite(network.params)):
             if not history.loss_curve:
                 raise_unusable_fit(batches.X, config.advise_scaling)
             if history.loss is None:
                 history.loss = loss  # diverged at once: the only loss there is
             warn_divergence(history.n_iter + 1, batches.X, config.advise_scaling)
-            return True
+            return _DIVERGED
         _record_epoch(history, loss, batches.n_samples)
         history.learning_rates.append(
             _last_rate(optimizer, config.rate, first_step + batches.n_batches - 1)
@@ -346,19 +394,35 @@ def _epoch_loop(
             history.n_iter, loss, score, time.perf_counter() - start, message
         )
         if on_epoch_end is not None and on_epoch_end(info):
-            return False
+            return _STOPPED
         if stop or incremental:
-            return False
-    if not config.warn_at_max_iter:
-        return False
-    scaling = scale_advice(batches.X if config.advise_scaling else None)
+            return _STOPPED
+    return _EXHAUSTED
+
+
+_DIVERGED, _STOPPED, _EXHAUSTED = "diverged", "stopped", "exhausted"
+"""How the epochs ended: a non-finite loss, a stopping rule, or max_iter."""
+
+
+def _warn_not_converged(max_iter, X):
+    scaling = scale_advice(X)
     warn(
-        f"Stochastic optimizer: the maximum number of iterations ({config.max_iter}) "
+        f"Stochastic optimizer: the maximum number of iterations ({max_iter}) "
         "was reached and the optimization has not converged yet. Increase "
         f"max_iter{', or ' + scaling if scaling else ''}.",
         ConvergenceWarning,
     )
-    return False
+
+
+def _all_finite(array):
+    """Whether ``array`` holds no inf or NaN, checked with no temporary array.
+
+    The largest and smallest entries are finite exactly when every entry is:
+    NaN propagates through both reductions, and an infinity is one of them.
+    (``np.isfinite(array).all()`` would make a boolean copy of the parameters
+    every epoch, the size of which shows in a fit's peak memory.)
+    """
+    return math.isfinite(array.max()) and math.isfinite(array.min())
 
 
 def _last_rate(optimizer, rate, step):

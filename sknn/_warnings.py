@@ -12,6 +12,7 @@ call, as it is for scikit-learn's own estimators.
 
 import sys
 import warnings
+from functools import lru_cache
 from pathlib import Path
 
 __all__ = ["warn"]
@@ -31,7 +32,10 @@ def _wrapper_files():
 _WRAPPERS = _wrapper_files()
 
 
+@lru_cache(maxsize=256)
 def _is_internal(filename):
+    # Resolving a path asks the file system; a fit's warning walks a dozen
+    # frames of the same few files, so each file is resolved once.
     path = str(Path(filename).resolve())
     return path.startswith(_PACKAGE) or path in _WRAPPERS
 

@@ -81,6 +81,7 @@ __all__ = [
     "ACTIVATION_OPSETS",
     "BASE_OPSET",
     "CLASSIFIER_OPTIONS",
+    "TABULAR_CLASSIFIER_OPTIONS",
     "OUTPUT_OPSETS",
     "TABLE_OPSETS",
     "calculate_classifier_output_shapes",
@@ -101,6 +102,12 @@ CLASSIFIER_OPTIONS = {
     "raw_scores": [True, False],
 }
 """The options the classifiers' converters accept, with their allowed values."""
+
+TABULAR_CLASSIFIER_OPTIONS = {
+    name: values for name, values in CLASSIFIER_OPTIONS.items() if name != "raw_scores"
+}
+"""The tabular classifier's options: no ``raw_scores``, since its probabilities
+average several members' softmax outputs, which no one set of logits gives."""
 
 BASE_OPSET = 7
 """The smallest opset of every graph: ``Add`` broadcasts the biases from 7 on."""
@@ -147,23 +154,24 @@ TABLE_OPSETS = {
         9,
     ),
     "missing indicators": ("IsNaN, Gather, Cast", 9),
+    "ple embedding": ("Reshape, Sub, Mul, Max, Min, Transpose, MatMul, Add", 8),
     "pbld embedding": ("Reshape, Mul, Add, Cos, Transpose, MatMul, Concat", 7),
-    "plr embedding": (
-        "Reshape, Mul, Cos, Sin, Concat, Transpose, MatMul, Add, Relu",
-        7,
-    ),
     "string categories": ("LabelEncoder (ai.onnx.ml 2), Equal, Cast, Concat", 7),
     "numeric categories": ("Cast, Equal, MatMul, IsNaN, Where, Concat", 11),
     "embedding tables": ("Add, Gather, Reshape", 7),
-    "regression targets": ("Cast, Mul, Add", 7),
+    "members": ("Reshape, Concat, Mul, MatMul, Add, Sub, Transpose", 7),
+    "classifier output": ("Div, Softmax, Transpose, MatMul, Reshape, ArgMax", 7),
+    "regression output": ("Max, Min, Transpose, MatMul, Reshape, Cast, Mul, Add", 8),
 }
-"""The tabular estimators' table stage: ONNX operators and smallest opset.
+"""The tabular estimators' parts: ONNX operators and smallest opset.
 
-A graph needs the largest opset of its parts, of its activations
-(:data:`ACTIVATION_OPSETS`) and of its output (:data:`OUTPUT_OPSETS`).
-Imputing missing values needs ``IsNaN`` and ``Where`` (opset 9), so every
-table with a numeric column needs 9; a table of string categories alone
-converts from opset 7. String categories are looked up with ``LabelEncoder``
+A graph needs the largest opset of its parts and of its activations
+(:data:`ACTIVATION_OPSETS`). Imputing missing values needs ``IsNaN`` and
+``Where`` (opset 9), so every table with a numeric column needs 9; a
+classifier of string categories alone converts from opset 7, a regressor
+from 8 (its clip to the targets' range is a broadcast ``Max`` and ``Min``,
+as is the piecewise-linear embedding's). String categories are looked up
+with ``LabelEncoder``
 of the ``ai.onnx.ml`` domain, version 2 (its keys and values); numeric ones
 (numbers, booleans) are compared with ``Equal`` in double, which opset 11
 added.
@@ -541,12 +549,49 @@ def _regression_output(graph, z, estimator, dtype):
     return graph.op("Exp", graph.op("Min", z, graph.constant(bound, "max_exponent")))
 
 
+def _member_layers(graph, x, network):
+    """Every member's logits, ``(k, n, n_outputs)``, from their stacked inputs.
+
+    The input scale, then per layer one batched ``MatMul`` of the members'
+    ``(k, n_in, n_out)`` weights and their biases, and for the hidden layers
+    the parametric activation ``z + α (f(z) - z)``, in sknn's order of
+    operations.
+    """
+    h = x
+    if network.scale is not None:
+        h = graph.op("Mul", h, graph.constant(network.scale[:, None, :], "scale"))
+    last = len(network.coefs) - 1
+    for i, (coef, intercept) in enumerate(zip(network.coefs, network.intercepts)):
+        product = graph.op("MatMul", h, graph.constant(coef, "coefficient"))
+        z = graph.op("Add", product, graph.constant(intercept[:, None, :], "intercept"))
+        if i == last:
+            return z
+        h = _activation(graph, z, network.activation)
+        if network.parametric_activation:
+            alpha = graph.constant(network.alphas[i][:, None, :], "alpha")
+            h = graph.op("Add", graph.op("Mul", graph.op("Sub", h, z), alpha), z)
+
+
+def _member_mean(graph, values, n_members, width):
+    """The mean over the member axis of ``(k, n, width)``: ``(n, width)``.
+
+    A product with a column of ``1/k`` after moving the member axis last:
+    the same operators at every opset (``ReduceMean`` moved its axes from
+    an attribute to an input in opset 18).
+    """
+    moved = graph.op("Transpose", values, perm=[1, 2, 0])
+    weights = graph.constant(np.full((n_members, 1), 1.0 / n_members), "member_mean")
+    mean = graph.op("MatMul", moved, weights)
+    return graph.op("Reshape", mean, graph.constant([-1, width], "shape", np.int64))
+
+
 def convert_tabular_classifier(scope, operator, container):
     """skl2onnx converter for :class:`~sknn.TabularMLPClassifier`.
 
-    The table stage (the column encoder and the input layer, see
-    :ref:`deploying-tables`), then the dense layers and the outputs of
-    :func:`convert_mlp_classifier`.
+    The table stage (the column encoder and each member's input layer, see
+    :ref:`deploying-tables`), the members' dense layers as batched
+    products, then the members' probabilities ``softmax(z / T)`` averaged,
+    and the labels at their largest.
 
     Parameters
     ----------
@@ -559,17 +604,25 @@ def convert_tabular_classifier(scope, operator, container):
     container : skl2onnx.common._container.ModelComponentContainer
         The graph being built; it receives the nodes and the weights.
     """
+    estimator = operator.raw_operator
+    network = estimator._network
     graph = _Graph(scope, operator, container)
-    z = _layers(graph, table_input(graph, operator), operator.raw_operator)
-    _classifier_outputs(graph, scope, operator, z)
+    z = _member_layers(graph, table_input(graph, operator), network)
+    temperature = graph.constant(estimator.temperature_, "temperature")
+    probabilities = graph.op("Softmax", graph.op("Div", z, temperature), axis=2)
+    n_classes = len(estimator.classes_)
+    mean = _member_mean(graph, probabilities, network.n_members, n_classes)
+    graph.op("Identity", mean, output=operator.outputs[1].full_name)
+    _labels(graph, operator, get_label_classes(scope, estimator), _argmax(graph, mean))
 
 
 def convert_tabular_regressor(scope, operator, container):
     """skl2onnx converter for :class:`~sknn.TabularMLPRegressor`.
 
-    The table stage (see :func:`convert_tabular_classifier`), the dense
-    layers and the output function, then the standardised targets mapped
-    back to the targets' scale in double, as ``predict`` maps them.
+    The table stage (see :func:`convert_tabular_classifier`), the members'
+    dense layers, each member's outputs clipped to the standardised
+    training targets' range, their mean, then the mapping back to the
+    targets' scale in double, as ``predict`` maps them.
 
     Parameters
     ----------
@@ -582,13 +635,12 @@ def convert_tabular_regressor(scope, operator, container):
         The graph being built; it receives the nodes and the weights.
     """
     estimator = operator.raw_operator
+    network = estimator._network
     graph = _Graph(scope, operator, container)
-    z = _layers(graph, table_input(graph, operator), estimator)
-    # sknn's exp runs in the network's dtype: its clip is that dtype's (or
-    # the graph's, where that is narrower)
-    network = np.dtype(estimator._network.dtype)
-    narrower = min(network, graph.dtype, key=lambda dtype: dtype.itemsize)
-    z = _regression_output(graph, z, estimator, narrower)
+    z = _member_layers(graph, table_input(graph, operator), network)
+    z = graph.op("Max", z, graph.constant(estimator._target_low, "target_low"))
+    z = graph.op("Min", z, graph.constant(estimator._target_high, "target_high"))
+    z = _member_mean(graph, z, network.n_members, estimator.n_outputs_)
     double = graph.dtype == np.float64
     if not double:
         z = graph.op("Cast", z, to=TensorProto.DOUBLE)
@@ -748,7 +800,7 @@ def _register():
         "SknnTabularMLPClassifier",
         calculate_tabular_classifier_output_shapes,
         convert_tabular_classifier,
-        options=CLASSIFIER_OPTIONS,
+        options=TABULAR_CLASSIFIER_OPTIONS,
     )
     update_registered_converter(
         TabularMLPRegressor,

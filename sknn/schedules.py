@@ -33,6 +33,7 @@ __all__ = [
     "Constant",
     "Cosine",
     "CosineRestarts",
+    "FlatCosine",
     "OneCycle",
     "ScheduledRate",
     "get_schedule",
@@ -159,6 +160,51 @@ class OneCycle(Schedule):
         return _cosine_ramp(1.0, end, (progress - self.peak_at) / (1 - self.peak_at))
 
 
+class FlatCosine(Schedule):
+    """Flat at 1, then a cosine decay to ``final_factor``: RealMLP's ``flat_cos``.
+
+    ``factor(p) = 1`` for ``p < s`` and, after that, the :class:`Cosine`
+    decay over the rest of training,
+    ``f + (1 - f) (1 + cos(π (p - s) / (1 - s))) / 2``, with ``s`` the flat
+    fraction and ``f`` the final factor. The tabular estimators scale their
+    dropout probability by it: full regularisation while the network is far
+    from its fit, none at its end.
+
+    Parameters
+    ----------
+    flat_fraction : float, default=0.5
+        The fraction of training held at 1, in ``[0, 1)``.
+    final_factor : float, default=0.0
+        The factor at the end of training, in ``[0, 1]``.
+
+    Examples
+    --------
+    >>> from sknn.schedules import FlatCosine
+    >>> schedule = FlatCosine()
+    >>> schedule(0.25), schedule(0.75), schedule(1.0)
+    (1.0, 0.5, 0.0)
+    """
+
+    name = "flat_cosine"
+
+    def __init__(self, flat_fraction=0.5, final_factor=0.0):
+        self.flat_fraction = _check_fraction(flat_fraction, "flat_fraction")
+        if self.flat_fraction >= 1.0:
+            raise ValueError(f"flat_fraction must be below 1, got {flat_fraction!r}.")
+        self.final_factor = _check_fraction(final_factor, "final_factor")
+
+    def get_params(self, deep=True):
+        return {"flat_fraction": self.flat_fraction, "final_factor": self.final_factor}
+
+    def __call__(self, progress):
+        flat = self.flat_fraction
+        if progress < flat:
+            return 1.0
+        low = self.final_factor
+        t = min((progress - flat) / (1.0 - flat), 1.0)
+        return low + (1.0 - low) * 0.5 * (1.0 + math.cos(math.pi * t))
+
+
 def _cosine_ramp(begin, end, t):
     """From ``begin`` at ``t = 0`` to ``end`` at ``t = 1``, cosine-shaped."""
     return end + (begin - end) * 0.5 * (1.0 + math.cos(math.pi * min(t, 1.0)))
@@ -214,7 +260,8 @@ class CosineRestarts(Schedule):
 
 
 SCHEDULES = {
-    schedule.name: schedule for schedule in (Constant, Cosine, OneCycle, CosineRestarts)
+    schedule.name: schedule
+    for schedule in (Constant, Cosine, FlatCosine, OneCycle, CosineRestarts)
 }
 """The schedules by name; a name stands for the schedule's defaults."""
 

@@ -2,15 +2,259 @@
 
 Each oracle computes with numpy, one operation at a time, what a compiled
 kernel computes in one pass. The tests check the kernels against them, bit for
-bit where both take the same operations in the same order, and to rounding
-where they do not. Nothing in sknn imports this module: these forms are no
-longer anyone's production code.
+bit where both take the same operations in the same order, and
+``benchmarks/bench_kernels.py`` times the kernels against them. Nothing in
+sknn imports this module: these forms are no longer anyone's production code.
 
-Sections: the perceptron (its rules one sample at a time, the oracle of
-``sknn/_perceptron_online.pyx`` and ``sknn/_perceptron_weights.pyx``).
+Sections: the network (the activations' passes, the losses' output passes,
+the optimizers' steps, products through scipy's BLAS); the perceptron (its
+rules one sample at a time, the oracle of ``sknn/_perceptron_online.pyx``
+and ``sknn/_perceptron_weights.pyx``).
 """
 
 import numpy as np
+from scipy.linalg import blas
+
+from sknn._losses import BinaryLogLoss, Loss, SquaredError
+
+# == the network ===============================================================
+
+# -- the activations' passes ---------------------------------------------------
+
+
+def numpy_add_bias_and_apply(activation, z, bias):
+    """``z ← f(z + b)`` in place, as two numpy passes: what the forward kernels fuse."""
+    z += bias
+    return activation.forward(z, out=z)
+
+
+def numpy_backprop_and_sum(activation, delta, sums, z=None, a=None):
+    """``delta ← delta f'`` then the column sums: what the backward kernels fuse."""
+    activation.backprop(delta, z=z, a=a)
+    np.matmul(np.ones(delta.shape[0], delta.dtype), delta, out=sums)
+    return delta
+
+
+# -- the losses' output passes -------------------------------------------------
+
+
+def numpy_softmax_value_and_delta(logits, Y, sample_weight=None, scale=1.0):
+    """The numpy sequence the softmax kernel replaces (one exp serving both)."""
+    Y = np.asarray(Y).astype(logits.dtype, copy=False)
+    log_softmax = logits - logits.max(axis=1, keepdims=True)
+    np.exp(log_softmax, out=logits)
+    sums = logits.sum(axis=1)
+    logits /= sums[:, np.newaxis]
+    log_softmax -= np.log(sums)[:, np.newaxis]
+    if sample_weight is None:
+        total = -np.vdot(Y, log_softmax)
+    else:
+        total = -np.dot(np.einsum("ij,ij->i", Y, log_softmax), sample_weight)
+    logits -= Y
+    if sample_weight is None:
+        logits *= logits.dtype.type(scale)
+    else:
+        logits *= np.multiply(sample_weight, scale, dtype=logits.dtype)[:, None]
+    return float(total)
+
+
+NUMPY_VALUE_AND_DELTA = {
+    "log_loss": numpy_softmax_value_and_delta,
+    # the generic numpy method of the base class: value, output, residual
+    "binary_log_loss": lambda *args: Loss.value_and_delta(BinaryLogLoss(), *args),
+    "squared_error": lambda *args: Loss.value_and_delta(SquaredError(), *args),
+}
+"""``value_and_delta(logits, Y, sample_weight, scale)`` in numpy, per loss name."""
+
+
+# -- the optimizers' steps -----------------------------------------------------
+
+
+def add_decay(grads, params, decay, n_decayed, scratch, shrink=1.0, grad_scale=1.0):
+    """The penalty's gradient added to ``grads``, as the network added it.
+
+    Written into ``scratch`` (a copy of ``grads`` first), so the caller's
+    gradient is left alone as the kernels leave it; then scaled by
+    ``grad_scale``, and the weights (the first ``n_decayed`` entries of
+    ``params``) scaled by ``shrink``, the decoupled weight decay.
+    """
+    kind = params.dtype.type
+    np.copyto(scratch, grads)
+    if n_decayed:
+        term = np.multiply(params[:n_decayed], kind(decay))
+        scratch[:n_decayed] += term
+        params[:n_decayed] *= kind(shrink)
+    scratch *= kind(grad_scale)
+    return scratch
+
+
+def numpy_sgd_step(
+    params,
+    grads,
+    velocity,
+    lr,
+    momentum,
+    nesterov,
+    decay,
+    n_decayed,
+    scratch=None,
+    shrink=1.0,
+    grad_scale=1.0,
+):
+    """The numpy sequence the SGD kernel replaces, one ufunc per operation.
+
+    ``scratch`` (two arrays like ``params``) spares the allocations, as the
+    training loop's lent gradient buffer did.
+    """
+    kind = params.dtype.type
+    if scratch is None:
+        scratch = (np.empty_like(params), np.empty_like(params))
+    grads = add_decay(grads, params, decay, n_decayed, scratch[0], shrink, grad_scale)
+    step = np.multiply(grads, kind(lr), out=scratch[1])
+    np.multiply(velocity, kind(momentum), out=velocity)
+    np.subtract(velocity, step, out=velocity)
+    if nesterov:
+        np.subtract(params, step, out=params)
+        np.multiply(velocity, kind(momentum), out=step)
+        np.add(params, step, out=params)
+    else:
+        np.add(params, velocity, out=params)
+
+
+def numpy_adam_step(
+    params,
+    grads,
+    m,
+    v,
+    adam,
+    decay,
+    n_decayed,
+    scratch=None,
+    shrink=1.0,
+    grad_scale=1.0,
+    rate_factor=1.0,
+):
+    """The numpy sequence the Adam kernel replaces; ``adam`` has taken its step.
+
+    ``scratch`` as for :func:`numpy_sgd_step`.
+    """
+    kind = params.dtype.type
+    if scratch is None:
+        scratch = (np.empty_like(params), np.empty_like(params))
+    grads = add_decay(grads, params, decay, n_decayed, scratch[0], shrink, grad_scale)
+    t, beta_1, beta_2 = adam.t, adam.beta_1, adam.beta_2
+    root = np.sqrt(1 - beta_2)
+    step_size = (
+        adam.learning_rate
+        * rate_factor
+        * np.sqrt(1 - beta_2**t)
+        / (1 - beta_1**t)
+        * (1 - beta_1)
+        / root
+    )
+    np.multiply(m, kind(beta_1), out=m)
+    np.add(m, grads, out=m)
+    work = np.multiply(grads, grads, out=scratch[1])
+    np.multiply(v, kind(beta_2), out=v)
+    np.add(v, work, out=v)
+    np.sqrt(v, out=work)
+    np.add(work, kind(adam.epsilon / root), out=work)
+    np.multiply(work, kind(-1 / step_size), out=work)
+    np.divide(m, work, out=work)
+    np.add(params, work, out=params)
+
+
+# -- products through scipy's BLAS ---------------------------------------------
+
+
+def _blasable(array):
+    """Whether numpy hands a 2-D array to BLAS as it is: rows contiguous."""
+    unit = array.itemsize
+    rows, columns = array.strides
+    return columns == unit and rows % unit == 0 and rows // unit >= array.shape[1]
+
+
+def blas_matmul(a, b, out=None):
+    """``np.matmul`` of float vectors and matrices, through scipy's BLAS.
+
+    numpy's own choice of call (gemm for matrices, gemv where one side is a
+    vector, the dot where the result is one number, a plain loop where the
+    inner dimension is 1), made through the BLAS that scipy ships: the calls
+    the compiled epoch makes (:mod:`sknn._epoch_kernel`). Anything else goes
+    to numpy's matmul.
+    """
+    if not (
+        isinstance(a, np.ndarray)
+        and isinstance(b, np.ndarray)
+        and a.dtype == b.dtype
+        and a.dtype in (np.float32, np.float64)
+        and a.ndim in (1, 2)
+        and b.ndim in (1, 2)
+    ):
+        return _NUMPY_MATMUL(a, b, out=out)
+    A = a[np.newaxis, :] if a.ndim == 1 else a
+    B = b[:, np.newaxis] if b.ndim == 1 else b
+    (m, n), p = A.shape, B.shape[1]
+    prefix = "s" if a.dtype == np.float32 else "d"
+    if m == 1 and p == 1:
+        result = np.array([[_blas(prefix, "dot")(A[0], B[:, 0])]], dtype=a.dtype)
+    elif n == 1:
+        result = np.add(np.zeros((m, p), a.dtype), A * B)
+    elif m == 1:
+        result = _gemv(prefix, B.T, A[0])[np.newaxis, :]
+    elif p == 1:
+        result = _gemv(prefix, A, B[:, 0])[:, np.newaxis]
+    else:
+        result = _gemm(prefix, A, B)
+    shape = (p,) if a.ndim == 1 else (m,) if b.ndim == 1 else (m, p)
+    result = result.reshape(shape)
+    if out is None:
+        return result
+    out[...] = result
+    return out
+
+
+def blas_dot(a, b, out=None):
+    """``np.dot`` of two float vectors through scipy's BLAS, else numpy's dot."""
+    if (
+        isinstance(a, np.ndarray)
+        and isinstance(b, np.ndarray)
+        and a.ndim == b.ndim == 1
+        and a.dtype == b.dtype
+        and a.dtype in (np.float32, np.float64)
+        and out is None
+    ):
+        prefix = "s" if a.dtype == np.float32 else "d"
+        return a.dtype.type(0.0 + float(_blas(prefix, "dot")(a, b)))
+    return _NUMPY_DOT(a, b, out=out)
+
+
+_NUMPY_MATMUL = np.matmul
+_NUMPY_DOT = np.dot
+
+
+def _blas(prefix, name):
+    return getattr(blas, prefix + name)
+
+
+def _gemv(prefix, M, x):
+    # numpy: column-major 'T' for a matrix with contiguous rows, else 'N'
+    if _blasable(M):
+        return _blas(prefix, "gemv")(1.0, M.T, x, trans=1)
+    return _blas(prefix, "gemv")(1.0, M, x, trans=0)
+
+
+def _gemm(prefix, A, B):
+    # numpy's row-major gemm is the Fortran C^T = op(B)^T op(A)^T; scipy
+    # takes Fortran-ordered operands, so each goes in as the transpose that
+    # is Fortran-ordered without a copy
+    b_operand, trans_b = (B.T, 0) if _blasable(B) else (B, 1)
+    a_operand, trans_a = (A.T, 0) if _blasable(A) else (A, 1)
+    product = _blas(prefix, "gemm")(
+        1.0, b_operand, a_operand, trans_a=trans_b, trans_b=trans_a
+    )
+    return product.T
+
 
 # == the perceptron ============================================================
 

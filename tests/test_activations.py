@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
+from oracles import numpy_add_bias_and_apply, numpy_backprop_and_sum
 from scipy import special, stats
 from sklearn.base import clone
 
@@ -269,7 +270,7 @@ def _agree(actual, expected, name, dtype, exact):
 def test_add_bias_and_apply_agrees_with_add_then_forward(name, dtype):
     act = get_activation(name)
     z, bias, _ = _layer(dtype)
-    expected = act.forward(z + bias)
+    expected = numpy_add_bias_and_apply(act, z.copy(), bias)
     result = act.add_bias_and_apply(z, bias)
     assert result is z and z.dtype == dtype
     _agree(z, expected, name, dtype, name in SAME_OPERATIONS)
@@ -281,17 +282,14 @@ def test_backprop_and_sum_agrees_with_backprop_then_column_sums(name, dtype):
     act = get_activation(name)
     z, _, delta = _layer(dtype)
     a = act.forward(z)
-    expected = act.backprop(delta.copy(), z=z, a=a)
+    expected_sums = np.empty(z.shape[1], dtype=dtype)
+    expected = numpy_backprop_and_sum(act, delta.copy(), expected_sums, z=z, a=a)
     sums = np.full(z.shape[1], np.nan, dtype=dtype)
     result = act.backprop_and_sum(delta, sums, z=z, a=a)
     assert result is delta
     _agree(delta, expected, name, dtype, name != "identity" and name in ACTIVATIONS)
-    # The sums add in another order than numpy's: compare them on the scale
-    # of the terms, as rounding errors accumulate on it.
-    scale = np.abs(expected).sum(axis=0)
-    np.testing.assert_allclose(
-        sums, expected.sum(axis=0), rtol=0, atol=2 * TOLERANCE[dtype] * scale.max()
-    )
+    # the same product with a vector of ones
+    np.testing.assert_array_equal(sums, expected_sums)
 
 
 def test_relu_passes_keep_nan_forward_as_numpy_does():

@@ -12,6 +12,7 @@ import warnings
 
 import numpy as np
 import pytest
+import scipy.sparse
 from sklearn.exceptions import ConvergenceWarning
 
 from sknn import MLPNeuronClassifier, MLPNeuronRegressor, PerceptronClassifier
@@ -275,3 +276,36 @@ def test_perceptron_resumes_from_weights_whose_square_overflows(case):
         assert np.abs(clf.coef_).max() > case["threshold"]
         clf.partial_fit(X, y, sample_weight=case["sample_weight"])
     assert np.isfinite(clf.coef_).all()
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+def test_perceptron_checks_the_scores_of_every_row(sparse):
+    # The check takes the rows in pieces; an overflow in the last row of the
+    # last piece counts as much as one in the first.
+    from sknn._perceptron_scoring import ROWS_AT_ONCE, keep_finite_neurons
+
+    X = np.ones((ROWS_AT_ONCE + 500, 3), dtype=np.float32)
+    X[-1] = 1e30
+    coef = np.full((1, 3), 1e10, dtype=np.float32)
+    intercept = np.zeros(1, dtype=np.float32)
+    convert = scipy.sparse.csr_matrix if sparse else np.asarray
+    keep_finite_neurons(convert(X[:-1]), (coef, intercept))
+    with pytest.raises(ValueError, match="finite outputs on the training data"):
+        keep_finite_neurons(convert(X), (coef, intercept))
+
+
+def test_perceptron_trusts_the_bound_on_its_scores_far_from_overflow(monkeypatch):
+    import sknn._perceptron_scoring as scoring
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the scores were computed")
+
+    coef = np.full((2, 3), 1e3, dtype=np.float32)
+    intercept = np.zeros(2, dtype=np.float32)
+    monkeypatch.setattr(scoring, "safe_sparse_dot", refuse)
+    scoring.keep_finite_neurons(np.ones((5, 3), dtype=np.float32), (coef, intercept))
+    coef[0, 0] = 1e38  # beyond a quarter of float32's largest
+    with pytest.raises(AssertionError, match="the scores were computed"):
+        scoring.keep_finite_neurons(
+            np.ones((5, 3), dtype=np.float32), (coef, intercept)
+        )

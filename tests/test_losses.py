@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from oracles import NUMPY_VALUE_AND_DELTA
 from scipy.special import expit, log_expit, log_softmax, softmax, xlogy
 from sklearn.metrics import log_loss
 from sklearn.neural_network._base import poisson_loss, squared_loss
@@ -13,7 +14,6 @@ from sklearn.neural_network._base import poisson_loss, squared_loss
 from sknn._losses import (
     AbsoluteError,
     BinaryLogLoss,
-    Loss,
     PoissonDeviance,
     SoftmaxLogLoss,
     SquaredError,
@@ -312,34 +312,6 @@ def test_boolean_targets_act_like_float_ones(loss, dtype):
 
 
 # -- the compiled value_and_delta against the numpy sequences ---------------
-
-
-def numpy_softmax_value_and_delta(logits, Y, sample_weight=None, scale=1.0):
-    """The numpy sequence the softmax kernel replaces (one exp serving both)."""
-    Y = np.asarray(Y).astype(logits.dtype, copy=False)
-    log_softmax = logits - logits.max(axis=1, keepdims=True)
-    np.exp(log_softmax, out=logits)
-    sums = logits.sum(axis=1)
-    logits /= sums[:, np.newaxis]
-    log_softmax -= np.log(sums)[:, np.newaxis]
-    if sample_weight is None:
-        total = -np.vdot(Y, log_softmax)
-    else:
-        total = -np.dot(np.einsum("ij,ij->i", Y, log_softmax), sample_weight)
-    logits -= Y
-    if sample_weight is None:
-        logits *= logits.dtype.type(scale)
-    else:
-        logits *= np.multiply(sample_weight, scale, dtype=logits.dtype)[:, None]
-    return float(total)
-
-
-NUMPY_VALUE_AND_DELTA = {
-    "log_loss": numpy_softmax_value_and_delta,
-    # the generic numpy method of the base class: value, output, residual
-    "binary_log_loss": lambda *args: Loss.value_and_delta(BinaryLogLoss(), *args),
-    "squared_error": lambda *args: Loss.value_and_delta(SquaredError(), *args),
-}
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])

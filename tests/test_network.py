@@ -12,7 +12,7 @@ from sklearn.neural_network._multilayer_perceptron import _pack
 
 import sknn._network
 from sknn._losses import get_loss
-from sknn._network import Network
+from sknn._network import Network, _largest_column_abs_sum
 from sknn.activations import ACTIVATIONS, get_activation
 
 DIFFERENTIABLE = sorted(name for name in ACTIVATIONS if name != "step")
@@ -542,3 +542,22 @@ def test_finite_on_trusts_a_bound_far_from_overflow(monkeypatch):
     with np.errstate(over="ignore", invalid="ignore"):
         expected = np.isfinite(net.logits(X)).all()
     assert net.finite_on(X) == expected and calls
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_the_bound_reads_the_weights_through_the_workspace(dtype):
+    # At a fit's end the bound takes the weights' magnitudes a block of rows
+    # at a time in the workspace's scratch: no copy of a weight matrix, and
+    # the same bound as from the whole matrix at once.
+    net = _network("relu", "multiclass", sizes=(300, 40), dtype=dtype)
+    X, Y, _ = _batch(net, "multiclass", n_samples=20)
+    net.loss_and_gradient(X, Y)
+    exact = max(np.abs(c).sum(axis=0, dtype=np.float64).max() for c in net.coefs)
+    tracemalloc.start()
+    net._outputs_bound(X)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < net.coefs[0].nbytes / 4
+    scratch = net._workspace.scratch
+    largest = max(_largest_column_abs_sum(c, scratch) for c in net.coefs)
+    assert largest == pytest.approx(exact, rel=1e-5)

@@ -435,9 +435,16 @@ graphs are held to float32's precision. At the saturated logit of 30 that
 is coarser than RTOL[np.float32]: a tail probability's relative error is
 its logit's absolute error, and sknn's own float32 logits differ from the
 double graph's (the same float32 weights, evaluated in double) by up to
-2e-5 there, ten units in the last place. Regression outputs, not
+2e-5 there, ten units in the last place. The classifier divides its logits
+by its temperature before the softmax, which multiplies those errors by
+``1 / T`` where ``T < 1`` (:func:`proba_rtol`). Regression outputs, not
 saturated, keep RTOL[np.float32].
 """
+
+
+def proba_rtol(classifier):
+    """:data:`TABLE_RTOL`, widened by the classifier's ``1 / temperature_``."""
+    return TABLE_RTOL / min(classifier.temperature_, 1.0)
 
 
 def table(dtype, n_samples=200, seed=0):
@@ -480,12 +487,24 @@ def table_y(task, X):
 def tabular(estimator, **params):
     params = {
         "hidden_layer_sizes": (16, 16),
-        "n_frequencies": 4,
+        "n_bins": 8,
         "max_iter": 3,
         "random_state": 0,
         **params,
     }
     return estimator(**params)
+
+
+def saturate_members(estimator, X):
+    """Scale the members' output layers: their largest |logit| on X is 30.
+
+    Some rows' probabilities then round to 0 and 1 in float32: the graph
+    must keep the tails as sknn keeps them.
+    """
+    factor = SATURATED_LOGIT[np.float32] / np.abs(estimator._logits(X)).max()
+    estimator._network.coefs[-1] *= factor
+    estimator._network.intercepts[-1] *= factor
+    return estimator
 
 
 def assert_table_close(actual, expected, dtype, rtol=TABLE_RTOL):
@@ -515,32 +534,24 @@ def pd_isna(values):
 
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("task", ["binary", "multiclass"])
-@pytest.mark.parametrize("embedding", ["pbld", "plr", None])
+@pytest.mark.parametrize("embedding", ["ple", "pbld", None])
 def test_tabular_classifier_matches_sknn(embedding, task, dtype):
     X = table(dtype)
     clf = tabular(TabularMLPClassifier, numeric_embedding=embedding)
-    clf = saturate(clf.fit(X, table_y(task, X)), X, np.float32)
+    clf = saturate_members(clf.fit(X, table_y(task, X)), X)
     X = extremes(X)
     labels, probabilities = run(clf, X, options={"zipmap": False})
     np.testing.assert_array_equal(labels, clf.predict(X))
-    assert_table_close(probabilities, clf.predict_proba(X), dtype)
+    assert_table_close(probabilities, clf.predict_proba(X), dtype, proba_rtol(clf))
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize(
-    "loss, task",
-    [
-        ("squared_error", "one output"),
-        ("squared_error", "two outputs"),
-        ("poisson", "one output"),
-        ("poisson", "two outputs"),
-    ],
-)
-@pytest.mark.parametrize("embedding", ["pbld", "plr"])
-def test_tabular_regressor_matches_sknn(embedding, loss, task, dtype):
+@pytest.mark.parametrize("task", ["one output", "two outputs"])
+@pytest.mark.parametrize("embedding", ["ple", "pbld"])
+def test_tabular_regressor_matches_sknn(embedding, task, dtype):
     X = table(dtype)
     y = table_y(task, X)
-    reg = tabular(TabularMLPRegressor, loss=loss, numeric_embedding=embedding)
+    reg = tabular(TabularMLPRegressor, numeric_embedding=embedding)
     reg = reg.fit(X, y)
     X = extremes(X)
     (predictions,) = run(reg, X)
@@ -563,8 +574,8 @@ def test_tabular_regressor_maps_back_large_targets():
 
 
 def first_layer_input(onx, estimator):
-    """``onx`` with the first dense layer's input as its one output."""
-    shape = list(estimator.coefs_[0].shape)
+    """``onx`` with the members' stacked, scaled first-layer input as its output."""
+    shape = list(estimator._network.coefs[0].shape)
     weights = {i.name for i in onx.graph.initializer if list(i.dims) == shape}
     (product,) = [
         node
@@ -580,13 +591,13 @@ def first_layer_input(onx, estimator):
     return onx
 
 
-@pytest.mark.parametrize("embedding", ["pbld", "plr", None])
-def test_tabular_input_layer_of_the_graph_is_sknn_s(embedding):
-    # Up to the first dense layer the graph computes what sknn's encoder and
-    # input layer write, before any layer amplifies the rounding: huge,
-    # infinite and missing values included.
+@pytest.mark.parametrize("embedding", ["ple", "pbld", None])
+def test_tabular_input_layers_of_the_graph_are_sknn_s(embedding):
+    # Up to the first dense layer the graph computes what sknn's encoder,
+    # the members' input layers and the input scale write, before any layer
+    # amplifies the rounding: huge, infinite and missing values included.
     X = table(np.float32)
-    clf = tabular(TabularMLPClassifier, numeric_embedding=embedding, n_frequencies=8)
+    clf = tabular(TabularMLPClassifier, numeric_embedding=embedding)
     clf = clf.set_params(hidden_layer_sizes=(7,)).fit(X, table_y("binary", X))
     X = extremes(X)
     onx = first_layer_input(skl2onnx.to_onnx(clf, X[:1]), clf)
@@ -594,8 +605,20 @@ def test_tabular_input_layer_of_the_graph_is_sknn_s(embedding):
         onx.SerializeToString(), providers=["CPUExecutionProvider"]
     )
     (embedded,) = sess.run(None, {"X": X})
-    expected = clf._network._embed(clf._encode(X))
+    network = clf._network
+    encoded = clf._encoder.transform(X)
+    expected = np.empty((network.n_members, len(X), network.sizes[0]), np.float32)
+    for member, layer in zip(expected, network.input_layers):
+        layer.forward(encoded.dense, encoded.codes, member)
+    expected *= network.scale[:, None, :]
     np.testing.assert_allclose(embedded, expected, rtol=1e-6, atol=1e-6)
+
+
+def test_the_tabular_classifier_has_no_raw_scores():
+    X = table(np.float32)
+    clf = tabular(TabularMLPClassifier).fit(X, table_y("binary", X))
+    with pytest.raises(NameError, match="raw_scores"):
+        skl2onnx.to_onnx(clf, X[:1], options={"raw_scores": True})
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -608,7 +631,9 @@ def test_tabular_classifier_in_a_pipeline(dtype):
     X[:3] = [[np.nan, 0, np.nan, np.nan], [np.nan] * 4, [-1e30, 1e30, 0, 0]]
     labels, probabilities = run(pipe, X, options={"zipmap": False})
     np.testing.assert_array_equal(labels, pipe.predict(X))
-    assert_table_close(probabilities, pipe.predict_proba(X), dtype)
+    assert_table_close(
+        probabilities, pipe.predict_proba(X), dtype, proba_rtol(pipe[-1])
+    )
 
 
 def test_tabular_regressor_in_a_pipeline():
@@ -673,7 +698,7 @@ def test_tabular_classifier_from_a_data_frame(dtype):
     # city coded for an embedding table
     assert list(encoder.one_hot_columns_) == [1, 3]
     assert list(encoder.coded_columns_) == [2]
-    clf = saturate(clf, frame, np.float32)
+    clf = saturate_members(clf, frame)
     test = shop_test(frame)
     sess = session(
         clf, frame[:1].fillna({"colour": "", "city": ""}), options={"zipmap": False}
@@ -687,7 +712,7 @@ def test_tabular_classifier_from_a_data_frame(dtype):
     ]
     labels, probabilities = sess.run(None, frame_feed(sess, test))
     np.testing.assert_array_equal(labels, clf.predict(test))
-    assert_table_close(probabilities, clf.predict_proba(test), dtype)
+    assert_table_close(probabilities, clf.predict_proba(test), dtype, proba_rtol(clf))
 
 
 def house_frame(dtype, n_samples=300, seed=0):
@@ -771,16 +796,9 @@ def test_tabular_classifier_from_one_string_tensor():
     test, feed = strings_test(X)
     labels, probabilities = run(clf, feed, options={"zipmap": False})
     np.testing.assert_array_equal(labels, clf.predict(test))
-    assert_table_close(probabilities, clf.predict_proba(test), np.float32)
-
-
-def test_tabular_multilabel_classifier():
-    X = table(np.float32)
-    Y = np.column_stack([table_y("binary", X), X[:, 3] > 0.5])
-    clf = tabular(TabularMLPClassifier).fit(X, Y)
-    labels, probabilities = run(clf, extremes(X), options={"zipmap": False})
-    np.testing.assert_array_equal(labels, clf.predict(extremes(X)))
-    assert_table_close(probabilities, clf.predict_proba(extremes(X)), np.float32)
+    assert_table_close(
+        probabilities, clf.predict_proba(test), np.float32, proba_rtol(clf)
+    )
 
 
 # -- what the tabular converters refuse ---------------------------------------------
@@ -860,14 +878,13 @@ def converted_at(model, sample, opset, **kwargs):
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("embedding", ["pbld", "plr"])
+@pytest.mark.parametrize("embedding", ["ple", "pbld"])
 def test_smallest_opset_of_a_numeric_table(embedding, dtype):
-    opset = max(
-        sknn_onnx.TABLE_OPSETS[part][1]
-        for part in ["numeric columns", "missing indicators", f"{embedding} embedding"]
-    )
+    parts = ["numeric columns", "missing indicators", f"{embedding} embedding"]
+    parts += ["members", "regression output"]
+    opset = max(sknn_onnx.TABLE_OPSETS[part][1] for part in parts)
     X = table(dtype)
-    reg = tabular(TabularMLPRegressor, loss="poisson", numeric_embedding=embedding)
+    reg = tabular(TabularMLPRegressor, numeric_embedding=embedding)
     reg = reg.fit(X, table_y("one output", X))
     X = extremes(X)
     sess = converted_at(reg, X[:1], opset)
@@ -879,12 +896,16 @@ def test_smallest_opset_of_a_numeric_table(embedding, dtype):
 
 def test_smallest_opset_of_string_categories():
     X, clf = strings_model()
-    opset = sknn_onnx.TABLE_OPSETS["string categories"][1]
+    parts = ["string categories", "embedding tables", "members", "classifier output"]
+    opset = max(sknn_onnx.TABLE_OPSETS[part][1] for part in parts)
+    assert opset == 7
     test, feed = strings_test(X)
     sess = converted_at(clf, feed[:1], opset, options={"zipmap": False})
     labels, probabilities = sess.run(None, {"X": feed})
     np.testing.assert_array_equal(labels, clf.predict(test))
-    assert_table_close(probabilities, clf.predict_proba(test), np.float32)
+    assert_table_close(
+        probabilities, clf.predict_proba(test), np.float32, proba_rtol(clf)
+    )
 
 
 def test_smallest_opset_of_numeric_categories():

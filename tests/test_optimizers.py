@@ -1,8 +1,8 @@
 """Tests for sknn._optimizers: hand-written update rules, in-place, no allocation.
 
 The compiled steps are checked against the numpy sequences they replaced
-(:func:`numpy_sgd_step`, :func:`numpy_adam_step`), bit for bit: both take the
-same operations in the same order.
+(``numpy_sgd_step`` and ``numpy_adam_step`` in ``tests/oracles.py``), bit for
+bit: both take the same operations in the same order.
 """
 
 import pickle
@@ -10,6 +10,7 @@ import tracemalloc
 
 import numpy as np
 import pytest
+from oracles import numpy_adam_step, numpy_sgd_step
 from sklearn.neural_network._stochastic_optimizers import AdamOptimizer, SGDOptimizer
 
 from sknn._optimizers import SGD, Adam, gradient_norm
@@ -228,103 +229,6 @@ def test_n_decayed_is_checked():
         SGD(params).step(params, grads, decay=0.1, n_decayed=7)
 
 
-# -- the numpy oracles ------------------------------------------------------
-
-
-def _add_decay(grads, params, decay, n_decayed, scratch, shrink=1.0, grad_scale=1.0):
-    """The penalty's gradient added to ``grads``, as the network added it.
-
-    Written into ``scratch`` (a copy of ``grads`` first), so the caller's
-    gradient is left alone as the kernels leave it; then scaled by
-    ``grad_scale``, and the weights (the first ``n_decayed`` entries of
-    ``params``) scaled by ``shrink``, the decoupled weight decay.
-    """
-    kind = params.dtype.type
-    np.copyto(scratch, grads)
-    if n_decayed:
-        term = np.multiply(params[:n_decayed], kind(decay))
-        scratch[:n_decayed] += term
-        params[:n_decayed] *= kind(shrink)
-    scratch *= kind(grad_scale)
-    return scratch
-
-
-def numpy_sgd_step(
-    params,
-    grads,
-    velocity,
-    lr,
-    momentum,
-    nesterov,
-    decay,
-    n_decayed,
-    scratch=None,
-    shrink=1.0,
-    grad_scale=1.0,
-):
-    """The numpy sequence the SGD kernel replaces, one ufunc per operation.
-
-    ``scratch`` (two arrays like ``params``) spares the allocations, as the
-    training loop's lent gradient buffer did.
-    """
-    kind = params.dtype.type
-    if scratch is None:
-        scratch = (np.empty_like(params), np.empty_like(params))
-    grads = _add_decay(grads, params, decay, n_decayed, scratch[0], shrink, grad_scale)
-    step = np.multiply(grads, kind(lr), out=scratch[1])
-    np.multiply(velocity, kind(momentum), out=velocity)
-    np.subtract(velocity, step, out=velocity)
-    if nesterov:
-        np.subtract(params, step, out=params)
-        np.multiply(velocity, kind(momentum), out=step)
-        np.add(params, step, out=params)
-    else:
-        np.add(params, velocity, out=params)
-
-
-def numpy_adam_step(
-    params,
-    grads,
-    m,
-    v,
-    adam,
-    decay,
-    n_decayed,
-    scratch=None,
-    shrink=1.0,
-    grad_scale=1.0,
-    rate_factor=1.0,
-):
-    """The numpy sequence the Adam kernel replaces; ``adam`` has taken its step.
-
-    ``scratch`` as for :func:`numpy_sgd_step`.
-    """
-    kind = params.dtype.type
-    if scratch is None:
-        scratch = (np.empty_like(params), np.empty_like(params))
-    grads = _add_decay(grads, params, decay, n_decayed, scratch[0], shrink, grad_scale)
-    t, beta_1, beta_2 = adam.t, adam.beta_1, adam.beta_2
-    root = np.sqrt(1 - beta_2)
-    step_size = (
-        adam.learning_rate
-        * rate_factor
-        * np.sqrt(1 - beta_2**t)
-        / (1 - beta_1**t)
-        * (1 - beta_1)
-        / root
-    )
-    np.multiply(m, kind(beta_1), out=m)
-    np.add(m, grads, out=m)
-    work = np.multiply(grads, grads, out=scratch[1])
-    np.multiply(v, kind(beta_2), out=v)
-    np.add(v, work, out=v)
-    np.sqrt(v, out=work)
-    np.add(work, kind(adam.epsilon / root), out=work)
-    np.multiply(work, kind(-1 / step_size), out=work)
-    np.divide(m, work, out=work)
-    np.add(params, work, out=params)
-
-
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("nesterov", [False, True])
 @pytest.mark.parametrize("decay, n_decayed", [(0.0, 0), (0.03, 700), (0.5, 1000)])
@@ -468,3 +372,18 @@ def test_gradient_norm_includes_the_penalty_on_the_weights(dtype):
 def test_gradient_norm_of_float32_does_not_overflow():
     grads = np.full(4, 3e20, dtype=np.float32)  # squares overflow float32
     assert gradient_norm(np.zeros(4, np.float32), grads) == pytest.approx(6e20)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize(("n", "n_decayed"), [(0, 0), (5, 3), (16, 16), (47, 33)])
+def test_gradient_norm_adds_every_entry_once(n, n_decayed, dtype):
+    # Integers square and add exactly in double precision, whatever the
+    # order of the running sums: each entry, its tail included, counts once.
+    rng = np.random.RandomState(n)
+    params = rng.randint(-50, 50, n).astype(dtype)
+    grads = rng.randint(-50, 50, n).astype(dtype)
+    penalised = grads.astype(np.int64) + 2 * params.astype(np.int64) * (
+        np.arange(n) < n_decayed
+    )
+    expected = np.sqrt(float(np.sum(penalised**2)))
+    assert gradient_norm(params, grads, 2.0, n_decayed) == expected

@@ -11,6 +11,7 @@ from sknn.schedules import (
     Constant,
     Cosine,
     CosineRestarts,
+    FlatCosine,
     OneCycle,
     ScheduledRate,
     get_schedule,
@@ -30,6 +31,23 @@ def test_cosine_decays_from_one_to_the_final_factor(final):
     assert cosine(0.5) == pytest.approx((1 + final) / 2)
     assert cosine(1.0) == pytest.approx(final)
     assert np.all(np.diff([cosine(p) for p in GRID]) <= 0)
+
+
+@pytest.mark.parametrize("flat, final", [(0.5, 0.0), (0.2, 0.1), (0.0, 0.0)])
+def test_flat_cosine_holds_one_then_decays_as_the_cosine(flat, final):
+    schedule = FlatCosine(flat_fraction=flat, final_factor=final)
+    cosine = Cosine(final_factor=final)
+    held = GRID[GRID < flat]
+    assert [schedule(p) for p in held] == [1.0] * len(held)
+    rest = GRID[GRID >= flat]
+    expected = [cosine((p - flat) / (1 - flat)) for p in rest]
+    assert [schedule(p) for p in rest] == pytest.approx(expected)
+    assert schedule(1.0) == pytest.approx(final)
+
+
+def test_flat_cosine_refuses_an_all_flat_schedule():
+    with pytest.raises(ValueError, match="flat_fraction must be below 1"):
+        FlatCosine(flat_fraction=1.0)
 
 
 def test_one_cycle_rises_to_one_at_its_peak_then_falls():

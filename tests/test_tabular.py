@@ -5,8 +5,8 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 from sknn import TabularMLPClassifier, TabularMLPRegressor
 
 ESTIMATORS = [
-    TabularMLPClassifier(hidden_layer_sizes=(32,), random_state=0),
-    TabularMLPRegressor(hidden_layer_sizes=(32,), random_state=0),
+    TabularMLPClassifier(hidden_layer_sizes=(32,), max_iter=20, random_state=0),
+    TabularMLPRegressor(hidden_layer_sizes=(32,), max_iter=20, random_state=0),
 ]
 
 _HELD_OUT_ROWS = (
@@ -15,18 +15,22 @@ _HELD_OUT_ROWS = (
     "so the two fits see different training and validation data."
 )
 _FLOAT32 = (
-    "The tabular networks compute in float32: the order of the rows changes "
-    "how BLAS blocks the products, which moves results by an ulp or two "
-    "(2e-7 relative), above the check's 1e-7."
+    "The tabular networks compute in float32: the number and order of the rows "
+    "change how BLAS blocks (and, with several threads, splits) the products, "
+    "which moves outputs by an ulp or two (about 2e-6 relative), above the "
+    "check's 1e-7. Whether a given run moves any of them past it depends on "
+    "BLAS's blocking, so the check can pass by luck (it was seen to)."
 )
 EXPECTED_FAILED_CHECKS = {
     "check_sample_weight_equivalence_on_dense_data": _HELD_OUT_ROWS,
     "check_methods_sample_order_invariance": _FLOAT32,
+    "check_methods_subset_invariance": _FLOAT32,
 }
 
 
 @parametrize_with_checks(
-    ESTIMATORS, expected_failed_checks=lambda estimator: EXPECTED_FAILED_CHECKS
+    ESTIMATORS,
+    expected_failed_checks=lambda estimator: EXPECTED_FAILED_CHECKS,
 )
 def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)
@@ -44,7 +48,7 @@ from sklearn.preprocessing import FunctionTransformer  # noqa: E402
 
 pd = pytest.importorskip("pandas")
 
-SMALL = dict(hidden_layer_sizes=(16,), max_iter=60, random_state=0)
+SMALL = dict(hidden_layer_sizes=(16,), max_iter=30, random_state=0)
 
 
 def frame(n=120, seed=0):
@@ -118,25 +122,96 @@ def test_clone_pickle_pipeline_search_and_cross_validation():
     pipe = make_pipeline(FunctionTransformer(), TabularMLPClassifier(**SMALL))
     assert pipe.fit(X, y).score(X, y) > 0.6
     search = GridSearchCV(
-        TabularMLPClassifier(**SMALL), {"numeric_embedding": ["pbld", None]}, cv=2
+        TabularMLPClassifier(**SMALL), {"numeric_embedding": ["ple", None]}, cv=2
     ).fit(X, y)
-    assert search.best_params_["numeric_embedding"] in ("pbld", None)
+    assert search.best_params_["numeric_embedding"] in ("ple", None)
     assert cross_val_score(TabularMLPClassifier(**SMALL), X, y, cv=3).mean() > 0.5
 
 
-def test_explicit_validation_data_as_a_data_frame():
-    X, y = frame(160)
-    clf = TabularMLPClassifier(**SMALL).fit(
-        X[:120], y[:120], X_val=X[120:], y_val=y[120:]
-    )
-    assert len(clf.validation_loss_curve_) == clf.n_iter_ == 60
+def test_each_member_keeps_its_best_epoch_and_the_curves_are_recorded():
+    X, y = frame(200)
+    clf = TabularMLPClassifier(**SMALL).fit(X, y)
+    assert len(clf.loss_curve_) == len(clf.validation_loss_curve_) == clf.n_iter_ == 30
+    assert clf.validation_scores_ == [-v for v in clf.validation_loss_curve_]
+    assert clf.best_epochs_.shape == (3,)
+    assert clf.best_validation_score_ >= max(clf.validation_scores_)
+    assert clf.best_loss_ is None and clf.loss_ == clf.loss_curve_[-1]
+
+
+def test_the_temperature_is_fitted_or_left_at_one():
+    X, y = frame(200)
+    clf = TabularMLPClassifier(**SMALL).fit(X, y)
+    assert clf.temperature_ != 1.0
+    plain = TabularMLPClassifier(temperature_scaling=False, **SMALL).fit(X, y)
+    assert plain.temperature_ == 1.0
+    # the same members: only the sharpness of the probabilities differs
+    np.testing.assert_array_equal(clf.predict(X), plain.predict(X))
+    assert not np.allclose(clf.predict_proba(X), plain.predict_proba(X))
+
+
+def test_probabilities_are_the_members_average():
+    X, y = frame(200)
+    clf = TabularMLPClassifier(**SMALL).fit(X, y)
+    proba = clf.predict_proba(X)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-12)
+    logits = clf._logits(X) / clf.temperature_
+    members = np.exp(logits) / np.exp(logits).sum(axis=2, keepdims=True)
+    np.testing.assert_allclose(proba, members.mean(axis=0), rtol=1e-10)
+    np.testing.assert_allclose(clf.predict_log_proba(X), np.log(proba))
+
+
+@pytest.mark.parametrize("embedding", ["ple", "pbld", None])
+@pytest.mark.parametrize("n_members", [1, 2])
+def test_every_embedding_and_ensemble_size_fits(embedding, n_members):
+    X, y = frame(200)
+    clf = TabularMLPClassifier(
+        numeric_embedding=embedding, n_members=n_members, **SMALL
+    ).fit(X, y)
+    assert clf._network.n_members == n_members
+    assert clf.score(X, y) > 0.7
 
 
 def test_a_tiny_table_trains_without_a_validation_split():
     # 6 rows of 3 classes: a stratified fifth (2 rows) cannot hold all three
     X, _ = frame(6)
     clf = TabularMLPClassifier(**SMALL).fit(X, [0, 1, 2, 0, 1, 2])
-    assert clf.validation_scores_ is None and clf.n_iter_ == 60
+    assert clf.validation_scores_ is None and clf.n_iter_ == 30
+    assert clf.best_loss_ == min(clf.loss_curve_) and clf.temperature_ == 1.0
+
+
+def test_without_validation_every_member_trains_on_all_rows():
+    X, y = frame()
+    clf = TabularMLPClassifier(validation_fraction=None, **SMALL).fit(X, y)
+    assert clf.best_epochs_ is None and clf.validation_loss_curve_ is None
+
+
+def test_sample_weights_weigh_the_loss():
+    X, y = frame(200)
+    ones = TabularMLPClassifier(**SMALL).fit(X, y, sample_weight=np.ones(len(y)))
+    none = TabularMLPClassifier(**SMALL).fit(X, y)
+    np.testing.assert_array_equal(ones.predict_proba(X), none.predict_proba(X))
+    heavy = np.where(y, 10.0, 1.0)
+    weighted = TabularMLPClassifier(**SMALL).fit(X, y, sample_weight=heavy)
+    assert weighted.predict_proba(X)[:, 1].mean() > none.predict_proba(X)[:, 1].mean()
+
+
+def test_one_class_is_refused():
+    X, _ = frame()
+    with pytest.raises(ValueError, match="at least 2 classes"):
+        TabularMLPClassifier(**SMALL).fit(X, np.zeros(len(X)))
+
+
+def test_bad_hidden_layer_sizes_are_refused():
+    X, y = frame()
+    with pytest.raises(ValueError, match="hidden_layer_sizes"):
+        TabularMLPClassifier(hidden_layer_sizes=(4, 0)).fit(X, y)
+
+
+def test_verbose_prints_each_epoch(capsys):
+    X, y = frame()
+    TabularMLPClassifier(verbose=True, **{**SMALL, "max_iter": 3}).fit(X, y)
+    out = capsys.readouterr().out
+    assert out.count("Iteration") == 3 and "Validation score" in out
 
 
 def test_no_partial_fit():
@@ -144,20 +219,24 @@ def test_no_partial_fit():
     assert not hasattr(TabularMLPRegressor(), "partial_fit")
 
 
-@pytest.mark.parametrize("loss", ["squared_error", "absolute_error", "poisson"])
-def test_regression_targets_are_standardised_inside_and_mapped_back(loss):
+def test_regression_targets_are_standardised_inside_and_mapped_back():
     rng = np.random.RandomState(0)
     X = pd.DataFrame(
         {"area": rng.uniform(20, 200, 300), "city": rng.choice(list("abc"), 300)}
     )
     y = 3000 * X["area"].to_numpy() + 1e5 * (X["city"] == "a").to_numpy()
-    reg = TabularMLPRegressor(loss, max_iter=30, random_state=0).fit(X, y)
+    reg = TabularMLPRegressor(max_iter=30, random_state=0).fit(X, y)
     prediction = reg.predict(X)
     # the network trains on targets of scale 1; its predictions come back
     # in the targets' own, around 3e5
     assert abs(np.median(prediction) / np.median(y) - 1) < 0.2
     assert reg.score(X, y) > 0.8
-    assert max(reg.loss_curve_) < 10
+    # the loss is on the standardised targets (on the raw ones, ~1e10)
+    assert reg.loss_curve_[-1] < 1
+    # each member's prediction is clipped to the training targets' range
+    far = X.assign(area=1e6)
+    assert reg.predict(far).max() <= y.max() * (1 + 1e-9)
+    assert reg.predict(X.assign(area=-1e6)).min() >= y.min() * (1 - 1e-9)
 
 
 def test_multioutput_regression():
@@ -190,10 +269,13 @@ def test_bad_tables_are_refused_and_leave_nothing_fitted(make_bad, message):
     assert not hasattr(clf, "n_features_in_") and not hasattr(clf, "classes_")
 
 
-def test_targets_with_nan_are_refused():
+@pytest.mark.parametrize("estimator", [TabularMLPClassifier, TabularMLPRegressor])
+def test_targets_with_nan_are_refused(estimator):
     X, y = frame()
+    model = estimator(**SMALL)
     with pytest.raises(ValueError, match="NaN"):
-        TabularMLPRegressor(**SMALL).fit(X, np.where(y, 1.0, np.nan))
+        model.fit(X, np.where(y, 1.0, np.nan))
+    assert not hasattr(model, "n_features_in_")
 
 
 def test_a_column_whose_dtype_changes_is_refused_at_predict():
@@ -222,8 +304,88 @@ def test_the_two_estimators_document_their_shared_parameters_alike():
         signature = list(inspect.signature(estimator).parameters)
         assert list(documented) == signature
         docs[estimator] = documented
-    own = {"loss", "class_weight", "label_smoothing"}
+        # the defaults the docstring states are the signature's
+        for name, parameter in inspect.signature(estimator).parameters.items():
+            assert (
+                f"default={parameter.default!r}"
+                in documented[name].type.replace("\\\n", "")
+                or name == "categorical_features"
+            ), name
+    own = {"label_smoothing", "temperature_scaling"}
     classifier, regressor = docs.values()
-    for name in set(classifier) - own:
+    for name in set(classifier) - own - {"learning_rate_init"}:
         assert classifier[name].type == regressor[name].type, name
         assert classifier[name].desc == regressor[name].desc, name
+    assert set(regressor) == set(classifier) - own
+
+
+@pytest.mark.parametrize("estimator", [TabularMLPClassifier, TabularMLPRegressor])
+def test_scikit_learn_s_callbacks_see_every_epoch_and_can_stop(estimator):
+    pytest.importorskip("sklearn.callback")
+    X, y = frame()
+    y = y.astype(float) if estimator is TabularMLPRegressor else y
+    seen = []
+
+    class Stopper:
+        max_propagation_depth = None
+
+        def setup(self, estimator, context):
+            pass
+
+        def teardown(self, estimator, context):
+            pass
+
+        def on_fit_task_begin(self, estimator, context, **kwargs):
+            pass
+
+        def on_fit_task_end(
+            self, estimator, context, *, fitted_estimator=None, X=None, **kwargs
+        ):
+            if context.task_name == "epoch":
+                seen.append(fitted_estimator.predict(X))
+                return len(seen) == 4
+            return False
+
+    model = estimator(**SMALL).set_callbacks(Stopper()).fit(X, y)
+    assert model.n_iter_ == len(model.loss_curve_) == len(seen) == 4
+    assert seen[-1].shape == (len(X),)
+
+
+def test_a_diverging_fit_says_so_and_leaves_nothing_fitted():
+    X, y = frame()
+    reg = TabularMLPRegressor(learning_rate_init=1e8, **SMALL)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no numpy RuntimeWarning escapes
+        with pytest.raises(ValueError, match="Lower learning_rate_init"):
+            reg.fit(X, 1e3 * y)
+    assert not hasattr(reg, "n_features_in_") and not hasattr(reg, "_network")
+
+
+@pytest.mark.parametrize("embedding", ["ple", "pbld", None])
+@pytest.mark.parametrize("estimator", [TabularMLPClassifier, TabularMLPRegressor])
+def test_saved_with_pickle_joblib_or_skops_it_predicts_the_same(estimator, embedding):
+    import io
+
+    import joblib
+
+    skops_io = pytest.importorskip("skops.io")
+    X, y = frame()
+    y = y.astype(float) if estimator is TabularMLPRegressor else y
+    model = estimator(numeric_embedding=embedding, **SMALL).fit(X, y)
+    method = "predict_proba" if estimator is TabularMLPClassifier else "predict"
+    expected = getattr(model, method)(X)
+    data = skops_io.dumps(model)
+    untrusted = skops_io.get_untrusted_types(data=data)
+    # what the user reviews: sknn's own types, never numpy's or others'
+    assert all(name.startswith("sknn.") for name in untrusted), untrusted
+    buffer = io.BytesIO()
+    joblib.dump(model, buffer)
+    buffer.seek(0)
+    for loaded in (
+        pickle.loads(pickle.dumps(model)),
+        joblib.load(buffer),
+        skops_io.loads(data, trusted=untrusted),
+    ):
+        np.testing.assert_array_equal(getattr(loaded, method)(X), expected)
+        # the workspaces are rebuilt, not saved
+        assert "_buffers" not in loaded._network.input_layers[0].__getstate__()

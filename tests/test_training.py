@@ -1,6 +1,7 @@
 """Tests of the training loop's steps, on a real network with no estimator."""
 
 import math
+import tracemalloc
 
 import numpy as np
 import pytest
@@ -438,15 +439,45 @@ def test_fit_lbfgs_keeps_float32():
     assert network.params.dtype == np.float32 and np.isfinite(history.loss)
 
 
-def test_snapshots_offer_the_last_two_epochs_then_the_start():
+@pytest.mark.parametrize("keep_start", [True, False])
+def test_snapshots_offer_the_last_two_epochs_then_the_start(keep_start):
     params = np.zeros(3)
-    snapshots = Snapshots(params)
+    snapshots = Snapshots(params, keep_start)
     assert snapshots.candidates() == []
     for value in range(1, 5):
         snapshots.remember(np.full(3, float(value)))
         firsts = [candidate[0] for candidate in snapshots.candidates()]
-        # newest first; the call's start (1) last once it is not among them
-        assert firsts == {1: [1], 2: [2, 1], 3: [3, 2, 1], 4: [4, 3, 1]}[value]
+        # newest first; the call's start (1) last once it is not among them,
+        # where it is kept
+        start = [1] if keep_start else []
+        expected = {1: [1], 2: [2, 1], 3: [3, 2, *start], 4: [4, 3, *start]}
+        assert firsts == expected[value]
+
+
+@pytest.mark.parametrize("warm", [False, True])
+def test_only_a_continued_fit_keeps_its_start_among_the_fallbacks(warm, monkeypatch):
+    made = []
+    original = Snapshots.__init__
+
+    def spy(self, params, keep_start=True):
+        made.append(keep_start)
+        original(self, params, keep_start)
+
+    monkeypatch.setattr(Snapshots, "__init__", spy)
+    X, Y, network = make_problem()
+    history = History()
+    config = make_config(max_iter=2)
+    for _ in range(2 if warm else 1):
+        with pytest.warns(ConvergenceWarning):
+            minimize_stochastic(
+                network,
+                Adam(network.params),
+                MiniBatches(X, Y, None, 30),
+                config,
+                history,
+                np.random.RandomState(0),
+            )
+    assert made == ([False, True] if warm else [False])
 
 
 def test_keep_finite_weights_takes_the_first_finite_candidate():
@@ -457,3 +488,48 @@ def test_keep_finite_weights_takes_the_first_finite_candidate():
     np.testing.assert_array_equal(network.params, small)
     with pytest.raises(ValueError, match="Scale the input"):
         keep_finite_weights(network, X, [huge])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_the_epochs_finiteness_check_makes_no_copy(dtype):
+    from sknn._training import _all_finite
+
+    params = np.linspace(-1e30, 1e30, 100_000).astype(dtype)
+    tracemalloc.start()
+    assert _all_finite(params)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 1000
+    for bad in (np.nan, np.inf, -np.inf):
+        for where in (0, 50_000, -1):
+            broken = params.copy()
+            broken[where] = bad
+            assert not _all_finite(broken)
+
+
+def test_the_epochs_run_with_one_blas_thread():
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    def blas_threads():
+        return [
+            pool["num_threads"]
+            for pool in threadpool_info()
+            if pool["user_api"] == "blas"
+        ]
+
+    X, Y, network = make_problem(hidden="relu")
+    seen = []
+    with threadpool_limits(2, user_api="blas"):
+        with pytest.warns(ConvergenceWarning):
+            minimize_stochastic(
+                network,
+                Adam(network.params),
+                MiniBatches(X, Y, None, 30),
+                make_config(max_iter=2),
+                History(),
+                np.random.RandomState(0),
+                on_epoch_end=lambda info: seen.append(blas_threads()),
+            )
+        after = blas_threads()
+    assert seen and all(counts and set(counts) == {1} for counts in seen)
+    assert set(after) == {2}

@@ -108,3 +108,19 @@ def test_divergence_advice_depends_on_the_scale():
     # one rarely non-zero column (a corner pixel) is no reason to scale
     X[:3, 2] = 0.01
     assert scale_advice(X) == ""
+
+
+@pytest.mark.parametrize("is_sparse", [False, True])
+def test_scale_advice_reads_a_bounded_sample_of_rows(is_sparse):
+    from scipy import sparse
+
+    from sknn._divergence import ADVICE_ROWS, scale_advice
+
+    rng = np.random.RandomState(0)
+    X = rng.standard_normal((3 * ADVICE_ROWS, 4)) * [1.0, 1.0, 1e3, 1.0]
+    sample = X[::3]
+    if is_sparse:
+        X, sample = sparse.csr_matrix(X), sparse.csr_matrix(sample)
+    advice = scale_advice(X)
+    assert "range from" in advice
+    assert advice == scale_advice(sample)
