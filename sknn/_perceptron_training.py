@@ -19,7 +19,7 @@ from sklearn.utils.extmath import safe_sparse_dot
 
 from sknn._history import EpochInfo, History
 from sknn._perceptron_online import ACTIVATIONS, Rule, decide_rows, online_epoch
-from sknn._training import update_no_improvement_count
+from sknn._stopping import update_no_improvement_count
 from sknn._warnings import warn
 from sknn.activations import get_activation
 
