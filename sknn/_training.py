@@ -6,8 +6,8 @@ mini-batches (:class:`~sknn._batches.MiniBatches`), and for each batch
 compute the loss and gradient and let the optimizer step
 (:func:`one_epoch`). After each epoch the loop (:func:`_epoch_loop`)
 records the loss, scores the validation data when early stopping, counts the
-epochs without improvement (:func:`update_no_improvement_count`) and decides
-whether to go on (:func:`check_patience`). ``'lbfgs'`` has its own driver,
+epochs without improvement and decides whether to go on (the stopping rules
+of :mod:`sknn._stopping`). ``'lbfgs'`` has its own driver,
 :mod:`sknn._lbfgs`.
 
 The rules are scikit-learn's ``MLPClassifier``'s, step for step, so a network
@@ -30,36 +30,33 @@ import time
 from functools import partial
 
 import numpy as np
-from sklearn.exceptions import ConvergenceWarning
 
 from sknn._compiled_epoch import CompiledEpochs, numpy_reason
 from sknn._divergence import (
     Snapshots,
     keep_finite_weights,
     raise_unusable_fit,
-    scale_advice,
     warn_divergence,
 )
 from sknn._history import EpochInfo
 from sknn._network import l2_decay
 from sknn._optimizers import gradient_norm
+from sknn._stopping import (
+    check_patience,
+    update_no_improvement_count,
+    warn_nan_score,
+    warn_not_converged,
+)
 from sknn._threads import one_blas_thread
-from sknn._warnings import warn
 
 __all__ = [
     "STOCHASTIC_SOLVERS",
-    "check_patience",
     "epoch_runner",
     "minimize_stochastic",
     "one_epoch",
-    "update_no_improvement_count",
 ]
 
 STOCHASTIC_SOLVERS = ("sgd", "adam")
-
-MIN_LEARNING_RATE = 1e-6
-"""The adaptive schedule stops once the learning rate is at or below this."""
-
 
 # -- one epoch ---------------------------------------------------------------
 
@@ -118,86 +115,6 @@ def one_epoch(
             step += 1
             total += loss * n_rows
     return total / batches.n_samples
-
-
-# -- stopping rules ----------------------------------------------------------
-
-
-def update_no_improvement_count(history, tol, validation_score=None):
-    """Count the epochs that did not improve by at least ``tol``.
-
-    Without validation data the rule watches the training loss against
-    ``history.best_loss``; with it, the validation score against
-    ``history.best_validation_score``. The best value is updated either way.
-
-    Returns
-    -------
-    bool
-        True when ``validation_score`` is a new best (its weights are worth
-        keeping); always False without validation data.
-    """
-    if validation_score is None:
-        loss = history.loss_curve[-1]
-        if loss > history.best_loss - tol:
-            history.no_improvement_count += 1
-        else:
-            history.no_improvement_count = 0
-        history.best_loss = min(history.best_loss, loss)
-        return False
-    history.validation_scores.append(validation_score)
-    # A NaN score (outputs that overflow on the validation data, a scorer
-    # with nothing to measure) improves nothing: the test is written so that
-    # it counts as no improvement and is never the best.
-    if not validation_score >= history.best_validation_score + tol:
-        history.no_improvement_count += 1
-    else:
-        history.no_improvement_count = 0
-    if validation_score > history.best_validation_score:
-        history.best_validation_score = validation_score
-        return True
-    return False
-
-
-def check_patience(history, config, optimizer, early_stopping):
-    """Apply the rule for ``n_iter_no_change`` epochs without improvement.
-
-    Once patience runs out, the 'adaptive' schedule of 'sgd' divides the
-    learning rate by 5 and starts counting again, until the rate reaches
-    :data:`MIN_LEARNING_RATE`; every other setting stops.
-
-    Returns
-    -------
-    stop : bool
-    message : str or None
-        What happened, for the progress report; None while patience lasts.
-    """
-    if history.no_improvement_count <= config.n_iter_no_change:
-        return False, None
-    watched = "Validation score" if early_stopping else "Training loss"
-    message = (
-        f"{watched} did not improve more than tol={config.tol:f} for "
-        f"{config.n_iter_no_change} consecutive epochs."
-    )
-    if config.adaptive:
-        if optimizer.learning_rate > MIN_LEARNING_RATE:
-            optimizer.learning_rate /= 5.0
-            history.no_improvement_count = 0
-            return False, (
-                f"{message} Setting learning rate to {optimizer.learning_rate:f}."
-            )
-        return True, f"{message} Learning rate too small. Stopping."
-    return True, f"{message} Stopping."
-
-
-def warn_nan_score(epoch):
-    """Warn that the validation score of ``epoch`` is NaN, which counts as no gain."""
-    warn(
-        f"The validation score after epoch {epoch} is NaN: the network's "
-        "outputs overflow on the validation data, or the scorer found nothing "
-        "to measure. It counts as an epoch without improvement and is never "
-        "the best; validation_scores_ records it as NaN.",
-        UserWarning,
-    )
 
 
 # -- the loop ----------------------------------------------------------------
@@ -292,7 +209,7 @@ def minimize_stochastic(
     # buffer of its own), so that the two never add up in the fit's peak.
     del snapshots
     if outcome == _EXHAUSTED and config.warn_at_max_iter:
-        _warn_not_converged(
+        warn_not_converged(
             config.max_iter, batches.X if config.advise_scaling else None
         )
     return history
@@ -402,16 +319,6 @@ def _epoch_loop(
 
 _DIVERGED, _STOPPED, _EXHAUSTED = "diverged", "stopped", "exhausted"
 """How the epochs ended: a non-finite loss, a stopping rule, or max_iter."""
-
-
-def _warn_not_converged(max_iter, X):
-    scaling = scale_advice(X)
-    warn(
-        f"Stochastic optimizer: the maximum number of iterations ({max_iter}) "
-        "was reached and the optimization has not converged yet. Increase "
-        f"max_iter{', or ' + scaling if scaling else ''}.",
-        ConvergenceWarning,
-    )
 
 
 def _all_finite(array):

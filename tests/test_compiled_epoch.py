@@ -514,28 +514,6 @@ def test_an_input_layer_stays_on_numpy():
     assert "input layer" in reason
 
 
-@pytest.mark.parametrize("numeric_embedding", ["pbld", None])
-def test_the_tabular_estimators_stay_on_numpy(numeric_embedding, monkeypatch):
-    from sknn import TabularMLPRegressor
-
-    reasons = []
-    original = sknn._training.numpy_reason
-
-    def spy(*args):
-        reasons.append(original(*args))
-        return reasons[-1]
-
-    monkeypatch.setattr(sknn._training, "numpy_reason", spy)
-    Xr, yr = DIABETES
-    TabularMLPRegressor(
-        numeric_embedding=numeric_embedding,
-        hidden_layer_sizes=(8,),
-        max_iter=2,
-        random_state=0,
-    ).fit(Xr, yr)
-    assert reasons and all("input layer" in reason for reason in reasons)
-
-
 def test_label_smoothing_compiles_for_boolean_targets_only():
     network, optimizer, batches = _setting()
     batches.smoothing = (0.9, 0.05)
