@@ -3,8 +3,9 @@
 After every epoch the loop (:mod:`sknn._training`) asks two questions: did
 this epoch improve on the best by at least ``tol``
 (:func:`update_no_improvement_count`), and has patience run out
-(:func:`check_patience`)? The perceptron counts its epochs without
-improvement by the same rule.
+(:func:`check_patience`)? The perceptron keeps a record of its own, one
+count per neuron (:class:`sknn._perceptron_training.Patience`), by the same
+rule.
 """
 
 from sklearn.exceptions import ConvergenceWarning
