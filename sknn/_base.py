@@ -4,6 +4,8 @@ This is the only module that imports private scikit-learn names; the
 estimators import them from here, so an upstream rename is fixed in one place.
 """
 
+import contextlib
+
 import numpy as np
 from sklearn.base import _fit_context  # noqa: F401  (re-exported)
 from sklearn.model_selection import train_test_split
@@ -41,6 +43,23 @@ def check_activation_parameter(value, *, differentiable, param="activation", **p
         )
     except ValueError as error:
         raise InvalidParameterError(str(error)) from None
+
+
+@contextlib.contextmanager
+def unchanged_on_error(estimator):
+    """Leave ``estimator`` as it was if the block raises: nothing half-fitted.
+
+    A fit refused part-way (bad input found late, a first epoch that
+    diverges) must not leave a half-built model behind for a warm start or a
+    ``predict`` to pick up.
+    """
+    before = dict(estimator.__dict__)
+    try:
+        yield
+    except BaseException:
+        estimator.__dict__.clear()
+        estimator.__dict__.update(before)
+        raise
 
 
 def check_sample_weight(sample_weight, X, dtype):

@@ -51,6 +51,7 @@ from sknn._base import (
     StrOptions,
     check_activation_parameter,
     check_sample_weight,
+    unchanged_on_error,
     validation_split,
 )
 from sknn._batches import MiniBatches, resolve_batch_size
@@ -194,13 +195,8 @@ class BaseMultilayerNetwork(CallbackSupportMixin, BaseEstimator, metaclass=ABCMe
             return self._train(*args)
         # A refused fit from scratch leaves the estimator as it was: no
         # half-built network for a warm start to continue from.
-        before = dict(self.__dict__)
-        try:
+        with unchanged_on_error(self):
             return self._train(*args)
-        except BaseException:
-            self.__dict__.clear()
-            self.__dict__.update(before)
-            raise
 
     def _train(self, X, y, sample_weight, incremental, first_pass, validation_data):
         self._check_solver_options(validation_data)

@@ -48,6 +48,7 @@ from sknn._base import (
     _fit_context,
     check_activation_parameter,
     check_sample_weight,
+    unchanged_on_error,
 )
 from sknn._callbacks import CallbackSupportMixin, FitTasks
 from sknn._columns import ColumnEncoder
@@ -124,13 +125,8 @@ class _TabularNetwork(CallbackSupportMixin, BaseEstimator):
     def _fit(self, X, y, sample_weight):
         # A fit that fails (a bad table, a diverging first epoch) leaves the
         # estimator as it found it: nothing half-fitted.
-        before = dict(self.__dict__)
-        try:
+        with unchanged_on_error(self):
             return self._fit_unguarded(X, y, sample_weight)
-        except BaseException:
-            self.__dict__.clear()
-            self.__dict__.update(before)
-            raise
 
     def _fit_unguarded(self, X, y, sample_weight):
         if y is None:  # scikit-learn's words, before any work on X
