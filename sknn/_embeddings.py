@@ -226,17 +226,7 @@ class PeriodicEmbedding:
         params, grads : ndarray of shape (n_params,)
             Contiguous 1-D views, typically slices of a network's buffers.
         """
-        _check_views(params, grads, self)
-        self.grad = SimpleNamespace()
-        for target, flat in ((self, params), (self.grad, grads)):
-            start = 0
-            for name, shape in self._shapes:
-                if shape is None:
-                    setattr(target, name, None)
-                    continue
-                stop = start + int(np.prod(shape))
-                setattr(target, name, flat[start:stop].reshape(shape))
-                start = stop
+        bind_views(self, params, grads)
 
     def initialize(self, random_state):
         """Draw the weights: RealMLP's scheme for 'pbld', rtdl's for 'plr'.
@@ -611,6 +601,26 @@ class InputLayer:
         if self.categorical is not None:
             start = self._numeric_width + self.n_passthrough
             self.categorical.backward(d_out[:, start:])
+
+
+def bind_views(layer, params, grads):
+    """Make each array of ``layer._shapes`` a view of ``params``, in order, and
+    its gradient the same view of ``grads`` (in ``layer.grad``).
+
+    ``layer._shapes`` lists ``(name, shape)``; a shape of None names an array
+    the layer does not have (set to None).
+    """
+    _check_views(params, grads, layer)
+    layer.grad = SimpleNamespace()
+    for target, flat in ((layer, params), (layer.grad, grads)):
+        start = 0
+        for name, shape in layer._shapes:
+            if shape is None:
+                setattr(target, name, None)
+                continue
+            stop = start + int(np.prod(shape))
+            setattr(target, name, flat[start:stop].reshape(shape))
+            start = stop
 
 
 def _check_views(params, grads, layer):

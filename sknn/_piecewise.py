@@ -34,15 +34,13 @@ its ``numeric`` part. The products run feature by feature as one stacked
 ``matmul`` of shape ``(f, n, T) @ (f, T, d)``.
 """
 
-from types import SimpleNamespace
-
 import numpy as np
 
 from sknn._embeddings import (
     _Buffers,
     _check_dtype,
-    _check_views,
     _rng,
+    bind_views,
     restore_state,
     saved_state,
 )
@@ -177,14 +175,7 @@ class PiecewiseLinearEmbedding:
         params, grads : ndarray of shape (n_params,)
             Contiguous 1-D views, typically slices of a network's buffers.
         """
-        _check_views(params, grads, self)
-        self.grad = SimpleNamespace()
-        for target, flat in ((self, params), (self.grad, grads)):
-            start = 0
-            for name, shape in self._shapes:
-                stop = start + int(np.prod(shape))
-                setattr(target, name, flat[start:stop].reshape(shape))
-                start = stop
+        bind_views(self, params, grads)
 
     def initialize(self, random_state):
         """Draw the weights: ``W = 0``; ``w`` and ``b`` from ``U(±1/√n_dims)``."""
@@ -234,7 +225,9 @@ class PiecewiseLinearEmbedding:
         codes = self.encode(X, out=buffers.get("codes", (f, n, self.n_bins)))
         hidden = buffers.get("hidden", (f, n, d))
         np.matmul(codes, self.coefs, out=hidden)
-        hidden += inputs[:, :, None] * self.linear[:, None, :]
+        linear = buffers.get("linear", (f, n, d))
+        np.multiply(inputs[:, :, None], self.linear[:, None, :], out=linear)
+        hidden += linear
         hidden += self.intercepts[:, None, :]
         np.copyto(out.reshape(n, f, d), hidden.transpose(1, 0, 2))
         self._batch = (n, inputs, codes)
