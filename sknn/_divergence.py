@@ -10,6 +10,8 @@ input's scale is in fact far from one (:func:`scale_advice`), which the
 convergence warnings reuse.
 """
 
+import math
+
 import numpy as np
 from scipy import sparse
 from sklearn.exceptions import ConvergenceWarning
@@ -19,6 +21,7 @@ from sknn._warnings import warn
 __all__ = [
     "NON_FINITE_FIT",
     "Snapshots",
+    "all_finite",
     "divergence_advice",
     "keep_finite_weights",
     "raise_unusable_fit",
@@ -188,3 +191,14 @@ def keep_finite_weights(network, X, candidates, advise=True, rate="learning_rate
         "outputs on the training data. "
         f"{divergence_advice(X if advise else None, rate)}"
     )
+
+
+def all_finite(array):
+    """Whether ``array`` holds no inf or NaN, checked with no temporary array.
+
+    The largest and smallest entries are finite exactly when every entry is:
+    NaN propagates through both reductions, and an infinity is one of them.
+    (``np.isfinite(array).all()`` would make a boolean copy of the parameters
+    every epoch, the size of which shows in a fit's peak memory.)
+    """
+    return math.isfinite(array.max()) and math.isfinite(array.min())

@@ -36,7 +36,8 @@ import numpy as np
 from scipy.optimize import minimize_scalar
 from sklearn.model_selection import KFold, StratifiedKFold
 
-from sknn._divergence import raise_unusable_fit, warn_divergence
+from sknn._divergence import all_finite, raise_unusable_fit, warn_divergence
+from sknn._embeddings import _Buffers
 from sknn._history import EpochInfo
 from sknn.schedules import Cosine, FlatCosine, ScheduledRate
 
@@ -227,7 +228,7 @@ def train_members(
                 (rate, dropout, plan.dropout),
                 (epoch - 1) * n_batches,
             )
-        if not (np.isfinite(epoch_loss) and np.isfinite(network.params).all()):
+        if not (np.isfinite(epoch_loss) and all_finite(network.params)):
             _diverged(epoch, network, last_finite)
             break
         last_finite[...] = network.params
@@ -268,24 +269,42 @@ def _train_epoch(network, loss, data, train, batch_size, rng, schedules, step):
     k, n_train = train.shape
     n_outputs = targets.shape[1]
     order = np.stack([rng.permutation(rows) for rows in train])
+    workspaces = {}
     total, n_batches = 0.0, 0
     for start in range(0, n_train, batch_size):
         rows = order[:, start : start + batch_size]
         m = rows.shape[1]
-        batch_dense, batch_codes = _gather(rows, dense, codes)
         logits = network.forward(
-            batch_dense, batch_codes, p_drop * dropout.factor(step), rng, keep=True
+            _take(dense, rows, workspaces, "dense"),
+            _take(codes, rows, workspaces, "codes"),
+            p_drop * dropout.factor(step),
+            rng,
+            keep=True,
         )
         flat = logits.reshape(k * m, n_outputs)
-        w = None if weights is None else weights[rows].reshape(-1)
+        w = None
+        if weights is not None:
+            w = _take(weights, rows, workspaces, "weights").reshape(-1)
+        batch_targets = _take(targets, rows, workspaces, "targets")
         total += loss.value_and_delta(
-            flat, targets[rows].reshape(k * m, n_outputs), w, 1.0 / m
+            flat, batch_targets.reshape(k * m, n_outputs), w, 1.0 / m
         ) / (k * m)
         network.backward(logits)
         network.step(rate.factor(step))
         step += 1
         n_batches += 1
     return total / n_batches
+
+
+def _take(array, rows, workspaces, name):
+    """``array[rows]``, written into the workspace ``name``: no new array per batch.
+
+    ``workspaces`` maps a dtype to its :class:`~sknn._embeddings._Buffers`.
+    """
+    buffers = workspaces.setdefault(array.dtype, _Buffers(array.dtype))
+    out = buffers.get(name, rows.shape + array.shape[1:])
+    # mode="clip" (the rows are valid) lets numpy write into out unbuffered
+    return np.take(array, rows, axis=0, out=out, mode="clip")
 
 
 def _diverged(epoch, network, last_finite):

@@ -34,6 +34,7 @@ import numpy as np
 from sknn._compiled_epoch import CompiledEpochs, numpy_reason
 from sknn._divergence import (
     Snapshots,
+    all_finite,
     keep_finite_weights,
     raise_unusable_fit,
     warn_divergence,
@@ -281,7 +282,7 @@ def _epoch_loop(
         epoch = len(history.learning_rates) if incremental else history.n_iter
         first_step = epoch * batches.n_batches
         loss = run_epoch(first_step)
-        if not (math.isfinite(loss) and _all_finite(network.params)):
+        if not (math.isfinite(loss) and all_finite(network.params)):
             if not history.loss_curve:
                 raise_unusable_fit(batches.X, config.advise_scaling)
             if history.loss is None:
@@ -319,17 +320,6 @@ def _epoch_loop(
 
 _DIVERGED, _STOPPED, _EXHAUSTED = "diverged", "stopped", "exhausted"
 """How the epochs ended: a non-finite loss, a stopping rule, or max_iter."""
-
-
-def _all_finite(array):
-    """Whether ``array`` holds no inf or NaN, checked with no temporary array.
-
-    The largest and smallest entries are finite exactly when every entry is:
-    NaN propagates through both reductions, and an infinity is one of them.
-    (``np.isfinite(array).all()`` would make a boolean copy of the parameters
-    every epoch, the size of which shows in a fit's peak memory.)
-    """
-    return math.isfinite(array.max()) and math.isfinite(array.min())
 
 
 def _last_rate(optimizer, rate, step):

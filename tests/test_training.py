@@ -424,11 +424,11 @@ def test_keep_finite_weights_takes_the_first_finite_candidate():
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_the_epochs_finiteness_check_makes_no_copy(dtype):
-    from sknn._training import _all_finite
+    from sknn._divergence import all_finite
 
     params = np.linspace(-1e30, 1e30, 100_000).astype(dtype)
     tracemalloc.start()
-    assert _all_finite(params)
+    assert all_finite(params)
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     assert peak < 1000
@@ -436,7 +436,7 @@ def test_the_epochs_finiteness_check_makes_no_copy(dtype):
         for where in (0, 50_000, -1):
             broken = params.copy()
             broken[where] = bad
-            assert not _all_finite(broken)
+            assert not all_finite(broken)
 
 
 def test_the_epochs_run_with_one_blas_thread():
